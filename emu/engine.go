@@ -446,6 +446,20 @@ func (e *Engine) Neuron(name string) int {
 // Control resolves a control name of neuron i ("current", "gain", "pan", "noise" or a
 // parameter of its model). With i == AllNeurons only the first four are valid.
 func (e *Engine) Control(i int, name string) (int32, error) {
+	if i == AllNeurons {
+		return ControlIndex(nil, name)
+	}
+	c, err := ControlIndex(e.cfg.Neurons[i].Model, name)
+	if err != nil {
+		return 0, fmt.Errorf("neuron %q: %w", e.cfg.Neurons[i].Name, err)
+	}
+	return c, nil
+}
+
+// ControlIndex resolves the name of a control of a neuron of model m: "current", "gain",
+// "pan", "noise", or one of m's parameters. With m nil (every neuron at once) only the
+// first four are valid.
+func ControlIndex(m *Model, name string) (int32, error) {
 	switch name {
 	case "current":
 		return ControlCurrent, nil
@@ -456,15 +470,33 @@ func (e *Engine) Control(i int, name string) (int32, error) {
 	case "noise":
 		return ControlNoise, nil
 	}
-	if i == AllNeurons {
-		return 0, fmt.Errorf("%q is not a control of every neuron (use NEURON.%s)", name, name)
+	if m == nil {
+		return 0, fmt.Errorf("%q is not a control of every neuron (name one: NEURON.%s)", name, name)
 	}
-	m := e.cfg.Neurons[i].Model
 	if p := m.Param(name); p >= 0 {
 		return ControlParam + int32(p), nil
 	}
-	return 0, fmt.Errorf("neuron %q (%s) has no control %q (known: current, gain, pan, noise, %s)",
-		e.cfg.Neurons[i].Name, m.Name, name, joinNames(m.ParamNames()))
+	return 0, fmt.Errorf("no control %q on a %s neuron (known: current, gain, pan, noise, %s)",
+		name, m.Name, joinNames(m.ParamNames()))
+}
+
+// ControlRange is the range an event value for control c of a neuron of model m is
+// clamped to.
+func ControlRange(m *Model, c int32) (lo, hi float64, ok bool) {
+	switch {
+	case c == ControlCurrent:
+		return m.CurrentMin, m.CurrentMax, true
+	case c == ControlGain:
+		return 0, MaxGain, true
+	case c == ControlPan:
+		return -1, 1, true
+	case c == ControlNoise:
+		return 0, maxNoise(m), true
+	case c >= ControlParam && int(c-ControlParam) < len(m.Params):
+		p := m.Params[c-ControlParam]
+		return p.Min, p.Max, true
+	}
+	return 0, 0, false
 }
 
 func joinNames(s []string) string {
@@ -628,24 +660,7 @@ func (e *Engine) applyTo(i int, ev Event) {
 }
 
 func (e *Engine) controlRange(i int, c int32) (lo, hi float64, ok bool) {
-	switch {
-	case c == ControlCurrent:
-		return e.curMin[i], e.curMax[i], true
-	case c == ControlGain:
-		return 0, MaxGain, true
-	case c == ControlPan:
-		return -1, 1, true
-	case c == ControlNoise:
-		return 0, maxNoise(e.cfg.Neurons[i].Model), true
-	case c >= ControlParam:
-		m := e.cfg.Neurons[i].Model
-		p := int(c - ControlParam)
-		if p >= len(m.Params) {
-			return 0, 0, false
-		}
-		return m.Params[p].Min, m.Params[p].Max, true
-	}
-	return 0, 0, false
+	return ControlRange(e.cfg.Neurons[i].Model, c)
 }
 
 func (e *Engine) controlValue(i int, c int32) float64 {

@@ -1,0 +1,120 @@
+package midimap
+
+import "fmt"
+
+// Msg is one short MIDI channel message. It is a value (no allocation), unlike gomidi's
+// midi.Message; convert at the driver edge.
+type Msg struct {
+	Status, Data1, Data2 byte
+}
+
+// Timed is a message stamped with the engine frame at which it happens.
+type Timed struct {
+	Frame int64
+	Msg   Msg
+}
+
+// Curve shapes a controller's travel before it is scaled to [Min, Max].
+type Curve uint8
+
+const (
+	Linear Curve = iota // equal steps everywhere
+	Exp                 // fine control at the low end: (2^(6x) - 1) / 63
+	Log                 // fine control at the high end: the mirror image of Exp
+)
+
+var curveNames = []string{"linear", "exp", "log"}
+
+func (c Curve) String() string {
+	if int(c) < len(curveNames) {
+		return curveNames[c]
+	}
+	return fmt.Sprintf("Curve(%d)", uint8(c))
+}
+
+// ParseCurve reads a curve name as written in patches.
+func ParseCurve(s string) (Curve, error) {
+	for i, n := range curveNames {
+		if n == s {
+			return Curve(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown curve %q (known: linear, exp, log)", s)
+}
+
+// CCMap binds a controller to an engine control.
+type CCMap struct {
+	Target    string // as written in the patch, for messages: "a.current", "current"
+	Channel   int    // 1..16, or 0 for any channel
+	CC        int    // 0..127; the MSB controller of a 14-bit pair
+	LSB       int    // -1 for a 7-bit controller, else the LSB controller (usually CC+32)
+	Neuron    int32  // engine neuron index, or emu.AllNeurons
+	Control   int32  // emu.ControlCurrent, ..., emu.ControlParam+k
+	Min, Max  float64
+	Curve     Curve
+	Smoothing float64 // seconds of sound over which each move is ramped (no zipper noise)
+}
+
+// KickMap turns notes into current pulses ("kicks").
+type KickMap struct {
+	Channel           int   // 1..16, or 0 for any channel
+	NoteLow, NoteHigh int   // inclusive note range
+	Neuron            int32 // engine neuron index, or emu.AllNeurons
+	MinAmp, MaxAmp    float64
+	Duration          float64 // pulse length, ms of model time
+}
+
+// SpikeMode says how a neuron's spikes become notes.
+type SpikeMode uint8
+
+const (
+	// ModeSpike sends one note per spike.
+	ModeSpike SpikeMode = iota
+	// ModeGate holds one note while the neuron fires and releases it when it falls silent:
+	// bistable switching as a held note.
+	ModeGate
+)
+
+var modeNames = []string{"spike", "gate"}
+
+func (m SpikeMode) String() string {
+	if int(m) < len(modeNames) {
+		return modeNames[m]
+	}
+	return fmt.Sprintf("SpikeMode(%d)", uint8(m))
+}
+
+// ParseSpikeMode reads a mode name as written in patches.
+func ParseSpikeMode(s string) (SpikeMode, error) {
+	for i, n := range modeNames {
+		if n == s {
+			return SpikeMode(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown spike mode %q (known: spike, gate)", s)
+}
+
+// SpikeMap turns one neuron's spikes into MIDI.
+type SpikeMap struct {
+	Neuron   int32 // engine neuron index
+	Mode     SpikeMode
+	Channel  int     // 1..16
+	Note     int     // 0..127
+	Velocity int     // 1..127
+	Duration float64 // ModeSpike: note length in seconds of sound
+	// ModeGate: the note ends after this many seconds of sound without a spike;
+	// 0 picks three times the last inter-spike interval, at least 50 ms.
+	Release float64
+	RateCC  int     // -1 for none, else the firing rate is sent on this controller
+	RateMax float64 // firing rate (Hz, model time) sent as CC value 127
+}
+
+// Config is a patch's whole MIDI mapping.
+type Config struct {
+	CC     []CCMap
+	Kicks  []KickMap
+	Spikes []SpikeMap
+	// MaxNotesPerSecond caps the note-ons sent to one output; the excess is dropped and
+	// counted (a DIN cable carries about 1000 messages a second). 0 means no cap.
+	MaxNotesPerSecond float64
+}
