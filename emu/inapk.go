@@ -75,7 +75,7 @@ var INaPK = register(&Model{
 	},
 	CurrentUnit: "µA/cm²",
 	CurrentMin:  -200, CurrentMax: 200,
-	MaxStep: 0.025,
+	MaxStep: 0.021,
 	Deriv:   inapkDeriv,
 	kernel:  inapkKernel,
 })

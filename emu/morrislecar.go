@@ -51,11 +51,14 @@ var MorrisLecar = register(&Model{
 		},
 		{
 			Name: "homoclinic",
-			Doc: "Rinzel & Ermentrout 1989 SNIC set with faster K+ (phi=0.23): the cycle is born in a " +
-				"saddle homoclinic bifurcation and coexists with rest (Ermentrout & Terman 2010, sec. 3.1)",
-			Values:    map[string]float64{"gCa": 4, "V3": 12, "V4": 17.4, "phi": 0.23},
-			Init:      []float64{-59.47, 0.00027},
-			SpikeHigh: 0, SpikeLow: -20,
+			Doc: "Rinzel & Ermentrout 1989 SNIC set with faster K+ (phi=0.23): the firing cycle is born " +
+				"in a saddle homoclinic bifurcation near I ≈ 35 and coexists with rest up to the " +
+				"saddle-node at I ≈ 39.96; above it the neuron settles on a depolarized state " +
+				"(Ermentrout & Terman 2010, sec. 3.1)",
+			Values: map[string]float64{"gCa": 4, "V3": 12, "V4": 17.4, "phi": 0.23},
+			Init:   []float64{-59.47, 0.00027},
+			// Its cycle swings between about -20 and +16 mV only.
+			SpikeHigh: 8, SpikeLow: -8,
 			Centre: -20, Span: 40,
 		},
 	},
