@@ -533,6 +533,14 @@ func (e *Engine) State(dst []float64, i int) []float64 {
 // coupling). Call only between Process calls, from the goroutine that calls Process.
 func (e *Engine) Injected(i int) float64 { return e.current[i] }
 
+// Kick is the amplitude of the current pulse running on neuron i, or 0. Same rule as State.
+func (e *Engine) Kick(i int) float64 {
+	if e.kickLeft[i] > 0 {
+		return e.kick[i]
+	}
+	return 0
+}
+
 // Param is the present value of parameter p of neuron i. Same rule as State.
 func (e *Engine) Param(i, p int) float64 { return e.batches[e.batchOf[i]].p[p][e.slot[i]] }
 
