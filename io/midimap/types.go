@@ -103,7 +103,8 @@ type SpikeMap struct {
 	Velocity int     // 1..127
 	Duration float64 // ModeSpike: note length in seconds of sound
 	// ModeGate: the note ends after this many seconds of sound without a spike;
-	// 0 picks three times the last inter-spike interval, at least 50 ms.
+	// 0 picks three times the last inter-spike interval, at least 50 ms. The same
+	// silence sends the rate controller to 0, in either mode.
 	Release float64
 	RateCC  int     // -1 for none, else the firing rate is sent on this controller
 	RateMax float64 // firing rate (Hz, model time) sent as CC value 127
@@ -115,6 +116,7 @@ type Config struct {
 	Kicks  []KickMap
 	Spikes []SpikeMap
 	// MaxNotesPerSecond caps the note-ons sent to one output; the excess is dropped and
-	// counted (a DIN cable carries about 1000 messages a second). 0 means no cap.
+	// counted (a DIN cable carries about 1000 messages a second). 0 means no cap. The
+	// cap is a token bucket over sound time; see NewSpikeNotes.
 	MaxNotesPerSecond float64
 }

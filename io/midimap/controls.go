@@ -1,0 +1,188 @@
+package midimap
+
+import (
+	"sync/atomic"
+
+	"github.com/separatrix-audio/separatrix/emu"
+)
+
+// Controls turns incoming MIDI into engine events: controller moves into ramped
+// emu.EventSet, notes into emu.EventKick.
+//
+// Handle and TakeAllOff belong to one goroutine (the one reading MIDI, or the offline
+// renderer); Stats may be called from any goroutine.
+type Controls struct {
+	cc    []ccState
+	kicks []KickMap
+
+	allOff      bool
+	allOffFrame int64
+
+	handled, ignored, malformed atomic.Uint64
+}
+
+// ccState is one CC map with the controller position last received.
+type ccState struct {
+	m        CCMap
+	msb, lsb byte
+	msbSeen  bool // an LSB means nothing until its MSB has arrived
+}
+
+// ControlStats counts the messages given to Controls.Handle; every message is counted
+// once.
+type ControlStats struct {
+	Handled   uint64 // caused at least one event, or an all-off report
+	Ignored   uint64 // well-formed but mapped to nothing (including note-offs)
+	Malformed uint64 // status below 0x80, or a data byte above 127
+}
+
+// NewControls returns the MIDI-in side of cfg (its CC and Kicks maps). It panics if
+// cfg does not Validate.
+func NewControls(cfg Config) *Controls {
+	if err := cfg.Validate(); err != nil {
+		panic(err.Error())
+	}
+	c := &Controls{
+		cc:    make([]ccState, len(cfg.CC)),
+		kicks: append([]KickMap(nil), cfg.Kicks...),
+	}
+	for i, m := range cfg.CC {
+		c.cc[i].m = m
+	}
+	return c
+}
+
+// Handle appends to dst the engine events that message m, received at engine frame
+// frame, causes, and returns the extended slice. It does not allocate when dst has room
+// for MaxEvents events.
+//
+// Controller values:
+//   - a 7-bit map (LSB -1) moves to value/127;
+//   - a 14-bit map moves on its MSB to (MSB·128)/16383, since a new MSB resets the LSB
+//     to 0 as the MIDI specification asks, and on its LSB to (MSB·128 + LSB)/16383; an
+//     LSB before the map's first MSB is ignored. A controller that sends only the MSB
+//     therefore reaches 16256/16383 of the range: bind such a controller as 7-bit.
+//
+// The travel passes through the map's Curve and is scaled to [Min, Max] (Min at 0 and
+// Max at 1 exactly; Min > Max reverses the controller), giving an emu.EventSet whose
+// Time is the map's Smoothing, so the engine ramps instead of stepping. A map with
+// Channel 0 listens on every channel and keeps one position for all of them.
+//
+// A note-on with velocity v ≥ 1 inside a kick map's range gives an emu.EventKick of
+// amplitude MinAmp + (MaxAmp-MinAmp)(v-1)/126 lasting Duration ms of model time on
+// emu.ControlCurrent. Note-offs, including note-ons with velocity 0, are ignored.
+//
+// All Sound Off (CC 120) and All Notes Off (CC 123), on any channel, create no events;
+// they are reported by TakeAllOff. The other channel-mode messages (121, 122, 124..127)
+// and system messages (status 0xF0 and up) are ignored.
+func (c *Controls) Handle(dst []emu.Event, m Msg, frame int64) []emu.Event {
+	if m.Status < 0x80 {
+		c.malformed.Add(1)
+		return dst
+	}
+	if m.Status >= 0xF0 {
+		c.ignored.Add(1)
+		return dst
+	}
+	kind := m.Status & 0xF0
+	// Program change and channel pressure carry one data byte; Data2 is padding there.
+	if m.Data1 > 127 || (kind != 0xC0 && kind != 0xD0 && m.Data2 > 127) {
+		c.malformed.Add(1)
+		return dst
+	}
+	ch := int(m.Status&0x0F) + 1
+	n := len(dst)
+	switch kind {
+	case statusControlChange:
+		if m.Data1 == ccAllSoundOff || m.Data1 == ccAllNotesOff {
+			c.allOff, c.allOffFrame = true, frame
+			c.handled.Add(1)
+			return dst
+		}
+		if m.Data1 >= firstModeCC {
+			break
+		}
+		for i := range c.cc {
+			s := &c.cc[i]
+			if s.m.Channel != 0 && s.m.Channel != ch {
+				continue
+			}
+			switch int(m.Data1) {
+			case s.m.CC:
+				s.msb, s.lsb, s.msbSeen = m.Data2, 0, true
+			case s.m.LSB: // never -1
+				s.lsb = m.Data2
+				if !s.msbSeen {
+					continue
+				}
+			default:
+				continue
+			}
+			dst = append(dst, s.event(frame))
+		}
+	case statusNoteOn:
+		if m.Data2 == 0 {
+			break
+		}
+		note := int(m.Data1)
+		for _, k := range c.kicks {
+			if (k.Channel != 0 && k.Channel != ch) || note < k.NoteLow || note > k.NoteHigh {
+				continue
+			}
+			dst = append(dst, emu.Event{
+				Frame:   frame,
+				Kind:    emu.EventKick,
+				Neuron:  k.Neuron,
+				Control: emu.ControlCurrent,
+				Value:   lerp(k.MinAmp, k.MaxAmp, float64(m.Data2-1)/126),
+				Time:    k.Duration,
+			})
+		}
+	}
+	if len(dst) > n {
+		c.handled.Add(1)
+	} else {
+		c.ignored.Add(1)
+	}
+	return dst
+}
+
+// event is the EventSet for the map's current controller position.
+func (s *ccState) event(frame int64) emu.Event {
+	var x float64
+	if s.m.LSB < 0 {
+		x = float64(s.msb) / 127
+	} else {
+		x = float64(int(s.msb)<<7|int(s.lsb)) / 16383
+	}
+	return emu.Event{
+		Frame:   frame,
+		Kind:    emu.EventSet,
+		Neuron:  s.m.Neuron,
+		Control: s.m.Control,
+		Value:   lerp(s.m.Min, s.m.Max, s.m.Curve.Apply(x)),
+		Time:    s.m.Smoothing,
+	}
+}
+
+// MaxEvents is the most events one Handle call appends: one per CC map and kick map.
+func (c *Controls) MaxEvents() int { return len(c.cc) + len(c.kicks) }
+
+// TakeAllOff reports whether an All Sound Off (CC 120) or All Notes Off (CC 123) has
+// arrived since the previous call, and the frame of the latest one; it clears the
+// report. Check it after each Handle and answer it with SpikeNotes.AllOff at that frame,
+// so that live play and render silence their outputs alike.
+func (c *Controls) TakeAllOff() (frame int64, ok bool) {
+	frame, ok = c.allOffFrame, c.allOff
+	c.allOff = false
+	return frame, ok
+}
+
+// Stats returns the message counts so far. It is safe to call from any goroutine.
+func (c *Controls) Stats() ControlStats {
+	return ControlStats{
+		Handled:   c.handled.Load(),
+		Ignored:   c.ignored.Load(),
+		Malformed: c.malformed.Load(),
+	}
+}
