@@ -2,7 +2,4 @@ module github.com/separatrix-audio/separatrix
 
 go 1.26.8
 
-require (
-	github.com/BurntSushi/toml v1.6.0 // indirect
-	gitlab.com/gomidi/midi/v2 v2.3.24 // indirect
-)
+require gitlab.com/gomidi/midi/v2 v2.3.24
