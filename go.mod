@@ -2,6 +2,7 @@ module github.com/separatrix-audio/separatrix
 
 go 1.26.8
 
-require gitlab.com/gomidi/midi/v2 v2.3.24
-
-require github.com/BurntSushi/toml v1.6.0 // indirect
+require (
+	github.com/BurntSushi/toml v1.6.0
+	gitlab.com/gomidi/midi/v2 v2.3.24
+)

@@ -16,15 +16,15 @@ func TestKickSwitchesBistableNeuron(t *testing.T) {
 		firstSpikes      string // "none", "one" or "many" in the 0.5 s after the kick
 		firing           bool   // firing during the following 0.5 s
 	}{
-		{4, 2, 1, "none", false},    // too small: back to rest
-		{4, 5, 1, "many", true},     // just enough
-		{4, 20, 1, "many", true},    // comfortably inside the basin
-		{4, 80, 1, "many", true},    // still inside
-		{4, 160, 1, "one", false},   // overshoot: one spike, then rest
-		{4, 400, 1, "one", false},   // far overshoot
-		{4, -80, 1, "none", false},  // hyperpolarising kicks never switch it on
-		{3, 10, 1, "many", true},    // lower in the bistable range
-		{3, 20, 1, "one", false},    // ...where the basins interleave
+		{4, 2, 1, "none", false},   // too small: back to rest
+		{4, 5, 1, "many", true},    // just enough
+		{4, 20, 1, "many", true},   // comfortably inside the basin
+		{4, 80, 1, "many", true},   // still inside
+		{4, 160, 1, "one", false},  // overshoot: one spike, then rest
+		{4, 400, 1, "one", false},  // far overshoot
+		{4, -80, 1, "none", false}, // hyperpolarising kicks never switch it on
+		{3, 10, 1, "many", true},   // lower in the bistable range
+		{3, 20, 1, "one", false},   // ...where the basins interleave
 		{3, 40, 1, "many", true},
 		{3, 160, 1, "one", false},
 		{4, 2, 3, "many", true}, // a longer kick needs less amplitude

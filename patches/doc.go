@@ -1,0 +1,115 @@
+// Package patches reads Separatrix instruments: TOML files that say which neurons play,
+// how they are coupled, and how MIDI plays them.
+//
+// # Overview
+//
+// A patch is parsed once, before any sound, into a Patch: an emu.Config ready for
+// emu.New and a midimap.Config with every name resolved to an index. Parse checks every
+// value against the metadata the emu package declares (models, presets, parameter
+// ranges, current ranges, the limits on gain, coupling and the limiter ceiling) and has
+// emu.New build the engine once, so a patch that parses plays.
+//
+//	p, err := patches.Load("hysteresis") // or patches.Load("./my-patch.toml")
+//	if err != nil {
+//		log.Fatal(err) // every line reads FILE:LINE:COL: what is wrong, and the fix
+//	}
+//	eng, err := emu.New(p.Engine)
+//
+// # Built-in patches
+//
+// Builtins returns the patches embedded in the program, in teaching order: the four
+// bifurcations of the persistent sodium plus potassium model (snic, saddle-node,
+// hopf-super, hopf-sub), hysteresis (the bistable neuron on one 14-bit knob),
+// fitzhugh-nagumo, hh, three Morris-Lecar sets (snic, homoclinic, hopf) and flip-flop
+// (two bistable neurons with mutual inhibition). Each file is commented to teach the
+// format; BuiltinSource returns the text to copy.
+//
+// # The format
+//
+// Every key is optional unless marked required. Unknown keys are errors, with a hint
+// when a known key is close.
+//
+//	format = 1                   # required: the format version
+//	name = "..."                 # default: the file's base name
+//	description = """..."""      # a paragraph a teacher can read aloud
+//	speed = 1                    # ms of model time per ms of sound, more than 0, at most 1000
+//	seed = 0                     # noise seed, a whole number >= 0
+//
+//	[output]
+//	ceiling_db = -1              # limiter ceiling, -60 to -0.1 dBFS
+//	channels = 2                 # 1 or 2
+//
+//	[[neuron]]                   # one or more
+//	name = "a"                   # required, unique: letters, digits, - and _; not "all"
+//	model = "inapk"              # required: inapk, hh, morris-lecar, fitzhugh-nagumo
+//	preset = "saddle-node"       # default: the model's first preset
+//	current = 0                  # within the model's current range
+//	gain = 1                     # 0 to emu.MaxGain
+//	pan = 0                      # -1 to 1
+//	noise = 0                    # OU current noise, standard deviation
+//	noise_tau = 5                # its correlation time, 0.01 to 10000 ms
+//	centre = -35                 # overrides of the preset's voltage-to-sound map
+//	span = 25                    #   (sound = gain * (V - centre) / span); span not 0
+//	spike_high = -30             # overrides of the preset's spike thresholds
+//	spike_low = -45              #   (spike_low below spike_high)
+//	[neuron.params]              # model parameters by name, each within its range
+//	tau = 0.152
+//	[neuron.init]                # initial state by variable name
+//	V = -66
+//
+//	[[gap]]                      # electrical synapse
+//	neurons = ["a", "b"]         # required: two different neurons
+//	g = 0.5                      # required: 0 to emu.MaxCoupling mS/cm²
+//
+//	[[synapse]]                  # chemical synapse
+//	from = "a"                   # required
+//	to = "b"                     # required
+//	g = 1                        # required: conductance per presynaptic spike
+//	tau = 5                      # decay, 0.01 to 10000 ms
+//	reversal = -80               # required: mV, -80 inhibits, 0 excites
+//
+//	[midi]
+//	max_notes_per_second = 500   # cap per output; 0 = none; default 500
+//
+//	[[midi.cc]]
+//	cc = 1                       # required: 0 to 119
+//	lsb = 33                     # a 14-bit pair's LSB controller, not cc
+//	channel = 0                  # 0 = any, else 1 to 16
+//	target = "a.current"         # required: NEURON.CONTROL, or CONTROL for every neuron
+//	min = 0                      # required, within the control's range
+//	max = 10                     # required, not equal to min (max < min inverts)
+//	curve = "linear"             # linear, exp or log
+//	smoothing = 0.05             # seconds, 0 to 10
+//
+//	[[midi.kick]]
+//	notes = [36, 84]             # required: an inclusive range, or note = 60
+//	channel = 0
+//	neuron = "a"                 # required: a neuron, or "all"
+//	amplitude = [2, 40]          # required: velocity 1 -> first, 127 -> second (or one number)
+//	duration = 1                 # ms of model time
+//
+//	[[midi.spike]]
+//	neuron = "a"                 # required
+//	mode = "spike"               # spike (a note per spike) or gate (held while firing)
+//	channel = 1                  # 1 to 16
+//	note = 60                    # required; one owner per channel and note
+//	velocity = 100               # 1 to 127
+//	duration = 0.05              # spike mode: note length in seconds
+//	release = 0                  # gate mode: seconds of silence that end the note; 0 = auto
+//	rate_cc = 20                 # the firing rate as a controller, 0 to 119
+//	rate_max = 100               # Hz of model time sent as 127
+//
+// Controls a target can name: current, gain, pan, noise, and any parameter of the
+// neuron's model ("b.gK"). Without a neuron ("current") the target is every neuron, and
+// only the first four are allowed.
+//
+// # Errors
+//
+// Parse reports every problem it finds as an ErrorList, in file order, one line each:
+//
+//	bistable.toml:14:3: unknown model "inapk2" (known: inapk, hh, morris-lecar, fitzhugh-nagumo)
+//
+// The position is the key's (or, for a missing key, its table header's). Syntax errors
+// come from the TOML reader with its position; a file that does not declare format = 1
+// gets that one message only.
+package patches
