@@ -1,0 +1,369 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/separatrix-audio/separatrix/emu"
+	"github.com/separatrix-audio/separatrix/io/midimap"
+	"github.com/separatrix-audio/separatrix/patches"
+)
+
+// Ramp moves a target linearly from From to To over Seconds of sound. Successive ramps
+// on one target follow each other in time.
+type Ramp struct {
+	Target   string // "current", "a.current", "b.gK"
+	From, To float64
+	Seconds  float64
+}
+
+// Set puts a target at a value from the start.
+type Set struct {
+	Target string
+	Value  float64
+}
+
+// Kick is a current pulse into one neuron (or every neuron: Neuron "all") at a time.
+type Kick struct {
+	Neuron    string
+	Amplitude float64 // in the model's current unit
+	Ms        float64 // pulse length, ms of model time
+	At        float64 // seconds into the render
+}
+
+// ScoreEvent is a MIDI message at a time in the render, in seconds.
+type ScoreEvent struct {
+	Seconds float64
+	Msg     midimap.Msg
+}
+
+// Performance is what happens to a patch during a render.
+type Performance struct {
+	Sets  []Set
+	Ramps []Ramp
+	Kicks []Kick
+	// Score is played through the patch's MIDI mapping exactly as live MIDI would be.
+	Score       []ScoreEvent
+	ScoreLength float64 // seconds
+}
+
+// DefaultDuration is how long a render without ramps, score or duration lasts.
+const DefaultDuration = 10.0
+
+// Sink receives what a render produces; any field may be nil.
+type Sink struct {
+	// Audio receives each block of samples (channel buffers, valid only during the call).
+	Audio func(block [][]float32) error
+	// MIDI receives the patch's spike mapping output in frame order.
+	MIDI func(m midimap.Timed) error
+	// Spike receives every spike.
+	Spike func(s emu.Spike)
+	// Table receives rows at most every Decimation frames: time in ms of sound, then per
+	// neuron every state variable and the injected current (see Header).
+	Table func(row []float64) error
+	// Progress is called now and then with frames done and the total.
+	Progress func(done, total int64)
+}
+
+// Options set the render's rate, length and seed.
+type Options struct {
+	SampleRate int     // default 48000
+	Duration   float64 // seconds; 0: as long as the ramps or the score, else DefaultDuration
+	Seed       uint64  // noise seed; 0 keeps the patch's
+}
+
+// Result summarises a render.
+type Result struct {
+	Frames       int64
+	SampleRate   int
+	Stats        emu.Stats
+	NotesSent    uint64
+	NotesDropped uint64
+	MIDIIgnored  uint64 // score messages the mapping did not use
+}
+
+// Seconds is the rendered length.
+func (r *Result) Seconds() float64 { return float64(r.Frames) / float64(r.SampleRate) }
+
+// Header is the table's column names for a patch: t_ms, then NEURON.VAR for each state
+// variable and NEURON.I for the injected current (control plus kicks).
+func Header(p *patches.Patch) []string {
+	h := []string{"t_ms"}
+	for i, s := range p.Engine.Neurons {
+		name := p.NeuronNames[i]
+		for _, v := range s.Model.Vars {
+			h = append(h, name+"."+v.Name)
+		}
+		h = append(h, name+".I")
+	}
+	return h
+}
+
+// Decimation is how many frames separate table rows: at most 1000 rows per second.
+func Decimation(sampleRate int) int {
+	return int(math.Ceil(float64(sampleRate) / 1000))
+}
+
+// Length is how long a performance lasts: the longest ramp sequence or the score.
+func (perf *Performance) Length() float64 {
+	ends := map[string]float64{}
+	length := perf.ScoreLength
+	for _, r := range perf.Ramps {
+		ends[r.Target] += r.Seconds
+		length = math.Max(length, ends[r.Target])
+	}
+	for _, k := range perf.Kicks {
+		// Leave a second to hear what the kick did.
+		length = math.Max(length, k.At+1)
+	}
+	return length
+}
+
+// Run renders the patch through the performance into the sink. It is deterministic: the
+// same patch, performance, options and seed give the same samples, notes and rows.
+func Run(p *patches.Patch, perf Performance, opt Options, sink Sink) (*Result, error) {
+	if opt.SampleRate == 0 {
+		opt.SampleRate = 48000
+	}
+	if opt.SampleRate < 8000 || opt.SampleRate > 384000 {
+		return nil, fmt.Errorf("sample rate %d Hz is outside 8000 to 384000", opt.SampleRate)
+	}
+	if math.IsNaN(opt.Duration) || opt.Duration < 0 || opt.Duration > 24*3600 {
+		return nil, fmt.Errorf("duration %g s is outside 0 to 24 hours", opt.Duration)
+	}
+	duration := opt.Duration
+	if duration == 0 {
+		duration = perf.Length()
+	}
+	if duration == 0 {
+		duration = DefaultDuration
+	}
+	cfg := p.Engine
+	if opt.Seed != 0 {
+		cfg.Seed = opt.Seed
+	}
+	rate := float64(opt.SampleRate)
+	block := Decimation(opt.SampleRate)
+	// Enough room for every event of a busy block.
+	cfg.EventCapacity = 1 << 14
+	cfg.SpikeCapacity = 1 << 16
+	e, err := emu.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("patch %s: %w", p.Name, err)
+	}
+	if err := e.Prepare(rate, block); err != nil {
+		return nil, err
+	}
+	events, err := schedule(p, perf, rate)
+	if err != nil {
+		return nil, err
+	}
+	controls := midimap.NewControls(p.MIDI)
+	notes := midimap.NewSpikeNotes(p.MIDI, rate, e.ModelTimeStep())
+
+	total := int64(math.Round(duration * rate))
+	out := make([][]float32, e.Channels())
+	for c := range out {
+		out[c] = make([]float32, block)
+	}
+	var (
+		midiBuf  []midimap.Timed
+		evBuf    []emu.Event
+		row      []float64
+		state    []float64
+		next     int // next scheduled event
+		nextNote int // next score message
+	)
+	emitMIDI := func() error {
+		if sink.MIDI != nil {
+			for _, m := range midiBuf {
+				if err := sink.MIDI(m); err != nil {
+					return err
+				}
+			}
+		}
+		midiBuf = midiBuf[:0]
+		return nil
+	}
+	writeRow := func(frame int64) error {
+		if sink.Table == nil {
+			return nil
+		}
+		row = append(row[:0], float64(frame)*1000/rate)
+		for i := 0; i < e.Len(); i++ {
+			state = e.State(state[:0], i)
+			row = append(row, state...)
+			row = append(row, e.Injected(i)+e.Kick(i))
+		}
+		return sink.Table(row)
+	}
+	if err := writeRow(0); err != nil {
+		return nil, err
+	}
+	lastProgress := int64(0)
+	for frame := int64(0); frame < total; {
+		n := int64(block)
+		if total-frame < n {
+			n = total - frame
+		}
+		end := frame + n
+		// Score messages due in this block go through the mapping, as live MIDI does.
+		for nextNote < len(perf.Score) {
+			se := perf.Score[nextNote]
+			at := int64(math.Round(se.Seconds * rate))
+			if at >= end {
+				break
+			}
+			evBuf = controls.Handle(evBuf[:0], se.Msg, at)
+			for _, ev := range evBuf {
+				events = insertEvent(events, next, ev)
+			}
+			if f, ok := controls.TakeAllOff(); ok {
+				midiBuf = notes.AllOff(midiBuf, f)
+			}
+			nextNote++
+		}
+		for next < len(events) && events[next].Frame < end {
+			if !e.Events().Push(events[next]) {
+				// The ring is full: render up to this event and push the rest later.
+				end = events[next].Frame
+				break
+			}
+			next++
+		}
+		if end <= frame { // ring full of events for this very frame: cannot happen with 16k slots
+			return nil, errors.New("too many control events at one instant")
+		}
+		for c := range out {
+			out[c] = out[c][:end-frame]
+		}
+		e.Process(out)
+		if sink.Audio != nil {
+			if err := sink.Audio(out); err != nil {
+				return nil, err
+			}
+		}
+		for {
+			s, ok := e.Spikes().Pop()
+			if !ok {
+				break
+			}
+			if sink.Spike != nil {
+				sink.Spike(s)
+			}
+			midiBuf = notes.Spike(midiBuf, s)
+		}
+		frame = end
+		midiBuf = notes.Advance(midiBuf, frame)
+		if err := emitMIDI(); err != nil {
+			return nil, err
+		}
+		if frame%int64(block) == 0 || frame == total {
+			if err := writeRow(frame); err != nil {
+				return nil, err
+			}
+		}
+		if sink.Progress != nil && (frame-lastProgress >= int64(rate/10) || frame == total) {
+			sink.Progress(frame, total)
+			lastProgress = frame
+		}
+	}
+	// No hanging notes: whatever still sounds ends with the render.
+	midiBuf = notes.AllOff(midiBuf, total)
+	if err := emitMIDI(); err != nil {
+		return nil, err
+	}
+	ns := notes.Stats()
+	return &Result{
+		Frames: total, SampleRate: opt.SampleRate, Stats: e.Stats(),
+		NotesSent: ns.Notes, NotesDropped: ns.Dropped, MIDIIgnored: controls.Stats().Ignored,
+	}, nil
+}
+
+// insertEvent puts ev into the pending events (sorted by frame, from index from on),
+// after any event of the same frame.
+func insertEvent(events []emu.Event, from int, ev emu.Event) []emu.Event {
+	i := from + sort.Search(len(events)-from, func(k int) bool { return events[from+k].Frame > ev.Frame })
+	events = append(events, emu.Event{})
+	copy(events[i+1:], events[i:])
+	events[i] = ev
+	return events
+}
+
+// schedule turns sets and ramps into engine events sorted by frame.
+func schedule(p *patches.Patch, perf Performance, rate float64) ([]emu.Event, error) {
+	var events []emu.Event
+	for _, s := range perf.Sets {
+		n, c, err := patches.ResolveTarget(p, s.Target)
+		if err != nil {
+			return nil, fmt.Errorf("--set %s: %w", s.Target, err)
+		}
+		if err := checkValue(p, n, c, s.Value); err != nil {
+			return nil, fmt.Errorf("--set %s=%g: %w", s.Target, s.Value, err)
+		}
+		events = append(events, emu.Event{Frame: 0, Kind: emu.EventSet, Neuron: n, Control: c, Value: s.Value})
+	}
+	start := map[string]float64{}
+	for _, r := range perf.Ramps {
+		n, c, err := patches.ResolveTarget(p, r.Target)
+		if err != nil {
+			return nil, fmt.Errorf("--ramp %s: %w", r.Target, err)
+		}
+		for _, v := range []float64{r.From, r.To} {
+			if err := checkValue(p, n, c, v); err != nil {
+				return nil, fmt.Errorf("--ramp %s=%g:%g:%g: %w", r.Target, r.From, r.To, r.Seconds, err)
+			}
+		}
+		if !(r.Seconds > 0 && r.Seconds <= 24*3600) {
+			return nil, fmt.Errorf("--ramp %s: %g seconds is not a usable ramp length", r.Target, r.Seconds)
+		}
+		t0 := start[r.Target]
+		start[r.Target] = t0 + r.Seconds
+		f := int64(math.Round(t0 * rate))
+		events = append(events,
+			emu.Event{Frame: f, Kind: emu.EventSet, Neuron: n, Control: c, Value: r.From},
+			emu.Event{Frame: f, Kind: emu.EventSet, Neuron: n, Control: c, Value: r.To, Time: r.Seconds})
+	}
+	for _, k := range perf.Kicks {
+		n := int32(emu.AllNeurons)
+		if k.Neuron != "all" {
+			n = -2
+			for i, name := range p.NeuronNames {
+				if name == k.Neuron {
+					n = int32(i)
+				}
+			}
+			if n == -2 {
+				return nil, fmt.Errorf("--kick %s: patch %s has no neuron %q (it has %s)", k.Neuron, p.Name, k.Neuron, strings.Join(p.NeuronNames, ", "))
+			}
+		}
+		if !(k.At >= 0 && k.At <= 24*3600) || !(k.Ms > 0 && k.Ms <= 10000) || math.IsNaN(k.Amplitude) || math.IsInf(k.Amplitude, 0) {
+			return nil, fmt.Errorf("--kick %s=%g:%g@%g: the time must be 0 or more seconds and the pulse 0 to 10000 ms", k.Neuron, k.Amplitude, k.Ms, k.At)
+		}
+		events = append(events, emu.Event{Frame: int64(math.Round(k.At * rate)), Kind: emu.EventKick, Neuron: n, Value: k.Amplitude, Time: k.Ms})
+	}
+	sort.SliceStable(events, func(i, j int) bool { return events[i].Frame < events[j].Frame })
+	return events, nil
+}
+
+// checkValue refuses values outside a control's range instead of letting the engine
+// clamp them silently: on the command line a typo should be an error.
+func checkValue(p *patches.Patch, n, c int32, v float64) error {
+	neurons := p.Engine.Neurons
+	if n != emu.AllNeurons {
+		neurons = neurons[n : n+1]
+	}
+	for _, s := range neurons {
+		lo, hi, ok := emu.ControlRange(s.Model, c)
+		if !ok {
+			return fmt.Errorf("no such control on %s", s.Name)
+		}
+		if !(v >= lo && v <= hi) {
+			return fmt.Errorf("%g is outside the allowed range %g to %g for neuron %s", v, lo, hi, s.Name)
+		}
+	}
+	return nil
+}
