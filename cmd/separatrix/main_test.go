@@ -1,0 +1,236 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/separatrix-audio/separatrix/io/midifile"
+	"github.com/separatrix-audio/separatrix/io/midimap"
+	"github.com/separatrix-audio/separatrix/io/wav"
+	"github.com/separatrix-audio/separatrix/patches"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// writeScore writes a small performance: a CC 1 sweep and two kicks (note-ons).
+func writeScore(t *testing.T, path string) {
+	t.Helper()
+	w := midifile.NewWriter(48000)
+	for i := 0; i <= 20; i++ { // CC 1 from 0 to 127 over the first second
+		w.Add(midimap.Timed{Frame: int64(i) * 2400, Msg: midimap.ControlChange(1, 1, i*127/20)})
+	}
+	w.Add(midimap.Timed{Frame: 60000, Msg: midimap.NoteOn(1, 60, 100)})
+	w.Add(midimap.Timed{Frame: 62000, Msg: midimap.NoteOff(1, 60)})
+	w.Add(midimap.Timed{Frame: 80000, Msg: midimap.NoteOn(1, 62, 127)})
+	w.Add(midimap.Timed{Frame: 81000, Msg: midimap.NoteOff(1, 62)})
+	w.SetLength(96000)
+	if err := w.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sha(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%x", sha256.Sum256(b))
+}
+
+// TestRenderIsDeterministicGolden: the same patch, score, ramps and seed give
+// bit-identical WAV, MIDI and CSV files, run after run and release after release (the
+// golden hashes; regenerate with go test ./cmd/separatrix -run Golden -update after a
+// deliberate change of sound).
+func TestRenderIsDeterministicGolden(t *testing.T) {
+	dir := t.TempDir()
+	score := filepath.Join(dir, "perf.mid")
+	writeScore(t, score)
+	var got []string
+	for round := 0; round < 2; round++ {
+		base := filepath.Join(dir, fmt.Sprint("r", round))
+		args := []string{"render", "hysteresis", "-o", base + ".wav", "--midi", base + ".mid", "--csv", base + ".csv",
+			"--score", score, "--ramp", "a.noise=0:2:1", "--kick", "a=20:1@1.5", "--seed", "3", "--duration", "2s", "--quiet"}
+		if code, _, stderr := runCLI(t, args...); code != 0 {
+			t.Fatalf("render failed (%d): %s", code, stderr)
+		}
+		var line []string
+		for _, ext := range []string{".wav", ".mid", ".csv"} {
+			line = append(line, ext+" "+sha(t, base+ext))
+		}
+		got = append(got, strings.Join(line, "\n")+"\n")
+	}
+	if got[0] != got[1] {
+		t.Fatalf("two identical renders differ:\n%s\n%s", got[0], got[1])
+	}
+	golden := filepath.Join("testdata", "render_golden.txt")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got[0]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if string(want) != got[0] {
+		t.Errorf("render output changed:\n got %s\nwant %s\n(if the change is deliberate: go test ./cmd/separatrix -run Golden -update)", got[0], want)
+	}
+}
+
+// TestScoreKicksBistableNeuron: a note in a MIDI score kicks the saddle-node patch, held
+// inside its bistable range, from rest into firing, exactly as live MIDI would, and the
+// spike notes written to --midi start only after that note.
+func TestScoreKicksBistableNeuron(t *testing.T) {
+	dir := t.TempDir()
+	score := filepath.Join(dir, "kick.mid")
+	w := midifile.NewWriter(48000)
+	w.Add(midimap.Timed{Frame: 48000, Msg: midimap.NoteOn(1, 60, 100)})
+	w.Add(midimap.Timed{Frame: 49000, Msg: midimap.NoteOff(1, 60)})
+	if err := w.WriteFile(score); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "notes.mid")
+	code, _, stderr := runCLI(t, "render", "saddle-node", "--set", "current=4", "--score", score, "--duration", "2s",
+		"-o", filepath.Join(dir, "x.wav"), "--midi", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("render failed: %s", stderr)
+	}
+	sc, err := midifile.ReadScore(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ons []float64
+	for _, ev := range sc.Events {
+		if ev.Msg.Status&0xF0 == 0x90 && ev.Msg.Data2 > 0 {
+			ons = append(ons, ev.Seconds)
+		}
+	}
+	if len(ons) < 10 {
+		t.Fatalf("%d note-ons: the kick did not switch the neuron into firing", len(ons))
+	}
+	if ons[0] < 1 || ons[0] > 1.05 {
+		t.Errorf("first spike note at %.4f s, want just after the kick at 1 s", ons[0])
+	}
+}
+
+func TestRenderWritesWhatItSays(t *testing.T) {
+	dir := t.TempDir()
+	wavPath := filepath.Join(dir, "sub", "snic.wav")
+	csvPath := filepath.Join(dir, "snic.csv")
+	code, _, stderr := runCLI(t, "render", "snic", "--set", "current=10", "--duration", "1s", "--rate", "44100",
+		"-o", wavPath, "--csv", csvPath)
+	if code != 0 {
+		t.Fatalf("render failed: %s", stderr)
+	}
+	a, err := wav.ReadFile(wavPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.SampleRate != 44100 || a.Frames() != 44100 || len(a.Channels) != 2 {
+		t.Errorf("WAV is %d Hz, %d frames, %d channels; want 44100, 44100, 2", a.SampleRate, a.Frames(), len(a.Channels))
+	}
+	csv, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(csv)), "\n")
+	// At most 1000 rows a second: every ceil(44100/1000) = 45 frames, plus the start.
+	if want := 1 + 1 + (44100+44)/45; lines[0] != "t_ms,a.V,a.n,a.I" || len(lines) != want {
+		t.Errorf("CSV header %q with %d lines; want t_ms,a.V,a.n,a.I and %d lines", lines[0], len(lines), want)
+	}
+	if !strings.Contains(stderr, "snic: 1.0 s at 44100 Hz") || !strings.Contains(stderr, "spikes: a ") {
+		t.Errorf("summary line missing or wrong: %q", stderr)
+	}
+}
+
+func TestCommandLineErrors(t *testing.T) {
+	dir := t.TempDir()
+	o := filepath.Join(dir, "x.wav")
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"render", "snic"}, 2, "render needs -o OUT.wav"},
+		{[]string{"render", "-o", o}, 2, "render takes one PATCH"},
+		{[]string{"render", "nosuch", "-o", o}, 1, "nosuch"},
+		{[]string{"render", "snic", "-o", o, "--ramp", "current=0:10"}, 2, `"current=0:10" is not TARGET=FROM:TO:SECONDS`},
+		{[]string{"render", "snic", "-o", o, "--ramp", "current=0:x:3"}, 2, `"x" is not a number`},
+		{[]string{"render", "snic", "-o", o, "--set", "z.current=3"}, 1, "z.current"},
+		{[]string{"render", "snic", "-o", o, "--set", "a.bogus=3"}, 1, "bogus"},
+		{[]string{"render", "snic", "-o", o, "--set", "current=1e9"}, 1, "outside the allowed range"},
+		{[]string{"render", "snic", "-o", o, "--kick", "q=1:1@1"}, 1, `has no neuron "q"`},
+		{[]string{"render", "snic", "-o", o, "--format", "mp3"}, 2, "mp3"},
+		{[]string{"render", "snic", "-o", o, "--score", filepath.Join(dir, "none.mid")}, 1, "none.mid"},
+		{[]string{"render", "snic", "-o", o, "--duration", "soon"}, 2, "invalid value"},
+		{[]string{"bogus"}, 2, `unknown command "bogus"`},
+	}
+	for _, c := range cases {
+		code, _, stderr := runCLI(t, c.args...)
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, code, stderr, c.code, c.want)
+		}
+	}
+}
+
+func TestPatchesListsEveryBuiltin(t *testing.T) {
+	code, stdout, _ := runCLI(t, "patches")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, name := range patches.BuiltinNames() {
+		if !strings.Contains(stdout, name+"\n") {
+			t.Errorf("patches does not list %s", name)
+		}
+	}
+	if code, stdout, _ := runCLI(t, "help"); code != 0 || !strings.Contains(stdout, "separatrix render") {
+		t.Errorf("help: exit %d, %q", code, stdout)
+	}
+}
+
+// TestREADMECommandsRun runs every "separatrix ..." line of the README, with its output
+// files moved to a temporary directory: the README must stay true.
+func TestREADMECommandsRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders about two minutes of sound")
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	n := 0
+	for _, line := range strings.Split(string(readme), "\n") {
+		if !strings.HasPrefix(line, "separatrix ") {
+			continue
+		}
+		args := strings.Fields(line)[1:]
+		for i, a := range args {
+			if strings.HasSuffix(a, ".wav") || strings.HasSuffix(a, ".mid") || strings.HasSuffix(a, ".csv") {
+				args[i] = filepath.Join(dir, filepath.Base(a))
+			}
+		}
+		args = append(args, "--quiet")
+		if code, _, stderr := runCLI(t, args...); code != 0 {
+			t.Errorf("README: %s\nexit %d: %s", line, code, stderr)
+		}
+		n++
+	}
+	if n < 8 {
+		t.Errorf("found %d README command lines, expected the render examples", n)
+	}
+}
