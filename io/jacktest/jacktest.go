@@ -1,0 +1,123 @@
+// Package jacktest starts a private JACK server with the dummy driver for tests: it runs
+// in real time without a sound card, so audio and MIDI code can be tested end to end
+// against real JACK clients (jack_rec, jack_midiseq, jack_midi_dump).
+//
+// A test binary starts one server in TestMain and stops it after m.Run:
+//
+//	func TestMain(m *testing.M) {
+//		srv, err := jacktest.Start()
+//		...
+//		code := m.Run()
+//		srv.Stop()
+//		os.Exit(code)
+//	}
+//
+// Start sets JACK_DEFAULT_SERVER for the process, so every JACK client the tests start,
+// in-process or as a command, finds this server and no other.
+package jacktest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// Server is a running dummy JACK server.
+type Server struct {
+	Name       string
+	SampleRate int
+	Period     int
+	cmd        *exec.Cmd
+	log        *bytes.Buffer
+	done       chan struct{}
+}
+
+var seq atomic.Int64
+
+// Available reports whether jackd and the JACK example clients are installed.
+func Available() bool {
+	for _, c := range []string{"jackd", "jack_lsp"} {
+		if _, err := exec.LookPath(c); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Required reports whether tests must not skip when JACK is missing: in CI (CI=true),
+// where .ci/run installs it, a missing server is a failure, not a skip.
+func Required() bool { return os.Getenv("CI") != "" }
+
+// Start launches `jackd -n NAME -d dummy -r 48000 -p 128 -m` under a name of its own
+// (parallel test binaries do not collide) and waits until it answers.
+func Start() (*Server, error) { return StartWith(48000, 128) }
+
+// StartWith is Start with another sample rate and period.
+func StartWith(rate, period int) (*Server, error) {
+	if !Available() {
+		return nil, errors.New("jacktest: jackd is not installed (apt-get install jackd2)")
+	}
+	name := fmt.Sprintf("septest%d_%d", os.Getpid(), seq.Add(1))
+	s := &Server{Name: name, SampleRate: rate, Period: period, log: new(bytes.Buffer), done: make(chan struct{})}
+	// -r after -d dummy is the dummy driver's sample rate (before -d it would mean "no
+	// realtime"); -m adds system:monitor ports that carry what reaches system:playback.
+	s.cmd = exec.Command("jackd", "-n", name, "-d", "dummy", "-r", strconv.Itoa(rate), "-p", strconv.Itoa(period), "-m")
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if err := s.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("jacktest: starting jackd: %w", err)
+	}
+	go func() { s.cmd.Wait(); close(s.done) }()
+	os.Setenv("JACK_DEFAULT_SERVER", name)
+	os.Setenv("JACK_NO_START_SERVER", "1")
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.done:
+			return nil, fmt.Errorf("jacktest: jackd exited at start:\n%s", s.log.String())
+		default:
+		}
+		if exec.Command("jack_lsp").Run() == nil {
+			// Clients started right after the server came up have failed once; give it
+			// a moment to settle.
+			time.Sleep(200 * time.Millisecond)
+			return s, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.Stop()
+	return nil, fmt.Errorf("jacktest: jackd did not answer within 10 s:\n%s", s.log.String())
+}
+
+// Log is what jackd printed so far (its xrun lines among it).
+func (s *Server) Log() string { return s.log.String() }
+
+// Stop kills the server and waits for it to exit.
+func (s *Server) Stop() {
+	if s.cmd.Process != nil {
+		s.cmd.Process.Kill()
+	}
+	select {
+	case <-s.done:
+	case <-time.After(5 * time.Second):
+	}
+}
+
+// Ports lists the JACK ports (jack_lsp).
+func (s *Server) Ports() ([]string, error) {
+	out, err := exec.Command("jack_lsp").Output()
+	if err != nil {
+		return nil, fmt.Errorf("jack_lsp: %w", err)
+	}
+	var ports []string
+	for _, l := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
+		if len(l) > 0 {
+			ports = append(ports, string(l))
+		}
+	}
+	return ports, nil
+}
