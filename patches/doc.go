@@ -80,6 +80,13 @@
 //	max = 10                     # required, not equal to min (max < min inverts)
 //	curve = "linear"             # linear, exp or log
 //	smoothing = 0.05             # seconds, 0 to 10
+//	takeover = "soft"            # soft (default): the knob acts once it passes the present
+//	                             #   value, so nothing jumps; jump: it acts at once
+//
+//	[[midi.bend]]                # pitch bend (14 bits); keys as [[midi.cc]] without cc, lsb
+//	target = "a.gK"
+//	min = 8
+//	max = 12
 //
 //	[[midi.kick]]
 //	notes = [36, 84]             # required: an inclusive range, or note = 60

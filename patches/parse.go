@@ -22,8 +22,9 @@ var (
 	neuronKeys  = []string{"name", "model", "preset", "current", "gain", "pan", "noise", "noise_tau", "centre", "span", "spike_high", "spike_low", "params", "init"}
 	gapKeys     = []string{"neurons", "g"}
 	synapseKeys = []string{"from", "to", "g", "tau", "reversal"}
-	midiKeys    = []string{"max_notes_per_second", "cc", "kick", "spike"}
-	ccKeys      = []string{"cc", "lsb", "channel", "target", "min", "max", "curve", "smoothing"}
+	midiKeys    = []string{"max_notes_per_second", "cc", "bend", "kick", "spike"}
+	ccKeys      = []string{"cc", "lsb", "channel", "target", "min", "max", "curve", "smoothing", "takeover"}
+	bendKeys    = []string{"channel", "target", "min", "max", "curve", "smoothing", "takeover"}
 	kickKeys    = []string{"note", "notes", "channel", "neuron", "amplitude", "duration"}
 	spikeKeys   = []string{"neuron", "mode", "channel", "note", "velocity", "duration", "release", "rate_cc", "rate_max"}
 )
@@ -180,7 +181,7 @@ func belongs(t table, key string) string {
 		return key + " belongs at the top of the file, above the first [table] header"
 	case t.path != "":
 		return ""
-	case key == "cc" || key == "kick" || key == "spike":
+	case key == "cc" || key == "bend" || key == "kick" || key == "spike":
 		return "it belongs under [midi]: write [[midi." + key + "]]"
 	case slices.Contains(midiKeys, key):
 		return "it belongs under [midi]"

@@ -2,6 +2,7 @@ package patches
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -143,6 +144,10 @@ var brokenPatches = []struct {
 		`bad.toml:9:1: min and max are both 3: the controller would do nothing`},
 	{"cc without min and max", with(`[[midi.cc]]`, `cc = 1`, `target = "a.current"`),
 		`bad.toml:5:3: this [[midi.cc]] needs min and max, the values the controller's two ends give`},
+	{"bad takeover", with(`[[midi.cc]]`, `cc = 1`, `target = "a.current"`, `min = 0`, `max = 1`, `takeover = "slow"`),
+		`bad.toml:10:1: takeover = "slow": use "soft" (the knob takes over when it passes the present value) or "jump"`},
+	{"bend without target", with(`[[midi.bend]]`, `min = 0`, `max = 1`),
+		`bad.toml:5:3: this [[midi.bend]] needs a target, like target = "a.current" or target = "current" (every neuron)`},
 	{"bad curve", with(`[[midi.cc]]`, `cc = 1`, `target = "a.current"`, `min = 0`, `max = 1`, `curve = "cubic"`),
 		`bad.toml:10:1: unknown curve "cubic" (known: linear, exp, log)`},
 	{"cc and lsb equal", with(`[[midi.cc]]`, `cc = 1`, `lsb = 1`, `target = "a.current"`, `min = 0`, `max = 1`),
@@ -306,6 +311,13 @@ cc = 7
 target = "gain"
 min = 0
 max = 2
+takeover = "jump"
+
+[[midi.bend]]
+channel = 5
+target = "a.current"
+min = -1
+max = 3
 
 [[midi.kick]]
 note = 60
@@ -359,10 +371,11 @@ func TestParseFull(t *testing.T) {
 	}
 	m := p.MIDI
 	wantCC := []midimap.CCMap{
-		{Target: "a.gK", Channel: 2, CC: 1, LSB: 33, Neuron: 0, Control: emu.ControlParam + int32(emu.INaPK.Param("gK")), Min: 20, Max: 5, Curve: midimap.Exp, Smoothing: 0},
-		{Target: "gain", Channel: 0, CC: 7, LSB: -1, Neuron: emu.AllNeurons, Control: emu.ControlGain, Min: 0, Max: 2, Curve: midimap.Linear, Smoothing: defaultSmoothing},
+		{Target: "a.gK", Channel: 2, CC: 1, LSB: 33, Neuron: 0, Control: emu.ControlParam + int32(emu.INaPK.Param("gK")), Min: 20, Max: 5, Curve: midimap.Exp, Smoothing: 0, Soft: true, Start: 12},
+		{Target: "gain", Channel: 0, CC: 7, LSB: -1, Neuron: emu.AllNeurons, Control: emu.ControlGain, Min: 0, Max: 2, Curve: midimap.Linear, Smoothing: defaultSmoothing, Start: 0.5},
+		{Target: "a.current", Channel: 5, LSB: -1, Neuron: 0, Control: emu.ControlCurrent, Min: -1, Max: 3, Smoothing: defaultSmoothing, Bend: true, Soft: true, Start: 1.5},
 	}
-	if len(m.CC) != 2 || m.CC[0] != wantCC[0] || m.CC[1] != wantCC[1] {
+	if !slices.Equal(m.CC, wantCC) {
 		t.Errorf("cc\n got %+v\nwant %+v", m.CC, wantCC)
 	}
 	wantKick := midimap.KickMap{Channel: 3, NoteLow: 60, NoteHigh: 60, Neuron: emu.AllNeurons, MinAmp: -2, MaxAmp: 40, Duration: 2.5}

@@ -141,12 +141,42 @@ func (c *checker) patch(raw map[string]any) *Patch {
 	if len(c.errs) == 0 {
 		c.build(cfg, ref)
 	}
+	for i := range p.MIDI.CC {
+		p.MIDI.CC[i].Start = startValue(cfg, p.MIDI.CC[i])
+	}
 	if len(c.errs) == 0 {
 		if err := p.MIDI.Validate(); err != nil { // a bug here: the checks above cover its rules
 			c.errorf("midi", "the MIDI mapping cannot be played: %s", strings.TrimPrefix(err.Error(), "midimap: "))
 		}
 	}
 	return p
+}
+
+// startValue is the value a mapped control has when the patch starts (for soft
+// takeover); for every neuron at once, the first neuron's.
+func startValue(cfg *emu.Config, m midimap.CCMap) float64 {
+	n := int(m.Neuron)
+	if n < 0 || n >= len(cfg.Neurons) {
+		n = 0
+	}
+	if len(cfg.Neurons) == 0 {
+		return 0
+	}
+	s := cfg.Neurons[n]
+	switch m.Control {
+	case emu.ControlCurrent:
+		return s.Current
+	case emu.ControlGain:
+		return s.Gain
+	case emu.ControlPan:
+		return s.Pan
+	case emu.ControlNoise:
+		return s.Noise
+	}
+	if k := int(m.Control - emu.ControlParam); k >= 0 && k < len(s.Params) {
+		return s.Params[k]
+	}
+	return 0
 }
 
 // build gives the config to emu.New: each neuron alone first, so a refusal is reported at
@@ -370,7 +400,12 @@ func (c *checker) midi(top table, ref *neuronRef) midimap.Config {
 	c.onlyKeys(t, midiKeys)
 	mc.MaxNotesPerSecond = c.numberIn(t, "max_notes_per_second", defaultNotesPerSecond, 0, maxNotesPerSecond, "")
 	for _, ct := range c.tables(t, "cc", "[[midi.cc]]") {
-		if m, ok := c.ccMap(ct, ref); ok {
+		if m, ok := c.ccMap(ct, ref, false); ok {
+			mc.CC = append(mc.CC, m)
+		}
+	}
+	for _, bt := range c.tables(t, "bend", "[[midi.bend]]") {
+		if m, ok := c.ccMap(bt, ref, true); ok {
 			mc.CC = append(mc.CC, m)
 		}
 	}
@@ -428,16 +463,33 @@ func targets(ref *neuronRef, neuron int32) []int {
 	return all
 }
 
-func (c *checker) ccMap(t table, ref *neuronRef) (midimap.CCMap, bool) {
-	c.onlyKeys(t, ccKeys)
-	m := midimap.CCMap{LSB: -1, Smoothing: defaultSmoothing}
+// ccMap reads a [[midi.cc]] table, or with bend a [[midi.bend]] (pitch bend) table.
+func (c *checker) ccMap(t table, ref *neuronRef, bend bool) (midimap.CCMap, bool) {
+	m := midimap.CCMap{LSB: -1, Smoothing: defaultSmoothing, Bend: bend, Soft: true}
 	ok := true
-	if !t.has("cc") {
-		c.errorf(t.path, "this [[midi.cc]] needs its controller number, like cc = 1 (the mod wheel)")
-		ok = false
+	header := "[[midi.cc]]"
+	if bend {
+		header = "[[midi.bend]]"
+		c.onlyKeys(t, bendKeys)
+	} else {
+		c.onlyKeys(t, ccKeys)
+		if !t.has("cc") {
+			c.errorf(t.path, "this [[midi.cc]] needs its controller number, like cc = 1 (the mod wheel)")
+			ok = false
+		}
+		m.CC = c.controller(t, "cc")
 	}
-	m.CC = c.controller(t, "cc")
-	if t.has("lsb") {
+	if s, isText := c.text(t, "takeover"); isText {
+		switch s {
+		case "soft":
+		case "jump":
+			m.Soft = false
+		default:
+			c.errorf(t.at("takeover"), `takeover = %q: use "soft" (the knob takes over when it passes the present value) or "jump"`, s)
+			ok = false
+		}
+	}
+	if !bend && t.has("lsb") {
 		m.LSB = c.controller(t, "lsb")
 		if m.LSB >= 0 && m.LSB == m.CC {
 			c.errorf(t.at("lsb"), "lsb = %d is the same controller as cc: a 14-bit pair needs two controllers, usually lsb = cc + 32 (lsb = %d)", m.LSB, m.CC+32)
@@ -448,7 +500,7 @@ func (c *checker) ccMap(t table, ref *neuronRef) (midimap.CCMap, bool) {
 
 	resolved := false
 	if !t.has("target") {
-		c.errorf(t.path, `this [[midi.cc]] needs a target, like target = "%s.current" or target = "current" (every neuron)`, first(ref.known(), "a"))
+		c.errorf(t.path, `this %s needs a target, like target = "%s.current" or target = "current" (every neuron)`, header, first(ref.known(), "a"))
 		ok = false
 	} else if s, isText := c.text(t, "target"); isText {
 		m.Target = s
@@ -467,7 +519,7 @@ func (c *checker) ccMap(t table, ref *neuronRef) (midimap.CCMap, bool) {
 	}
 	for _, k := range []string{"min", "max"} {
 		if !t.has(k) {
-			c.errorf(t.path, "this [[midi.cc]] needs min and max, the values the controller's two ends give")
+			c.errorf(t.path, "this %s needs min and max, the values the controller's two ends give", header)
 			ok = false
 			break
 		}

@@ -95,12 +95,14 @@ func (m CCMap) validate() error {
 	switch {
 	case m.Channel < 0 || m.Channel > 16:
 		return fmt.Errorf("channel %d is not 0 (any) or 1..16", m.Channel)
-	case m.CC < 0 || m.CC >= firstModeCC:
+	case !m.Bend && (m.CC < 0 || m.CC >= firstModeCC):
 		return fmt.Errorf("controller %d is not 0..119", m.CC)
-	case m.LSB != -1 && (m.LSB < 0 || m.LSB >= firstModeCC):
+	case !m.Bend && m.LSB != -1 && (m.LSB < 0 || m.LSB >= firstModeCC):
 		return fmt.Errorf("LSB controller %d is not -1 (7-bit) or 0..119", m.LSB)
-	case m.LSB == m.CC:
+	case !m.Bend && m.LSB == m.CC:
 		return fmt.Errorf("LSB controller %d is the MSB controller", m.LSB)
+	case m.Soft && !finite(m.Start):
+		return fmt.Errorf("start value %g is not finite", m.Start)
 	case m.Neuron < emu.AllNeurons:
 		return fmt.Errorf("neuron %d is not an index or emu.AllNeurons", m.Neuron)
 	case m.Control < 0:

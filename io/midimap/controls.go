@@ -1,6 +1,7 @@
 package midimap
 
 import (
+	"math"
 	"sync/atomic"
 
 	"github.com/separatrix-audio/separatrix/emu"
@@ -26,6 +27,12 @@ type ccState struct {
 	m        CCMap
 	msb, lsb byte
 	msbSeen  bool // an LSB means nothing until its MSB has arrived
+
+	// Soft takeover: the target's value as far as this map knows, whether the knob has
+	// caught it, and the knob's previous value (NaN before its first move).
+	value   float64
+	engaged bool
+	last    float64
 }
 
 // ControlStats counts the messages given to Controls.Handle; every message is counted
@@ -47,9 +54,54 @@ func NewControls(cfg Config) *Controls {
 		kicks: append([]KickMap(nil), cfg.Kicks...),
 	}
 	for i, m := range cfg.CC {
-		c.cc[i].m = m
+		c.cc[i] = ccState{m: m, value: m.Start, engaged: !m.Soft, last: math.NaN()}
 	}
 	return c
+}
+
+// Sync tells the soft-takeover maps on a target that its value changed elsewhere (a
+// ramp, a program change): they wait for their knob to pass value again. neuron may be
+// emu.AllNeurons, which syncs maps of every neuron on that control, and maps on
+// emu.AllNeurons are synced by any neuron.
+func (c *Controls) Sync(neuron, control int32, value float64) {
+	for i := range c.cc {
+		s := &c.cc[i]
+		if s.m.Control != control || !(neuron == emu.AllNeurons || s.m.Neuron == emu.AllNeurons || s.m.Neuron == neuron) {
+			continue
+		}
+		s.value = value
+		s.engaged = !s.m.Soft
+	}
+}
+
+// move applies a knob move to a map and reports whether it becomes an event: always
+// without soft takeover; with it, once the knob has reached or passed the target's value
+// (within one 7-bit step).
+func (c *Controls) move(i int, frame int64) (emu.Event, bool) {
+	s := &c.cc[i]
+	ev := s.event(frame)
+	y := ev.Value
+	if !s.engaged {
+		tol := math.Abs(s.m.Max-s.m.Min) / 127
+		crossed := !math.IsNaN(s.last) && (s.last-s.value)*(y-s.value) <= 0
+		if math.Abs(y-s.value) <= tol || crossed {
+			s.engaged = true
+		}
+	}
+	s.last = y
+	if !s.engaged {
+		return ev, false
+	}
+	// Other maps on the same target now disagree with it: they wait for their knobs.
+	for j := range c.cc {
+		o := &c.cc[j]
+		if j != i && o.m.Control == s.m.Control && (o.m.Neuron == s.m.Neuron || o.m.Neuron == emu.AllNeurons || s.m.Neuron == emu.AllNeurons) {
+			o.value = y
+			o.engaged = !o.m.Soft
+		}
+	}
+	s.value = y
+	return ev, true
 }
 
 // Handle appends to dst the engine events that message m, received at engine frame
@@ -104,7 +156,7 @@ func (c *Controls) Handle(dst []emu.Event, m Msg, frame int64) []emu.Event {
 		}
 		for i := range c.cc {
 			s := &c.cc[i]
-			if s.m.Channel != 0 && s.m.Channel != ch {
+			if s.m.Bend || (s.m.Channel != 0 && s.m.Channel != ch) {
 				continue
 			}
 			switch int(m.Data1) {
@@ -118,7 +170,21 @@ func (c *Controls) Handle(dst []emu.Event, m Msg, frame int64) []emu.Event {
 			default:
 				continue
 			}
-			dst = append(dst, s.event(frame))
+			if ev, ok := c.move(i, frame); ok {
+				dst = append(dst, ev)
+			}
+		}
+	case statusPitchBend:
+		for i := range c.cc {
+			s := &c.cc[i]
+			if !s.m.Bend || (s.m.Channel != 0 && s.m.Channel != ch) {
+				continue
+			}
+			// Data1 is the LSB, Data2 the MSB.
+			s.msb, s.lsb, s.msbSeen = m.Data2, m.Data1, true
+			if ev, ok := c.move(i, frame); ok {
+				dst = append(dst, ev)
+			}
 		}
 	case statusNoteOn:
 		if m.Data2 == 0 {
@@ -150,7 +216,7 @@ func (c *Controls) Handle(dst []emu.Event, m Msg, frame int64) []emu.Event {
 // event is the EventSet for the map's current controller position.
 func (s *ccState) event(frame int64) emu.Event {
 	var x float64
-	if s.m.LSB < 0 {
+	if s.m.LSB < 0 && !s.m.Bend {
 		x = float64(s.msb) / 127
 	} else {
 		x = float64(int(s.msb)<<7|int(s.lsb)) / 16383

@@ -7,6 +7,7 @@ const (
 	statusNoteOff       = 0x80
 	statusNoteOn        = 0x90
 	statusControlChange = 0xB0
+	statusPitchBend     = 0xE0
 )
 
 // Channel-mode controllers that silence a receiver.

@@ -53,6 +53,16 @@ type CCMap struct {
 	Min, Max  float64
 	Curve     Curve
 	Smoothing float64 // seconds of sound over which each move is ramped (no zipper noise)
+
+	// Bend makes the map listen to pitch bend (14 bits, 0..16383) on Channel instead of
+	// a controller; CC and LSB are then unused.
+	Bend bool
+	// Soft turns on soft takeover: while the knob's position disagrees with the
+	// target's value (after a patch start, a program change, a ramp or another knob),
+	// its moves are ignored until it passes the value, so nothing jumps.
+	Soft bool
+	// Start is the target's value when playing starts (for soft takeover).
+	Start float64
 }
 
 // KickMap turns notes into current pulses ("kicks").
