@@ -167,8 +167,10 @@ type Engine struct {
 	rampSlot []int32 // per neuron*controls: index into ramps, or -1
 	nControl int
 
-	events *Ring[Event]
-	spikes *Ring[Spike]
+	events   *Ring[Event]
+	spikes   *Ring[Spike]
+	schedule []Event // a scripted performance, sorted by frame
+	nextSch  int
 	rng    *rand.Rand
 
 	sampleRate float64
@@ -510,6 +512,24 @@ func joinNames(s []string) string {
 	return out
 }
 
+// Schedule gives the engine a scripted performance: events sorted by frame, applied at
+// their frames alongside the ring's (at the same frame, scheduled events first). The
+// engine keeps the slice and never modifies it. Call it before Process starts, or
+// between Process calls from the same goroutine; it replaces any earlier schedule,
+// skipping events whose frames have passed. Live play and render both script this way,
+// so both apply the same events at the same samples.
+func (e *Engine) Schedule(events []Event) {
+	for i := 1; i < len(events); i++ {
+		if events[i].Frame < events[i-1].Frame {
+			panic("emu: Schedule needs events sorted by frame")
+		}
+	}
+	e.schedule, e.nextSch = events, 0
+	for e.nextSch < len(events) && events[e.nextSch].Frame < e.frame {
+		e.nextSch++
+	}
+}
+
 // Events is the control ring: one producer pushes, Process consumes.
 func (e *Engine) Events() *Ring[Event] { return e.events }
 
@@ -595,8 +615,13 @@ func (e *Engine) Process(out [][]float32) {
 	e.finishBlock(out, mixL, mixR)
 }
 
-// applyDueEvents applies every queued event stamped at or before the current frame.
+// applyDueEvents applies every scheduled and queued event stamped at or before the
+// current frame.
 func (e *Engine) applyDueEvents() {
+	for e.nextSch < len(e.schedule) && e.schedule[e.nextSch].Frame <= e.frame {
+		e.apply(e.schedule[e.nextSch])
+		e.nextSch++
+	}
 	for {
 		ev, ok := e.events.Peek()
 		if !ok || ev.Frame > e.frame {

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -157,7 +156,7 @@ func Run(p *patches.Patch, perf Performance, opt Options, sink Sink) (*Result, e
 	if err := e.Prepare(rate, block); err != nil {
 		return nil, err
 	}
-	events, err := schedule(p, perf, rate)
+	events, err := Schedule(p, perf, rate)
 	if err != nil {
 		return nil, err
 	}
@@ -169,12 +168,13 @@ func Run(p *patches.Patch, perf Performance, opt Options, sink Sink) (*Result, e
 	for c := range out {
 		out[c] = make([]float32, block)
 	}
+	e.Schedule(events)
 	var (
 		midiBuf  []midimap.Timed
-		evBuf    []emu.Event
+		pending  []emu.Event // score events not yet in the ring
 		row      []float64
 		state    []float64
-		next     int // next scheduled event
+		next     int // next pending event
 		nextNote int // next score message
 	)
 	emitMIDI := func() error {
@@ -210,32 +210,30 @@ func Run(p *patches.Patch, perf Performance, opt Options, sink Sink) (*Result, e
 			n = total - frame
 		}
 		end := frame + n
-		// Score messages due in this block go through the mapping, as live MIDI does.
+		// Score messages due in this block go through the mapping, as live MIDI does,
+		// and reach the engine through its ring, as live MIDI does.
 		for nextNote < len(perf.Score) {
 			se := perf.Score[nextNote]
 			at := int64(math.Round(se.Seconds * rate))
 			if at >= end {
 				break
 			}
-			evBuf = controls.Handle(evBuf[:0], se.Msg, at)
-			for _, ev := range evBuf {
-				events = insertEvent(events, next, ev)
-			}
+			pending = controls.Handle(pending, se.Msg, at)
 			if f, ok := controls.TakeAllOff(); ok {
 				midiBuf = notes.AllOff(midiBuf, f)
 			}
 			nextNote++
 		}
-		for next < len(events) && events[next].Frame < end {
-			if !e.Events().Push(events[next]) {
+		for next < len(pending) {
+			if !e.Events().Push(pending[next]) {
 				// The ring is full: render up to this event and push the rest later.
-				end = events[next].Frame
+				end = max(pending[next].Frame, frame+1)
 				break
 			}
 			next++
 		}
-		if end <= frame { // ring full of events for this very frame: cannot happen with 16k slots
-			return nil, errors.New("too many control events at one instant")
+		if next == len(pending) {
+			pending, next = pending[:0], 0
 		}
 		for c := range out {
 			out[c] = out[c][:end-frame]
@@ -283,18 +281,9 @@ func Run(p *patches.Patch, perf Performance, opt Options, sink Sink) (*Result, e
 	}, nil
 }
 
-// insertEvent puts ev into the pending events (sorted by frame, from index from on),
-// after any event of the same frame.
-func insertEvent(events []emu.Event, from int, ev emu.Event) []emu.Event {
-	i := from + sort.Search(len(events)-from, func(k int) bool { return events[from+k].Frame > ev.Frame })
-	events = append(events, emu.Event{})
-	copy(events[i+1:], events[i:])
-	events[i] = ev
-	return events
-}
-
-// schedule turns sets and ramps into engine events sorted by frame.
-func schedule(p *patches.Patch, perf Performance, rate float64) ([]emu.Event, error) {
+// Schedule turns a performance's sets, ramps and kicks (not its score) into engine
+// events sorted by frame, at the given sample rate. Live play uses it too.
+func Schedule(p *patches.Patch, perf Performance, rate float64) ([]emu.Event, error) {
 	var events []emu.Event
 	for _, s := range perf.Sets {
 		n, c, err := patches.ResolveTarget(p, s.Target)

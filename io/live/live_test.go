@@ -1,0 +1,270 @@
+package live
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/separatrix-audio/separatrix/emu"
+	"github.com/separatrix-audio/separatrix/io/midimap"
+	"github.com/separatrix-audio/separatrix/io/render"
+	"github.com/separatrix-audio/separatrix/io/wav"
+	"github.com/separatrix-audio/separatrix/patches"
+)
+
+// fakeStream calls process from its own goroutine like an audio callback: blocks of
+// buffer frames, paced by pace (0: as fast as it can), for at most blocks blocks (0: until
+// closed).
+type fakeStream struct {
+	process  func([][]float32)
+	buffer   int
+	channels int
+	blocks   int
+	pace     time.Duration
+	finished chan struct{}
+	stop     chan struct{}
+	once     sync.Once
+}
+
+func (f *fakeStream) Start() error {
+	go func() {
+		defer close(f.finished)
+		out := make([][]float32, f.channels)
+		for c := range out {
+			out[c] = make([]float32, f.buffer)
+		}
+		next := time.Now()
+		for i := 0; f.blocks == 0 || i < f.blocks; i++ {
+			select {
+			case <-f.stop:
+				return
+			default:
+			}
+			f.process(out)
+			if f.pace > 0 {
+				next = next.Add(f.pace)
+				time.Sleep(time.Until(next))
+			}
+		}
+	}()
+	return nil
+}
+
+func (f *fakeStream) Close() error {
+	f.once.Do(func() { close(f.stop) })
+	<-f.finished
+	return nil
+}
+
+func opener(fs **fakeStream, buffer, blocks int, pace time.Duration) func(func([][]float32)) (Stream, error) {
+	return func(p func([][]float32)) (Stream, error) {
+		*fs = &fakeStream{process: p, buffer: buffer, channels: 2, blocks: blocks, pace: pace,
+			finished: make(chan struct{}), stop: make(chan struct{})}
+		return *fs, nil
+	}
+}
+
+func mustLoad(t *testing.T, name string) *patches.Patch {
+	t.Helper()
+	p, err := patches.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestPlayerDoesNotAllocate: the audio callback, crossfading between two patches and
+// recording, makes no allocation.
+func TestPlayerDoesNotAllocate(t *testing.T) {
+	var engines []*emu.Engine
+	for _, name := range []string{"snic", "saddle-node"} {
+		p := mustLoad(t, name)
+		cfg := p.Engine
+		cfg.Neurons[0].Current = 10
+		e, err := emu.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		engines = append(engines, e)
+	}
+	rec := NewSampleRing(48000, 2)
+	pl, err := NewPlayer(engines, 48000, 256, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := [][]float32{make([]float32, 128), make([]float32, 128)}
+	drain := [][]float32{make([]float32, 4096), make([]float32, 4096)}
+	i := 0
+	allocs := testing.AllocsPerRun(100, func() {
+		if i%20 == 0 {
+			pl.Switch(i / 20 % 2)
+		}
+		pl.Process(out)
+		rec.Read(drain)
+		i++
+	})
+	if allocs != 0 {
+		t.Errorf("Player.Process allocates %v times per block", allocs)
+	}
+	if pl.Playing() != 0 && pl.Playing() != 1 {
+		t.Errorf("playing %d", pl.Playing())
+	}
+}
+
+// TestSampleRingDropsWhole: a block that does not fit is dropped whole and counted, and
+// reads wrap around the ring.
+func TestSampleRingDropsWhole(t *testing.T) {
+	r := NewSampleRing(100, 2)
+	blk := [][]float32{make([]float32, 60), make([]float32, 60)}
+	for f := range blk[0] {
+		blk[0][f], blk[1][f] = float32(f), -float32(f)
+	}
+	r.Write(blk)
+	r.Write(blk) // does not fit: dropped whole
+	if r.Dropped() != 60 {
+		t.Fatalf("dropped %d frames, want 60", r.Dropped())
+	}
+	got := [][]float32{make([]float32, 100), make([]float32, 100)}
+	if n := r.Read(got); n != 60 || got[0][59] != 59 || got[1][59] != -59 {
+		t.Fatalf("read %d frames, last %v %v", n, got[0][59], got[1][59])
+	}
+	r.Write(blk) // wraps around
+	if n := r.Read(got); n != 60 || got[0][10] != 10 || got[1][59] != -59 {
+		t.Fatalf("after wrap: read %d frames, %v %v", n, got[0][10], got[1][59])
+	}
+}
+
+// TestLiveMatchesRender: the same patch and the same scripted events give the same
+// samples live (recorded from the callback) as rendered offline.
+func TestLiveMatchesRender(t *testing.T) {
+	dir := t.TempDir()
+	p := mustLoad(t, "saddle-node")
+	perf := render.Performance{
+		Sets:  []render.Set{{Target: "current", Value: 4}},
+		Kicks: []render.Kick{{Neuron: "a", Amplitude: 20, Ms: 1, At: 0.3}},
+		Ramps: []render.Ramp{{Target: "a.current", From: 4, To: 6, Seconds: 0.4}},
+	}
+	const blocks = 300 // 0.8 s at 128 frames
+	var fs *fakeStream
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for fs == nil {
+			time.Sleep(time.Millisecond)
+		}
+		<-fs.finished
+		time.Sleep(50 * time.Millisecond) // let the recorder drain
+		cancel()
+	}()
+	livePath := filepath.Join(dir, "live.wav")
+	_, err := Run(ctx, Options{Patches: []*patches.Patch{p}, SampleRate: 48000, Buffer: 128,
+		OpenStream: opener(&fs, 128, blocks, 0), Perf: perf, Record: livePath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	renderPath := filepath.Join(dir, "render.wav")
+	w, err := wav.Create(renderPath, 48000, 2, wav.PCM16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := render.Run(p, perf, render.Options{SampleRate: 48000, Duration: blocks * 128 / 48000.0}, render.Sink{Audio: w.Write}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	a, err := wav.ReadFile(livePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := wav.ReadFile(renderPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Frames() != b.Frames() || a.Frames() != blocks*128 {
+		t.Fatalf("live recorded %d frames, render %d, want %d", a.Frames(), b.Frames(), blocks*128)
+	}
+	for c := range a.Channels {
+		for f := range a.Channels[c] {
+			if a.Channels[c][f] != b.Channels[c][f] {
+				t.Fatalf("live and render differ first at frame %d of channel %d: %v vs %v", f, c, a.Channels[c][f], b.Channels[c][f])
+			}
+		}
+	}
+}
+
+// recordingOut is a fake MIDI output that keeps what it is sent.
+type recordingOut struct {
+	mu   sync.Mutex
+	msgs []midimap.Msg
+}
+
+func (r *recordingOut) Send(m midimap.Msg) error {
+	r.mu.Lock()
+	r.msgs = append(r.msgs, m)
+	r.mu.Unlock()
+	return nil
+}
+
+// TestSessionPlaysMIDIAndLeavesNoHangingNotes: a live note kicks the bistable neuron into
+// firing, spike notes go out, a program change switches patch, and when the session
+// ends every note-on has its note-off.
+func TestSessionPlaysMIDIAndLeavesNoHangingNotes(t *testing.T) {
+	sn := mustLoad(t, "saddle-node")
+	snic := mustLoad(t, "snic")
+	out := &recordingOut{}
+	var handle func(midimap.Msg)
+	var fs *fakeStream
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan *Summary)
+	var sess *Summary
+	go func() {
+		s, err := Run(ctx, Options{
+			Patches: []*patches.Patch{sn, snic}, SampleRate: 48000, Buffer: 128,
+			OpenStream:    opener(&fs, 128, 0, 128*time.Second/48000),
+			ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handle = h; return func() {}, nil },
+			Out:           out,
+			Perf:          render.Performance{Sets: []render.Set{{Target: "current", Value: 4}}},
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- s
+	}()
+	time.Sleep(300 * time.Millisecond)
+	handle(midimap.NoteOn(1, 72, 100)) // kick: switch into firing
+	time.Sleep(400 * time.Millisecond)
+	handle(midimap.Msg{Status: 0xC0, Data1: 1}) // program change to snic
+	time.Sleep(200 * time.Millisecond)
+	cancel()
+	sess = <-done
+	if sess == nil {
+		t.Fatal("no summary")
+	}
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	sounding := map[[2]byte]int{}
+	ons := 0
+	for _, m := range out.msgs {
+		key := [2]byte{m.Status & 0x0F, m.Data1}
+		switch {
+		case m.Status&0xF0 == 0x90 && m.Data2 > 0:
+			sounding[key]++
+			ons++
+		case m.Status&0xF0 == 0x80 || m.Status&0xF0 == 0x90:
+			if sounding[key] > 0 {
+				sounding[key]--
+			}
+		}
+	}
+	if ons == 0 {
+		t.Fatalf("the kick did not start firing: messages %v", out.msgs)
+	}
+	for k, n := range sounding {
+		if n != 0 {
+			t.Errorf("note %d on channel %d left hanging", k[1], k[0]+1)
+		}
+	}
+	if sess.Spikes[0] < 100 {
+		t.Errorf("saddle-node fired %d spikes after the kick", sess.Spikes[0])
+	}
+}

@@ -1,0 +1,158 @@
+package live
+
+import (
+	"math"
+	"sync/atomic"
+
+	"github.com/separatrix-audio/separatrix/emu"
+)
+
+// Player is what runs inside the audio callback: the engine of the active patch, a
+// crossfade when a program change switches patches, and a copy of every block into the
+// recording ring. Process obeys the real-time rules: no allocation, lock, block or I/O.
+type Player struct {
+	engines  []*emu.Engine
+	channels int
+
+	want    atomic.Int32 // the patch asked for (any goroutine)
+	current int32        // the patch playing (audio thread)
+	from    int32        // the patch fading out
+	fade    int          // frames of crossfade left
+	fadeLen int
+
+	mix      [][]float32 // scratch for the fading-out engine
+	maxBlock int
+
+	rec *SampleRing // may be nil
+
+	playing atomic.Int32 // the patch playing, published for other goroutines
+}
+
+// NewPlayer prepares every engine for the rate and block size (the only allocation) and
+// starts with the first one.
+func NewPlayer(engines []*emu.Engine, sampleRate float64, maxBlock int, rec *SampleRing) (*Player, error) {
+	p := &Player{engines: engines, channels: engines[0].Channels(), maxBlock: maxBlock, rec: rec}
+	for _, e := range engines {
+		if err := e.Prepare(sampleRate, maxBlock); err != nil {
+			return nil, err
+		}
+	}
+	p.fadeLen = int(0.02 * sampleRate) // 20 ms: long enough not to click, short enough to feel instant
+	p.mix = make([][]float32, p.channels)
+	for c := range p.mix {
+		p.mix[c] = make([]float32, maxBlock)
+	}
+	return p, nil
+}
+
+// Switch asks for patch i (a program change); the audio thread crossfades to it at its
+// next block. Out-of-range requests are ignored.
+func (p *Player) Switch(i int) bool {
+	if i < 0 || i >= len(p.engines) {
+		return false
+	}
+	p.want.Store(int32(i))
+	return true
+}
+
+// Playing is the patch now playing.
+func (p *Player) Playing() int { return int(p.playing.Load()) }
+
+// Engine returns engine i.
+func (p *Player) Engine(i int) *emu.Engine { return p.engines[i] }
+
+// Process renders one block of any size into out (channel buffers), splitting blocks
+// longer than the prepared size.
+func (p *Player) Process(out [][]float32) {
+	n := len(out[0])
+	for start := 0; start < n; start += p.maxBlock {
+		end := min(start+p.maxBlock, n)
+		var chunk [8][]float32 // channels are at most 2; no allocation
+		for c := range out {
+			chunk[c] = out[c][start:end]
+		}
+		p.block(chunk[:len(out)])
+	}
+}
+
+func (p *Player) block(out [][]float32) {
+	if w := p.want.Load(); w != p.current {
+		p.from, p.current = p.current, w
+		p.fade = p.fadeLen
+		p.playing.Store(w)
+	}
+	p.engines[p.current].Process(out)
+	if p.fade > 0 {
+		n := len(out[0])
+		var mix [8][]float32
+		for c := range out {
+			mix[c] = p.mix[c][:n]
+		}
+		p.engines[p.from].Process(mix[:len(out)])
+		for f := 0; f < n; f++ {
+			// Equal-power crossfade over fadeLen frames.
+			x := 1 - float64(max(p.fade-f, 0))/float64(p.fadeLen)
+			gIn, gOut := float32(math.Sin(x*math.Pi/2)), float32(math.Cos(x*math.Pi/2))
+			for c := range out {
+				out[c][f] = out[c][f]*gIn + mix[c][f]*gOut
+			}
+		}
+		p.fade = max(p.fade-n, 0)
+	}
+	if p.rec != nil {
+		p.rec.Write(out)
+	}
+}
+
+// SampleRing carries audio from the callback to a writer goroutine: a lock-free
+// single-producer single-consumer ring of interleaved float32 frames. A block that does
+// not fit is dropped whole and counted; the callback never waits.
+type SampleRing struct {
+	buf      []float32
+	channels int
+	head     atomic.Uint64 // frames read
+	tail     atomic.Uint64 // frames written
+	dropped  atomic.Uint64 // frames lost
+}
+
+// NewSampleRing holds frames frames of channels channels.
+func NewSampleRing(frames, channels int) *SampleRing {
+	return &SampleRing{buf: make([]float32, frames*channels), channels: channels}
+}
+
+// Write copies a block of channel buffers in, or drops it whole if it does not fit.
+func (r *SampleRing) Write(ch [][]float32) {
+	n := len(ch[0])
+	size := uint64(len(r.buf) / r.channels)
+	tail := r.tail.Load()
+	if tail+uint64(n)-r.head.Load() > size {
+		r.dropped.Add(uint64(n))
+		return
+	}
+	for f := 0; f < n; f++ {
+		at := int((tail+uint64(f))%size) * r.channels
+		for c := 0; c < r.channels; c++ {
+			r.buf[at+c] = ch[c][f]
+		}
+	}
+	r.tail.Store(tail + uint64(n))
+}
+
+// Read moves up to len(dst[0]) frames into the channel buffers dst and returns how many.
+func (r *SampleRing) Read(dst [][]float32) int {
+	size := uint64(len(r.buf) / r.channels)
+	head := r.head.Load()
+	avail := r.tail.Load() - head
+	n := min(uint64(len(dst[0])), avail)
+	for f := uint64(0); f < n; f++ {
+		at := int((head+f)%size) * r.channels
+		for c := 0; c < r.channels; c++ {
+			dst[c][f] = r.buf[at+c]
+		}
+	}
+	r.head.Store(head + n)
+	return int(n)
+}
+
+// Dropped counts the frames that did not fit.
+func (r *SampleRing) Dropped() uint64 { return r.dropped.Load() }

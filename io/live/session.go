@@ -1,0 +1,487 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/separatrix-audio/separatrix/emu"
+	"github.com/separatrix-audio/separatrix/io/midifile"
+	"github.com/separatrix-audio/separatrix/io/midimap"
+	"github.com/separatrix-audio/separatrix/io/render"
+	"github.com/separatrix-audio/separatrix/io/wav"
+	"github.com/separatrix-audio/separatrix/patches"
+)
+
+// Stream is a running audio output (a sound card through PortAudio, or a clock when
+// there is none) that calls the player's Process from its callback.
+type Stream interface {
+	Start() error
+	Close() error
+}
+
+// StreamStats is what the status line shows of the stream.
+type StreamStats struct {
+	Xruns   uint64
+	LoadP99 float64 // fraction of the buffer period
+}
+
+// MIDIOut sends one message to the MIDI output(s). It is called from one goroutine.
+type MIDIOut interface {
+	Send(m midimap.Msg) error
+}
+
+// Options configure a live session.
+type Options struct {
+	Patches    []*patches.Patch // program change N selects Patches[N]
+	SampleRate float64
+	Buffer     int // frames per callback
+	Seed       uint64
+
+	// OpenStream opens the audio output around the player's Process.
+	OpenStream  func(process func(out [][]float32)) (Stream, error)
+	StreamStats func() StreamStats // may be nil
+
+	// ConnectInputs starts delivering incoming MIDI to handle (from any goroutine) and
+	// returns a function that stops it. May be nil (no MIDI input).
+	ConnectInputs func(handle func(m midimap.Msg)) (stop func(), err error)
+	Out           MIDIOut // may be nil
+
+	Perf render.Performance // --set, --ramp, --kick on top of live MIDI
+
+	Record     string // WAV file of what is played
+	RecordMIDI string // Standard MIDI File of what is sent
+
+	Learn     string // a target: the next CC that moves is bound to it
+	LearnSave string // the patch file to append the learnt mapping to ("" prints only)
+
+	Log    io.Writer // short messages
+	Status io.Writer // the one-line status (nil: none)
+}
+
+// Summary is what a session did.
+type Summary struct {
+	Frames        int64
+	Spikes        []uint64
+	NotesSent     uint64
+	NotesDropped  uint64
+	MIDIIn        uint64
+	MIDIDropped   uint64
+	RecordDropped uint64
+	Resets        uint64
+	Xruns         uint64
+}
+
+// Run plays until ctx is done (a signal, or --duration). On the way out every sounding
+// note gets its note-off, before Run returns: no hanging notes.
+func Run(ctx context.Context, opt Options) (*Summary, error) {
+	if len(opt.Patches) == 0 {
+		return nil, errors.New("no patch to play")
+	}
+	if opt.Log == nil {
+		opt.Log = io.Discard
+	}
+	rate := opt.SampleRate
+	channels := opt.Patches[0].Engine.Channels
+	if channels == 0 {
+		channels = 2
+	}
+	engines := make([]*emu.Engine, len(opt.Patches))
+	controls := make([]*midimap.Controls, len(opt.Patches))
+	notes := make([]*midimap.SpikeNotes, len(opt.Patches))
+	scheduled := make([][]emu.Event, len(opt.Patches))
+	for i, p := range opt.Patches {
+		cfg := p.Engine
+		if c := cfg.Channels; c != 0 && c != channels {
+			return nil, fmt.Errorf("patch %s has %d channels, %s has %d: patches played together need the same", p.Name, c, opt.Patches[0].Name, channels)
+		}
+		cfg.Channels = channels
+		if opt.Seed != 0 {
+			cfg.Seed = opt.Seed
+		}
+		e, err := emu.New(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("patch %s: %w", p.Name, err)
+		}
+		engines[i] = e
+		controls[i] = midimap.NewControls(p.MIDI)
+		ev, err := render.Schedule(p, opt.Perf, rate)
+		if err != nil {
+			if i == 0 {
+				return nil, err
+			}
+			// Later patches may lack a target of the scripted performance: they just
+			// play without it.
+			ev = nil
+		}
+		scheduled[i] = ev
+		// The scripted performance is applied by the engine itself, sample-exact, as in
+		// render: the same patch and events give the same samples.
+		e.Schedule(ev)
+	}
+	var rec *SampleRing
+	var wavOut *wav.Writer
+	if opt.Record != "" {
+		w, err := wav.Create(opt.Record, int(rate), channels, wav.PCM16)
+		if err != nil {
+			return nil, err
+		}
+		wavOut = w
+		rec = NewSampleRing(int(rate)*4, channels) // 4 s of slack for the writer
+	}
+	player, err := NewPlayer(engines, rate, 4*max(opt.Buffer, 256), rec)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range engines {
+		notes[i] = midimap.NewSpikeNotes(opt.Patches[i].MIDI, rate, e.ModelTimeStep())
+	}
+	stream, err := opt.OpenStream(player.Process)
+	if err != nil {
+		return nil, err
+	}
+
+	s := &session{opt: opt, player: player, controls: controls, notes: notes, scheduled: scheduled,
+		in: make(chan midimap.Msg, 4096), allOff: make(chan int, 16), start: time.Now()}
+	if opt.RecordMIDI != "" {
+		s.midiRec = midifile.NewWriter(rate)
+	}
+	if opt.ConnectInputs != nil {
+		stop, err := opt.ConnectInputs(s.handle)
+		if err != nil {
+			stream.Close()
+			return nil, err
+		}
+		defer stop()
+	}
+	if err := stream.Start(); err != nil {
+		stream.Close()
+		return nil, err
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); s.controlLoop(ctx) }()
+	outDone := make(chan struct{})
+	go func() { defer wg.Done(); s.outLoop(ctx, outDone) }()
+	recDone := make(chan error, 1)
+	if rec != nil {
+		go func() { recDone <- s.recordLoop(ctx, rec, wavOut, channels) }()
+	}
+	if opt.Status != nil {
+		go s.statusLoop(ctx, opt.StreamStats)
+	}
+
+	<-ctx.Done()
+	// Stop the sound first, then silence the notes: the out loop sends every note-off
+	// before it returns.
+	stream.Close()
+	cancel()
+	wg.Wait()
+	var firstErr error
+	if rec != nil {
+		if err := <-recDone; err != nil {
+			firstErr = err
+		}
+	}
+	if s.midiRec != nil {
+		s.midiRec.SetLength(s.sessionFrame())
+		if err := s.midiRec.WriteFile(opt.RecordMIDI); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	if opt.Status != nil {
+		fmt.Fprint(opt.Status, "\r\033[K")
+	}
+	sum := &Summary{MIDIIn: s.midiIn.Load(), MIDIDropped: s.midiDropped.Load()}
+	for i, e := range engines {
+		st := e.Stats()
+		sum.Frames += st.Frames
+		sum.Resets += st.Resets
+		if i == 0 {
+			sum.Spikes = st.Spikes
+		}
+		ns := notes[i].Stats()
+		sum.NotesSent += ns.Notes
+		sum.NotesDropped += ns.Dropped
+	}
+	if rec != nil {
+		sum.RecordDropped = rec.Dropped()
+	}
+	if opt.StreamStats != nil {
+		sum.Xruns = opt.StreamStats().Xruns
+	}
+	return sum, firstErr
+}
+
+type session struct {
+	opt       Options
+	player    *Player
+	controls  []*midimap.Controls
+	notes     []*midimap.SpikeNotes
+	scheduled [][]emu.Event
+	in        chan midimap.Msg
+	allOff    chan int // patch index whose notes must stop
+	start     time.Time
+	midiRec   *midifile.Writer
+
+	midiIn, midiDropped atomic.Uint64
+	learnt              bool
+}
+
+// handle receives MIDI from the driver goroutines: never blocks, drops and counts.
+func (s *session) handle(m midimap.Msg) {
+	s.midiIn.Add(1)
+	select {
+	case s.in <- m:
+	default:
+		s.midiDropped.Add(1)
+	}
+}
+
+// sessionFrame is the wall-clock position of the session in frames, for the MIDI
+// recording (engines' own frame counts stop while their patch is not playing).
+func (s *session) sessionFrame() int64 {
+	return int64(time.Since(s.start).Seconds() * s.opt.SampleRate)
+}
+
+// controlLoop is the single producer of every engine's event ring: live MIDI and the
+// scripted performance both go through it.
+func (s *session) controlLoop(ctx context.Context) {
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	var evBuf []emu.Event
+	next := make([]int, len(s.scheduled))
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m := <-s.in:
+			active := s.player.Playing()
+			if m.Status&0xF0 == 0xC0 { // program change: another patch, crossfaded
+				if int(m.Data1) < len(s.opt.Patches) && int(m.Data1) != active {
+					s.player.Switch(int(m.Data1))
+					s.requestAllOff(active)
+					fmt.Fprintf(s.opt.Log, "program %d: %s\n", m.Data1, s.opt.Patches[m.Data1].Name)
+				}
+				continue
+			}
+			if s.opt.Learn != "" && !s.learnt && m.Status&0xF0 == 0xB0 && m.Data1 < 120 {
+				s.learn(m)
+			}
+			e := s.player.Engine(active)
+			evBuf = s.controls[active].Handle(evBuf[:0], m, e.Frame())
+			for _, ev := range evBuf {
+				e.Events().Push(ev) // a full ring drops and counts
+			}
+			if _, ok := s.controls[active].TakeAllOff(); ok {
+				s.requestAllOff(active)
+			}
+		case <-tick.C:
+		}
+		// The engines apply the scripted events themselves; soft-takeover knobs learn
+		// the values those set, so they wait to be caught rather than jump.
+		for i, evs := range s.scheduled {
+			now := s.player.Engine(i).Frame()
+			for next[i] < len(evs) && evs[next[i]].Frame <= now {
+				if ev := evs[next[i]]; ev.Kind == emu.EventSet {
+					s.controls[i].Sync(ev.Neuron, ev.Control, ev.Value)
+				}
+				next[i]++
+			}
+		}
+	}
+}
+
+func (s *session) requestAllOff(patch int) {
+	select {
+	case s.allOff <- patch:
+	default: // a burst of requests: one pending is enough
+	}
+}
+
+// learn prints (and saves) the mapping that binds the controller of m to the target.
+func (s *session) learn(m midimap.Msg) {
+	s.learnt = true
+	p := s.opt.Patches[s.player.Playing()]
+	lo, hi := learnRange(p, s.opt.Learn)
+	snippet := fmt.Sprintf("\n# learnt by separatrix play --learn %s\n[[midi.cc]]\ncc = %d\nchannel = %d\ntarget = %q\nmin = %g\nmax = %g\n",
+		s.opt.Learn, m.Data1, m.Status&0x0F+1, s.opt.Learn, lo, hi)
+	fmt.Fprintf(s.opt.Log, "learnt controller %d on channel %d for %s; patch lines:%s", m.Data1, m.Status&0x0F+1, s.opt.Learn, snippet)
+	if s.opt.LearnSave == "" {
+		return
+	}
+	f, err := os.OpenFile(s.opt.LearnSave, os.O_APPEND|os.O_WRONLY, 0)
+	if err == nil {
+		_, err = f.WriteString(snippet)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(s.opt.Log, "could not save the mapping to %s: %v\n", s.opt.LearnSave, err)
+		return
+	}
+	fmt.Fprintf(s.opt.Log, "saved to %s\n", s.opt.LearnSave)
+}
+
+// learnRange is the range a learnt knob gets: the range of an existing mapping of the
+// same target, else the control's own range narrowed to something a knob can play.
+func learnRange(p *patches.Patch, target string) (float64, float64) {
+	for _, m := range p.MIDI.CC {
+		if m.Target == target {
+			return m.Min, m.Max
+		}
+	}
+	n, c, err := patches.ResolveTarget(p, target)
+	if err != nil {
+		return 0, 1
+	}
+	spec := p.Engine.Neurons[max(n, 0)]
+	lo, hi, _ := emu.ControlRange(spec.Model, c)
+	if c == emu.ControlCurrent {
+		return math.Max(lo, -10), math.Min(hi, 20)
+	}
+	return lo, hi
+}
+
+// outLoop is the single consumer of every engine's spike ring: spikes become notes,
+// sent and recorded. When ctx ends it silences every sounding note before returning.
+func (s *session) outLoop(ctx context.Context, done chan struct{}) {
+	defer close(done)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	var buf []midimap.Timed
+	send := func() {
+		for _, t := range buf {
+			if s.opt.Out != nil {
+				s.opt.Out.Send(t.Msg) // a failing output reconnects on its own; the sound goes on
+			}
+			if s.midiRec != nil {
+				s.midiRec.Add(midimap.Timed{Frame: s.sessionFrame(), Msg: t.Msg})
+			}
+		}
+		buf = buf[:0]
+	}
+	drain := func() {
+		for i := range s.notes {
+			e := s.player.Engine(i)
+			for {
+				sp, ok := e.Spikes().Pop()
+				if !ok {
+					break
+				}
+				buf = s.notes[i].Spike(buf, sp)
+			}
+			buf = s.notes[i].Advance(buf, e.Frame())
+		}
+		send()
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			drain()
+			for i := range s.notes {
+				buf = s.notes[i].AllOff(buf, s.player.Engine(i).Frame())
+			}
+			send()
+			return
+		case patch := <-s.allOff:
+			drain()
+			buf = s.notes[patch].AllOff(buf, s.player.Engine(patch).Frame())
+			send()
+		case <-tick.C:
+			drain()
+		}
+	}
+}
+
+// recordLoop moves recorded audio from the ring into the WAV file.
+func (s *session) recordLoop(ctx context.Context, rec *SampleRing, w *wav.Writer, channels int) error {
+	block := make([][]float32, channels)
+	for c := range block {
+		block[c] = make([]float32, 4096)
+	}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	var werr error
+	flush := func() {
+		for {
+			n := rec.Read(block)
+			if n == 0 {
+				return
+			}
+			var part [8][]float32
+			for c := range block {
+				part[c] = block[c][:n]
+			}
+			if werr == nil {
+				werr = w.Write(part[:channels])
+			}
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			flush()
+			if err := w.Close(); werr == nil {
+				werr = err
+			}
+			return werr
+		case <-tick.C:
+			flush()
+		}
+	}
+}
+
+// statusLoop redraws the one-line status: per neuron current, rate and state, then
+// xruns, dropped events and callback load.
+func (s *session) statusLoop(ctx context.Context, streamStats func() StreamStats) {
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	var last []uint64
+	lastPatch := -1
+	lastTime := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-tick.C:
+			i := s.player.Playing()
+			p := s.opt.Patches[i]
+			st := s.player.Engine(i).Stats()
+			if i != lastPatch || len(last) != len(st.Spikes) {
+				last, lastPatch = st.Spikes, i
+				lastTime = now
+				continue
+			}
+			dt := now.Sub(lastTime).Seconds()
+			var b strings.Builder
+			fmt.Fprintf(&b, "\r%s ", p.Name)
+			for k, name := range p.NeuronNames {
+				rate := float64(st.Spikes[k]-last[k]) / dt
+				state := "rest"
+				if rate > 0 {
+					state = "firing"
+				}
+				fmt.Fprintf(&b, "| %s I=%.2f %.0f/s %s ", name, st.Current[k], rate, state)
+			}
+			if streamStats != nil {
+				ss := streamStats()
+				fmt.Fprintf(&b, "| xruns %d load %.0f%% ", ss.Xruns, 100*ss.LoadP99)
+			}
+			fmt.Fprintf(&b, "| dropped %d\033[K", st.DroppedEvents+s.midiDropped.Load())
+			fmt.Fprint(s.opt.Status, b.String())
+			last, lastTime = st.Spikes, now
+		}
+	}
+}
