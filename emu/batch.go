@@ -19,6 +19,7 @@ type batch struct {
 	nsub   int         // RK4 steps per sample
 	h      float64     // RK4 step, ms of model time
 	resets int         // non-finite or runaway states put back to rest (audio thread only)
+	reset  []bool      // reset[k]: member k was put back to rest on this sample
 }
 
 func newBatch(m *Model) *batch {
@@ -36,6 +37,7 @@ func (b *batch) add(engineIndex int, params, init []float64) int {
 	for p := range b.p {
 		b.p[p] = append(b.p[p], params[p])
 	}
+	b.reset = append(b.reset, false)
 	b.in = append(b.in, 0)
 	b.gc = append(b.gc, 0)
 	b.ec = append(b.ec, 0)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"sync/atomic"
 )
 
@@ -163,6 +164,19 @@ type Engine struct {
 	synGTotal []float64 // per neuron scratch
 	synGE     []float64
 
+	// Gap junctions couple neurons within a time step, so a network with gaps is
+	// stepped as one system (stage-major RK4 over every neuron, the coupling evaluated
+	// at every stage) instead of by the per-model batch kernels.
+	coupled  bool
+	maxVars  int
+	cx       []float64   // every neuron's state, neuron-major, maxVars each
+	cScratch []float64   // StepRK4 scratch
+	cParams  [][]float64 // per neuron: its parameter values, gathered each sample
+	cGapI    []float64   // per neuron: gap current at the present stage
+	cDeriv   func(dx, x []float64)
+	cSub     int
+	cH       float64
+
 	ramps    []ramp
 	rampSlot []int32 // per neuron*controls: index into ramps, or -1
 	nControl int
@@ -171,7 +185,7 @@ type Engine struct {
 	spikes   *Ring[Spike]
 	schedule []Event // a scripted performance, sorted by frame
 	nextSch  int
-	rng    *rand.Rand
+	rng      *rand.Rand
 
 	sampleRate float64
 	maxBlock   int
@@ -302,6 +316,9 @@ func New(cfg Config) (*Engine, error) {
 		}
 	}
 	e.gaps = append([]Gap(nil), cfg.Gaps...)
+	if len(e.gaps) > 0 {
+		e.setupCoupled()
+	}
 	for _, s := range cfg.Synapses {
 		if s.From < 0 || s.From >= n || s.To < 0 || s.To >= n {
 			return nil, fmt.Errorf("emu: synapse from neuron %d to %d: no such neuron", s.From, s.To)
@@ -398,10 +415,13 @@ func (e *Engine) Prepare(sampleRate float64, maxBlock int) error {
 	}
 	e.sampleRate, e.maxBlock = sampleRate, maxBlock
 	e.dtModel = e.cfg.Speed * 1000 / sampleRate
+	e.cSub = 1
 	for _, b := range e.batches {
 		b.nsub = SubSteps(e.dtModel, b.model.MaxStep)
 		b.h = e.dtModel / float64(b.nsub)
+		e.cSub = max(e.cSub, b.nsub)
 	}
+	e.cH = e.dtModel / float64(e.cSub)
 	for i := range e.syn {
 		e.synDecay[i] = math.Exp(-e.dtModel / e.syn[i].Tau)
 	}
@@ -415,7 +435,7 @@ func (e *Engine) Prepare(sampleRate float64, maxBlock int) error {
 	for c := range e.dc {
 		e.dc[c] = dcBlocker{r: math.Exp(-2 * math.Pi * fc / sampleRate)}
 	}
-	e.lim = newLimiter(math.Pow(10, e.cfg.CeilingDB/20), sampleRate)
+	e.lim = newLimiter(safeCeiling(e.cfg.CeilingDB), sampleRate)
 	e.prepared = true
 	return nil
 }
@@ -501,16 +521,7 @@ func ControlRange(m *Model, c int32) (lo, hi float64, ok bool) {
 	return 0, 0, false
 }
 
-func joinNames(s []string) string {
-	out := ""
-	for i, n := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += n
-	}
-	return out
-}
+func joinNames(s []string) string { return strings.Join(s, ", ") }
 
 // Schedule gives the engine a scripted performance: events sorted by frame, applied at
 // their frames alongside the ring's (at the same frame, scheduled events first). The
@@ -605,8 +616,12 @@ func (e *Engine) Process(out [][]float32) {
 			e.stepRamps()
 		}
 		e.loadInputs()
-		for _, b := range e.batches {
-			b.model.kernel(b, b.h, b.nsub)
+		if e.coupled {
+			e.stepCoupled()
+		} else {
+			for _, b := range e.batches {
+				b.model.kernel(b, b.h, b.nsub)
+			}
 		}
 		l, r := e.detectAndMix()
 		mixL[f], mixR[f] = l, r
@@ -680,11 +695,14 @@ func (e *Engine) applyTo(i int, ev Event) {
 			d = math.Max(0, math.Min(10000, d))
 			e.stats.clamped.Add(1)
 		}
-		e.kick[i] = a
-		e.kickLeft[i] = int64(math.Round(d / e.dtModel))
-		if e.kickLeft[i] < 1 {
-			e.kickLeft[i] = 1
+		// The pulse lasts a whole number of samples; its amplitude is scaled so that
+		// the charge it delivers (amplitude × duration) is the one asked for.
+		n := max(int64(math.Round(d/e.dtModel)), 1)
+		if d > 0 {
+			a *= d / (float64(n) * e.dtModel)
 		}
+		e.kick[i] = a
+		e.kickLeft[i] = n
 	case EventReset:
 		e.resetNeuron(i)
 	default:
@@ -818,6 +836,9 @@ func (e *Engine) loadInputs() {
 		e.gapG[i], e.gapV[i], e.synGTotal[i], e.synGE[i] = 0, 0, 0, 0
 	}
 	for _, g := range e.gaps {
+		if e.coupled {
+			break // evaluated at every RK4 stage by stepCoupled
+		}
 		va := e.batches[e.batchOf[g.A]].x[0][e.slot[g.A]]
 		vb := e.batches[e.batchOf[g.B]].x[0][e.slot[g.B]]
 		e.gapG[g.A] += g.G
@@ -855,11 +876,90 @@ func (e *Engine) loadInputs() {
 	}
 }
 
+func (e *Engine) setupCoupled() {
+	e.coupled = true
+	for _, s := range e.cfg.Neurons {
+		e.maxVars = max(e.maxVars, len(s.Model.Vars))
+	}
+	e.cx = make([]float64, e.n*e.maxVars)
+	e.cScratch = make([]float64, 5*len(e.cx))
+	e.cParams = make([][]float64, e.n)
+	for i, s := range e.cfg.Neurons {
+		e.cParams[i] = make([]float64, len(s.Params))
+	}
+	e.cGapI = make([]float64, e.n)
+	mv := e.maxVars
+	e.cDeriv = func(dx, x []float64) {
+		for i := range e.cGapI {
+			e.cGapI[i] = 0
+		}
+		for _, g := range e.gaps {
+			va, vb := x[g.A*mv], x[g.B*mv]
+			e.cGapI[g.A] += g.G * (vb - va)
+			e.cGapI[g.B] += g.G * (va - vb)
+		}
+		for i := 0; i < e.n; i++ {
+			b, k := e.batches[e.batchOf[i]], e.slot[i]
+			o, nv := i*mv, len(b.x)
+			v := x[o]
+			I := b.in[k] + b.gc[k]*(b.ec[k]-v) + e.cGapI[i]
+			b.model.Deriv(dx[o:o+nv], x[o:o+nv], e.cParams[i], I)
+		}
+	}
+}
+
+// stepCoupled advances the whole network by one sample as one system of equations, so
+// gap currents follow every neuron's voltage within the step (holding them over a
+// sample would be first-order accurate and, with strong gaps at high speed, unstable).
+func (e *Engine) stepCoupled() {
+	mv := e.maxVars
+	for i := 0; i < e.n; i++ {
+		b, k := e.batches[e.batchOf[i]], e.slot[i]
+		for v := range b.x {
+			e.cx[i*mv+v] = b.x[v][k]
+		}
+		for p := range b.p {
+			e.cParams[i][p] = b.p[p][k]
+		}
+	}
+	for s := 0; s < e.cSub; s++ {
+		StepRK4(e.cx, e.cH, e.cDeriv, e.cScratch)
+	}
+	for i := 0; i < e.n; i++ {
+		b, k := e.batches[e.batchOf[i]], e.slot[i]
+		ok := true
+		for v := range b.x {
+			x := e.cx[i*mv+v]
+			bound := stateBound
+			if v == 0 {
+				bound = voltageBound
+			}
+			ok = ok && x > -bound && x < bound
+		}
+		for v := range b.x {
+			if ok {
+				b.x[v][k] = e.cx[i*mv+v]
+			} else {
+				b.x[v][k] = b.rest[v][k]
+			}
+		}
+		if !ok {
+			b.resets++
+			b.reset[k] = true
+		}
+	}
+}
+
 // detectAndMix finds spikes on this sample and returns the stereo mix before DC blocking.
 func (e *Engine) detectAndMix() (l, r float64) {
 	for i := 0; i < e.n; i++ {
-		v := e.batches[e.batchOf[i]].x[0][e.slot[i]]
-		if e.armed[i] {
+		b, k := e.batches[e.batchOf[i]], e.slot[i]
+		v := b.x[0][k]
+		if b.reset[k] {
+			// A blow-up put it back to rest: that is not a spike.
+			b.reset[k] = false
+			e.armed[i] = v < e.spikeLo[i]
+		} else if e.armed[i] {
 			if v >= e.spikeHigh[i] {
 				e.armed[i] = false
 				isi := 0.0

@@ -63,6 +63,7 @@ func fhnKernel(bt *batch, h float64, nsub int) {
 		if !(v > -voltageBound && v < voltageBound) || !(w > -stateBound && w < stateBound) {
 			v, w = bt.rest[0][k], bt.rest[1][k]
 			bt.resets++
+			bt.reset[k] = true
 		}
 		V[k], W[k] = v, w
 	}

@@ -103,6 +103,7 @@ func hhKernel(b *batch, h float64, nsub int) {
 			!(hh > -stateBound && hh < stateBound) || !(n > -stateBound && n < stateBound) {
 			v, m, hh, n = b.rest[0][k], b.rest[1][k], b.rest[2][k], b.rest[3][k]
 			b.resets++
+			b.reset[k] = true
 		}
 		V[k], M[k], H[k], N[k] = v, m, hh, n
 	}

@@ -124,6 +124,7 @@ func inapkKernel(b *batch, h float64, nsub int) {
 		if !(v > -voltageBound && v < voltageBound) || !(n > -stateBound && n < stateBound) {
 			v, n = b.rest[0][k], b.rest[1][k]
 			b.resets++
+			b.reset[k] = true
 		}
 		V[k], N[k] = v, n
 	}

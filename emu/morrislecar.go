@@ -104,6 +104,7 @@ func morrisLecarKernel(b *batch, h float64, nsub int) {
 		if !(v > -voltageBound && v < voltageBound) || !(w > -stateBound && w < stateBound) {
 			v, w = b.rest[0][k], b.rest[1][k]
 			b.resets++
+			b.reset[k] = true
 		}
 		V[k], W[k] = v, w
 	}

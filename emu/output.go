@@ -5,17 +5,33 @@ import "math"
 // dcBlocker is the one-pole, one-zero high-pass y[n] = x[n] - x[n-1] + r y[n-1].
 type dcBlocker struct {
 	r, x1, y1 float64
+	primed    bool // x1 holds a real input: the first sample is not a step from 0
 }
 
 func (d *dcBlocker) step(x float64) float64 {
+	if !d.primed {
+		d.x1, d.primed = x, true
+	}
 	y := x - d.x1 + d.r*d.y1
 	d.x1 = x
 	if !(y > -1e6 && y < 1e6) { // scrub NaN, Inf and runaway values: start clean
-		d.x1, d.y1 = 0, 0
+		d.x1, d.y1, d.primed = 0, 0, false
 		return 0
 	}
 	d.y1 = y
 	return y
+}
+
+// safeCeiling is the largest float32 sample value that stays at or under the ceiling
+// once converted to float32, and also once rounded to the nearest step of a 16- or
+// 24-bit file: the ceiling less half a 16-bit step, rounded down to a float32.
+func safeCeiling(db float64) float64 {
+	c := math.Pow(10, db/20) - 0.5/32768
+	f := float32(c)
+	if float64(f) > c {
+		f = math.Nextafter32(f, 0)
+	}
+	return float64(f)
 }
 
 // limiter is a peak limiter with instant attack and exponential release, linked across
