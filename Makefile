@@ -1,14 +1,34 @@
-# Separatrix. `make demo` renders the hysteresis patch; `make test` runs every test.
+# Separatrix. `make play` plays the hysteresis patch live; `make test` runs every test.
+# Both install the Debian packages they need first (make deps).
 GO ?= go
 BIN := bin/separatrix
 OUT := out
+# cgo needs PortAudio (which links JACK) and ALSA; the tests start a dummy JACK server.
+DEBS := portaudio19-dev jackd2 libjack-jackd2-dev libasound2-dev
 
-.PHONY: all build demo test bench fuzz clean
+.PHONY: all deps build play demo test bench fuzz clean
 
 all: build
 
-build:
+# Install the missing Debian packages (with sudo unless root). jackd2's realtime question
+# is answered "no" by the noninteractive frontend.
+deps:
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:" $$missing; \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 \
+			--no-install-recommends $$missing; \
+	fi
+
+build: deps
 	$(GO) build -o $(BIN) ./cmd/separatrix
+
+# Play the hysteresis patch on the default audio device, listening to every MIDI input.
+# Turn controller 1 (the mod wheel) to cross the bifurcation; Ctrl-C stops.
+play: build
+	$(BIN) play hysteresis --midi-in all
 
 # An up-and-down sweep of the injected current through the bistable integrator: firing
 # starts near 4.51 on the way up and goes on far below it on the way down (hysteresis).
@@ -21,7 +41,7 @@ demo: build
 	@echo "Open $(OUT)/hysteresis.mid in a DAW or synth: one held note while the neuron fires."
 	@echo "Plot $(OUT)/hysteresis.csv (t_ms, a.V, a.n, a.I) to see where firing starts and stops."
 
-test:
+test: deps
 	$(GO) test ./...
 
 bench:

@@ -13,7 +13,7 @@ func runPatches(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("patches", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: separatrix patches\n\nLists the built-in patches: use a name wherever a PATCH is asked for.")
+		fmt.Fprintln(fs.Output(), "Usage: separatrix patches\n\nLists the built-in patches: use a name wherever a PATCH is asked for.")
 	}
 	rest, err := parseInterspersed(fs, args, stderr)
 	if err != nil {

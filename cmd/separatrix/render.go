@@ -105,9 +105,9 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&ramps, "ramp", "ramp TARGET=FROM:TO:SECONDS; repeat it: ramps on one target follow each other")
 	fs.Var(&sets, "set", "set TARGET=VALUE from the start; TARGET is current (every neuron) or NEURON.PARAM (a.current, b.gK)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: separatrix render PATCH -o OUT.wav [flags]\n\nRenders PATCH (a built-in name or a .toml file) offline. Flags:")
+		fmt.Fprintln(fs.Output(), "Usage: separatrix render PATCH -o OUT.wav [flags]\n\nRenders PATCH (a built-in name or a .toml file) offline. Flags:")
 		fs.PrintDefaults()
-		fmt.Fprintln(stderr, "\nExample: separatrix render hysteresis -o out/h.wav --ramp current=0:8:20 --ramp current=8:0:20 --midi out/h.mid --csv out/h.csv")
+		fmt.Fprintln(fs.Output(), "\nExample: separatrix render hysteresis -o out/h.wav --ramp current=0:8:20 --ramp current=8:0:20 --midi out/h.mid --csv out/h.csv")
 	}
 	rest, err := parseInterspersed(fs, args, stderr)
 	if err != nil {
@@ -139,6 +139,10 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 		perf.ScoreLength = sc.Length
 	}
 
+	// Every file is written under a temporary name and renamed when the render has
+	// succeeded: a failed render never destroys an earlier take.
+	var files tempFiles
+	defer files.cleanup()
 	for _, path := range []string{*out, *midiOut, *csvOut} {
 		if path != "" {
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -150,7 +154,7 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 	if channels == 0 {
 		channels = 2
 	}
-	audio, err := wav.Create(*out, *rate, channels, wf)
+	audio, err := wav.Create(files.temp(*out), *rate, channels, wf)
 	if err != nil {
 		return err
 	}
@@ -163,7 +167,7 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 	}
 	var table *csvout.Writer
 	if *csvOut != "" {
-		table, err = csvout.Create(*csvOut, render.Header(p))
+		table, err = csvout.Create(files.temp(*csvOut), render.Header(p))
 		if err != nil {
 			return err
 		}
@@ -185,7 +189,7 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 	if notes != nil {
 		notes.SetTrackName(p.Name)
 		notes.SetLength(res.Frames)
-		if err := notes.WriteFile(*midiOut); err != nil {
+		if err := notes.WriteFile(files.temp(*midiOut)); err != nil {
 			return err
 		}
 		written = append(written, *midiOut)
@@ -196,10 +200,44 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 		}
 		written = append(written, *csvOut)
 	}
+	if err := files.commit(); err != nil {
+		return err
+	}
 	if !*quiet {
 		fmt.Fprintln(stderr, summary(p, res, time.Since(start), written))
 	}
 	return nil
+}
+
+// tempFiles maps output paths to temporary names beside them, renamed into place by
+// commit and removed by cleanup if commit never ran.
+type tempFiles struct {
+	paths, temps []string
+	done         bool
+}
+
+func (t *tempFiles) temp(path string) string {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+fmt.Sprintf(".%d.tmp", os.Getpid()))
+	t.paths, t.temps = append(t.paths, path), append(t.temps, tmp)
+	return tmp
+}
+
+func (t *tempFiles) commit() error {
+	for i := range t.paths {
+		if err := os.Rename(t.temps[i], t.paths[i]); err != nil {
+			return err
+		}
+	}
+	t.done = true
+	return nil
+}
+
+func (t *tempFiles) cleanup() {
+	if !t.done {
+		for _, tmp := range t.temps {
+			os.Remove(tmp)
+		}
+	}
 }
 
 // summary is the one line a render ends with.

@@ -164,6 +164,11 @@ func Run(p *patches.Patch, perf Performance, opt Options, sink Sink) (*Result, e
 	notes := midimap.NewSpikeNotes(p.MIDI, rate, e.ModelTimeStep())
 
 	total := int64(math.Round(duration * rate))
+	for _, k := range perf.Kicks {
+		if k.At >= duration {
+			return nil, fmt.Errorf("--kick %s at %g s comes after the end of the render (%g s): lengthen --duration", k.Neuron, k.At, duration)
+		}
+	}
 	out := make([][]float32, e.Channels())
 	for c := range out {
 		out[c] = make([]float32, block)
