@@ -29,6 +29,7 @@ type SpikeNotes struct {
 	sampleRate  float64
 	msPerSample float64 // model ms per frame
 	minRelease  int64   // 50 ms, in frames
+	ccGap       int64   // RateCCInterval, in frames
 
 	// Token bucket over sound time. Credit is kept in token·frames (one token is
 	// sampleRate units) so that whole-number rates count exactly.
@@ -39,6 +40,11 @@ type SpikeNotes struct {
 	last         int64 // frame of the last message appended
 	notes, drops atomic.Uint64
 }
+
+// RateCCInterval is the shortest time between two firing-rate controller messages of
+// one map, in seconds of sound: 50 messages a second at most, smooth to the ear of a
+// synth and a small share of a DIN cable.
+const RateCCInterval = 0.02
 
 // voice is one spike map and the state of its key and rate controller.
 type voice struct {
@@ -57,6 +63,7 @@ type voice struct {
 	alive    bool  // a spike within the silence window
 	silentAt int64 // frame at which the neuron counts as silent, while alive
 	lastCC   int   // last rate value sent, -1 for none
+	ccFrame  int64 // frame of the last rate value sent
 }
 
 // SpikeStats counts note-ons.
@@ -91,6 +98,7 @@ func NewSpikeNotes(cfg Config, sampleRate, modelMsPerSample float64) *SpikeNotes
 		sampleRate:  sampleRate,
 		msPerSample: modelMsPerSample,
 		minRelease:  max(1, int64(math.Ceil(0.05*sampleRate))),
+		ccGap:       max(1, int64(math.Round(RateCCInterval*sampleRate))),
 	}
 	for i, m := range cfg.Spikes {
 		ch := byte(m.Channel - 1)
@@ -154,9 +162,11 @@ func (s *SpikeNotes) Spike(dst []Timed, sp emu.Spike) []Timed {
 		if v.cc >= 0 && isi > 0 {
 			x := math.Round(1000 / sp.ISI * v.rateScale)
 			val := int(math.Max(0, math.Min(127, x)))
-			if val != v.lastCC {
+			// At most one rate message every RateCCInterval of sound: a neuron firing at
+			// 1 kHz would otherwise fill the cable with controller messages.
+			if val != v.lastCC && (v.lastCC < 0 || t-v.ccFrame >= s.ccGap) {
 				dst = s.emit(dst, t, Msg{v.ccStatus, byte(v.cc), byte(val)})
-				v.lastCC = val
+				v.lastCC, v.ccFrame = val, t
 			}
 		}
 		switch {
