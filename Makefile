@@ -41,8 +41,10 @@ demo: build
 	@echo "Open $(OUT)/hysteresis.mid in a DAW or synth: one held note while the neuron fires."
 	@echo "Plot $(OUT)/hysteresis.csv (t_ms, a.V, a.n, a.I) to see where firing starts and stops."
 
+# One package at a time (-p 1): the live tests measure xruns against a real-time JACK
+# server, and another test binary hogging both cores would cause them.
 test: deps
-	$(GO) test ./...
+	$(GO) test -p 1 ./...
 
 bench:
 	$(GO) test ./emu ./io/render -run '^$$' -bench . -benchtime 2s

@@ -6,3 +6,5 @@ require (
 	github.com/BurntSushi/toml v1.6.0
 	gitlab.com/gomidi/midi/v2 v2.3.24
 )
+
+require github.com/gordonklaus/portaudio v0.0.0-20250206071425-98a94950218b // indirect

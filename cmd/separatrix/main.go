@@ -1,8 +1,10 @@
 // Command separatrix is a neuron emulator you can play: it turns the dynamics of reduced
 // neuron models into sound and MIDI.
 //
+//	separatrix play PATCH [flags]                play a patch live (audio, MIDI in and out)
 //	separatrix render PATCH -o OUT.wav [flags]   render a patch offline to WAV, MIDI and CSV
 //	separatrix patches                           list the built-in patches
+//	separatrix devices                           list audio devices and MIDI ports
 //
 // Run "separatrix help COMMAND" for a command's flags.
 package main
@@ -24,7 +26,9 @@ var commands []command
 
 func init() {
 	commands = []command{
+		{"play", "PATCH [PATCH...] [flags]", "play patches live: sound, MIDI in to steer them, spikes out as notes", runPlay},
 		{"render", "PATCH -o OUT.wav [flags]", "render a patch offline into WAV, Standard MIDI File and CSV", runRender},
+		{"devices", "", "list audio devices and MIDI ports", runDevices},
 		{"patches", "", "list the built-in patches with their descriptions", runPatches},
 	}
 }

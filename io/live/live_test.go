@@ -2,7 +2,9 @@ package live
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -266,5 +268,84 @@ func TestSessionPlaysMIDIAndLeavesNoHangingNotes(t *testing.T) {
 	}
 	if sess.Spikes[0] < 100 {
 		t.Errorf("saddle-node fired %d spikes after the kick", sess.Spikes[0])
+	}
+}
+
+// syncBuf is a goroutine-safe log.
+type syncBuf struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b = append(s.b, p...)
+	return len(p), nil
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return string(s.b)
+}
+
+// TestLearnBindsNextController: --learn binds the next controller that moves, prints
+// the patch lines and, with --save, appends them to the patch file, which then parses
+// with the new mapping.
+func TestLearnBindsNextController(t *testing.T) {
+	src, ok := patches.BuiltinSource("snic")
+	if !ok {
+		t.Fatal("no built-in snic")
+	}
+	path := filepath.Join(t.TempDir(), "mine.toml")
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := patches.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var handle func(midimap.Msg)
+	var fs *fakeStream
+	log := &syncBuf{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := Run(ctx, Options{Patches: []*patches.Patch{p}, SampleRate: 48000, Buffer: 128,
+			OpenStream:    opener(&fs, 128, 0, 128*time.Second/48000),
+			ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handle = h; return func() {}, nil },
+			Learn:         "a.gK", LearnSave: path, Log: log})
+		done <- err
+	}()
+	for handle == nil {
+		time.Sleep(time.Millisecond)
+	}
+	handle(midimap.NoteOn(1, 60, 100))       // not a controller: ignored
+	handle(midimap.ControlChange(3, 21, 64)) // learnt
+	handle(midimap.ControlChange(1, 22, 64)) // too late
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "cc = 21") || !strings.Contains(log.String(), "channel = 3") {
+		t.Fatalf("log does not show the learnt mapping:\n%s", log)
+	}
+	q, err := patches.Load(path)
+	if err != nil {
+		t.Fatalf("the saved patch does not parse: %v", err)
+	}
+	var found bool
+	for _, m := range q.MIDI.CC {
+		if m.CC == 21 && m.Channel == 3 && m.Target == "a.gK" {
+			found = true
+		}
+		if m.CC == 22 {
+			t.Error("a second controller was learnt")
+		}
+	}
+	if !found {
+		t.Errorf("the saved patch lacks the learnt mapping: %+v", q.MIDI.CC)
 	}
 }

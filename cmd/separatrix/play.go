@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/separatrix-audio/separatrix/io/audio"
+	"github.com/separatrix-audio/separatrix/io/live"
+	"github.com/separatrix-audio/separatrix/io/render"
+	"github.com/separatrix-audio/separatrix/patches"
+)
+
+// listFlags collects a repeatable string flag.
+type listFlags []string
+
+func (l *listFlags) String() string     { return strings.Join(*l, ",") }
+func (l *listFlags) Set(s string) error { *l = append(*l, s); return nil }
+
+func runPlay(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("play", flag.ContinueOnError)
+	var (
+		rate         = fs.Int("rate", 48000, "sample rate in `Hz` (a JACK server plays at its own)")
+		buffer       = fs.Int("buffer", 128, "`frames` per audio callback (64 works with JACK)")
+		host         = fs.String("host", "", "audio host API: alsa, jack, coreaudio, wasapi, ... (default: the system's)")
+		device       = fs.String("audio", "", "audio output device `NAME` (a case-insensitive part of it; default: the system's)")
+		requireAudio = fs.Bool("require-audio", false, "fail if there is no audio device, instead of playing MIDI only")
+		midiDriver   = fs.String("midi-driver", "auto", "MIDI driver: auto, rtmidi (ALSA sequencer, CoreMIDI, WinMM) or jack")
+		midiOut      = fs.String("midi-out", "", "send spike notes to the MIDI output `NAME` (a part of it)")
+		virtual      = fs.Bool("virtual", false, "create MIDI ports named separatrix that a DAW can connect to")
+		learn        = fs.String("learn", "", "bind the next controller that moves to `TARGET` (e.g. a.current) and print the patch lines")
+		save         = fs.Bool("save", false, "with --learn: append the learnt mapping to the patch file")
+		record       = fs.String("record", "", "record what is played to this WAV `file`")
+		recordMIDI   = fs.String("record-midi", "", "record the MIDI sent to this Standard MIDI `file`")
+		duration     = fs.Duration("duration", 0, "stop after this long, e.g. 30s (default: until Ctrl-C)")
+		quiet        = fs.Bool("quiet", false, "no status line")
+		seed         = fs.Uint64("seed", 0, "noise seed (default: the patch's)")
+		midiIns      listFlags
+		ramps        rampFlags
+		sets         setFlags
+		kicks        kickFlags
+	)
+	fs.Var(&midiIns, "midi-in", "listen to the MIDI input `NAME` (a part of it); repeatable; all: every input")
+	fs.Var(&ramps, "ramp", "ramp TARGET=FROM:TO:SECONDS, as in render; repeatable")
+	fs.Var(&sets, "set", "set TARGET=VALUE from the start, as in render; repeatable")
+	fs.Var(&kicks, "kick", "kick NEURON=AMPLITUDE:MS@SECONDS, as in render; repeatable")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: separatrix play PATCH [PATCH...] [flags]\n\nPlays PATCH live: sound on the audio device, MIDI in to control it, spikes out as notes.\nWith several patches, MIDI program change N switches to the Nth (from 0). Flags:")
+		fs.PrintDefaults()
+	}
+	rest, err := parseInterspersed(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		return usageError{"play takes at least one PATCH (see 'separatrix patches')"}
+	}
+	if *save && *learn == "" {
+		return usageError{"--save needs --learn TARGET"}
+	}
+	var loaded []*patches.Patch
+	for _, name := range rest {
+		p, err := patches.Load(name)
+		if err != nil {
+			return err
+		}
+		loaded = append(loaded, p)
+	}
+	learnSave := ""
+	if *save {
+		if !strings.HasSuffix(rest[0], ".toml") {
+			return usageError{fmt.Sprintf("--save writes into a patch file, and %s is built in: copy it first (separatrix patches shows where they live)", rest[0])}
+		}
+		learnSave = rest[0]
+	}
+	if *learn != "" {
+		if _, _, err := patches.ResolveTarget(loaded[0], *learn); err != nil {
+			return fmt.Errorf("--learn %s: %w", *learn, err)
+		}
+	}
+	say := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+
+	// The simulation runs inside the audio callback; a cgo callback needs a free
+	// scheduler slot, so leave room beyond the cores (see audio.RecommendedGOMAXPROCS).
+	runtime.GOMAXPROCS(audio.RecommendedGOMAXPROCS())
+
+	channels := loaded[0].Engine.Channels
+	if channels == 0 {
+		channels = 2
+	}
+	acfg := audio.Config{Host: *host, Device: *device, SampleRate: float64(*rate), Buffer: *buffer, Channels: channels}.WithDefaults()
+	if err := audio.Initialize(); err != nil && *requireAudio {
+		return err
+	}
+	defer audio.Terminate()
+	var stream audio.Stream
+	openStream := func(process func(out [][]float32)) (live.Stream, error) {
+		// Probe the device (an ALSA null device is not paced by a clock) unless it is
+		// JACK, which always is: opening and closing a JACK client costs an xrun.
+		probe := audio.Usable
+		if strings.Contains(strings.ToLower(*host), "jack") {
+			probe = func(audio.Config) error { return nil }
+		}
+		if err := probe(acfg); err != nil {
+			if *requireAudio || !errors.Is(err, audio.ErrNoDevice) {
+				return nil, err
+			}
+			say("%v; playing MIDI only, paced by the clock", err)
+			stream = audio.OpenClock(acfg, audio.Process(process))
+			return stream, nil
+		}
+		s, err := audio.Open(acfg, audio.Process(process))
+		if err != nil {
+			return nil, err
+		}
+		stream = s
+		if !*quiet {
+			say("audio: %s, %g Hz, %d frames", s.Description(), s.SampleRate(), s.Buffer())
+		}
+		return s, nil
+	}
+	midi, err := openMIDI(midiConfig{Driver: *midiDriver, Ins: midiIns, Out: *midiOut, Virtual: *virtual}, say)
+	if err != nil {
+		return err
+	}
+	defer midi.Close()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *duration)
+		defer cancel()
+	}
+	opt := live.Options{
+		Patches: loaded, SampleRate: acfg.SampleRate, Buffer: acfg.Buffer, Seed: *seed,
+		OpenStream: openStream,
+		StreamStats: func() live.StreamStats {
+			if stream == nil {
+				return live.StreamStats{}
+			}
+			st := stream.Stats()
+			return live.StreamStats{Xruns: st.Xruns, LoadP99: st.LoadP99}
+		},
+		ConnectInputs: midi.Connect,
+		Perf:          render.Performance{Sets: sets, Ramps: ramps, Kicks: kicks},
+		Record:        *record, RecordMIDI: *recordMIDI,
+		Learn: *learn, LearnSave: learnSave,
+		Log: stderr,
+	}
+	if out := midi.Output(); out != nil {
+		opt.Out = out
+	}
+	if !*quiet && isTerminal(stderr) {
+		opt.Status = stderr
+	}
+	if !*quiet {
+		say("playing %s; Ctrl-C stops", loaded[0].Name)
+	}
+	start := time.Now()
+	sum, err := live.Run(ctx, opt)
+	if err != nil {
+		return err
+	}
+	if !*quiet {
+		var spikes []string
+		for i, n := range sum.Spikes {
+			spikes = append(spikes, fmt.Sprintf("%s %d", loaded[0].NeuronNames[i], n))
+		}
+		say("played %.1f s; spikes: %s; notes %d; xruns %d; resets %d; MIDI in %d (dropped %d)",
+			time.Since(start).Seconds(), strings.Join(spikes, ", "), sum.NotesSent, sum.Xruns, sum.Resets, sum.MIDIIn, sum.MIDIDropped)
+	}
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,117 @@
+package audio
+
+import (
+	"errors"
+	"sync"
+	"time"
+)
+
+// clockDescription is the Description of a stream without a device.
+const clockDescription = "no audio device (clock)"
+
+// OpenClock returns a stream that plays nowhere: once started, a goroutine calls p every
+// Buffer frames' worth of real time (Buffer/SampleRate seconds) with buffers of its own,
+// whose contents are dropped. It is for playing MIDI out of the emulator when there is
+// no audio device, and keeps the engine's clock running at the rate a device would.
+//
+// Block n is due at start + n*Buffer/SampleRate, computed from the start each time, so
+// the pace does not drift. A late wake-up is caught up by calling p at once for every
+// block due; if the stream falls more than max(100 ms, 4 buffers) behind (the process
+// was stopped, the machine slept), it skips to the present instead and counts an xrun.
+// Host and Device are ignored. OpenClock panics on a Config that Open would reject as
+// malformed, and on a nil p.
+func OpenClock(cfg Config, p Process) Stream {
+	cfg = cfg.WithDefaults()
+	if err := cfg.check(); err != nil {
+		panic(err.Error())
+	}
+	if p == nil {
+		panic("audio: OpenClock with a nil Process")
+	}
+	c := &clockStream{cfg: cfg, p: p, stop: make(chan struct{}), done: make(chan struct{})}
+	c.buf = make([][]float32, cfg.Channels)
+	for i := range c.buf {
+		c.buf[i] = make([]float32, cfg.Buffer)
+	}
+	c.view = make([][]float32, cfg.Channels)
+	return c
+}
+
+type clockStream struct {
+	cfg       Config
+	p         Process
+	buf, view [][]float32
+	meter     meter
+
+	mu              sync.Mutex // Start and Close
+	started, closed bool
+	stop, done      chan struct{}
+}
+
+func (c *clockStream) Start() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.closed:
+		return errors.New("audio: Start on a closed stream")
+	case c.started:
+		return errors.New("audio: stream started twice")
+	}
+	c.started = true
+	go c.run()
+	return nil
+}
+
+func (c *clockStream) run() {
+	defer close(c.done)
+	period := float64(c.cfg.Buffer) / c.cfg.SampleRate // seconds per block
+	due := func(n int64) time.Duration { return time.Duration(float64(n) * period * float64(time.Second)) }
+	maxLag := max(100*time.Millisecond, due(4))
+	start := time.Now()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	<-timer.C
+	for n := int64(0); ; n++ {
+		now := time.Since(start)
+		if wait := due(n) - now; wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-c.stop:
+				return
+			case <-timer.C:
+			}
+		} else {
+			select {
+			case <-c.stop:
+				return
+			default:
+			}
+			if -wait > maxLag {
+				c.meter.xruns.Add(1)
+				n = int64(now.Seconds() / period) // skip to the block due now
+			}
+		}
+		t0 := time.Now()
+		render(c.p, c.buf, c.view, c.cfg.MaxBlock)
+		c.meter.record(time.Since(t0), c.cfg.Buffer, c.cfg.SampleRate)
+	}
+}
+
+func (c *clockStream) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	close(c.stop)
+	if c.started {
+		<-c.done
+	}
+	return nil
+}
+
+func (c *clockStream) SampleRate() float64 { return c.cfg.SampleRate }
+func (c *clockStream) Buffer() int         { return c.cfg.Buffer }
+func (c *clockStream) Description() string { return clockDescription }
+func (c *clockStream) Stats() Stats        { return c.meter.stats() }

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package mididrv
+
+// alsaSequencer: there is no ALSA to check outside Linux.
+func alsaSequencer() error { return nil }

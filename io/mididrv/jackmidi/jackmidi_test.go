@@ -1,0 +1,378 @@
+//go:build cgo && ((linux && !nojack) || jack)
+
+package jackmidi
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/separatrix-audio/separatrix/io/jacktest"
+	"github.com/separatrix-audio/separatrix/io/mididrv/internal/testjack"
+	"gitlab.com/gomidi/midi/v2"
+	"gitlab.com/gomidi/midi/v2/drivers"
+	"gitlab.com/gomidi/midi/v2/drivers/drivertest"
+)
+
+var server *jacktest.Server
+
+func TestMain(m *testing.M) {
+	if !jacktest.Available() {
+		if jacktest.Required() {
+			fmt.Fprintln(os.Stderr, "jackmidi: JACK is required here (CI) but jackd is not installed")
+			os.Exit(1)
+		}
+		fmt.Fprintln(os.Stderr, "jackmidi: jackd not installed; JACK tests skip")
+		os.Exit(m.Run())
+	}
+	var err error
+	server, err = jacktest.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	testjack.Stop(server)
+	os.Exit(code)
+}
+
+func needServer(t *testing.T) {
+	t.Helper()
+	if server == nil {
+		t.Skip("no JACK server (jackd not installed)")
+	}
+}
+
+// newDriver connects a driver for one test, retrying: clients started right after the
+// server came up have been seen to fail once.
+func newDriver(t *testing.T, name string) *Driver {
+	t.Helper()
+	var err error
+	for range 5 {
+		var d *Driver
+		if d, err = New(ClientName(name)); err == nil {
+			t.Cleanup(func() { d.Close() })
+			return d
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal(err)
+	return nil
+}
+
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(d); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+	}
+}
+
+// findIn returns the In of d named name.
+func findIn(t *testing.T, d *Driver, name string) drivers.In {
+	t.Helper()
+	ins, err := d.Ins()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range ins {
+		if in.String() == name {
+			return in
+		}
+	}
+	t.Fatalf("no input %q among %v", name, ins)
+	return nil
+}
+
+// loop returns a fresh pair: a virtual output of a and an input of b listening to it.
+func loop(t *testing.T, a, b *Driver) (drivers.In, drivers.Out) {
+	t.Helper()
+	out, err := a.OpenVirtualOut("loop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := findIn(t, b, out.String())
+	if err := in.Open(); err != nil {
+		t.Fatal(err)
+	}
+	return in, out
+}
+
+// TestGomidiDriverSuite runs gomidi's own driver tests, through the JACK server: a
+// virtual output of one client connected to an input of another.
+func TestGomidiDriverSuite(t *testing.T) {
+	needServer(t)
+	a, b := newDriver(t, "septest_a"), newDriver(t, "septest_b")
+	drivertest.DriverInterfaceImplementationTest(t, a)
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, drivers.In, drivers.Out)
+	}{
+		{"FullStatus", drivertest.FullStatusTest},
+		{"RunningStatus", drivertest.RunningStatusTest},
+		{"NoActiveSense", drivertest.NoActiveSenseTest},
+		{"NoTimeCode", drivertest.NoTimeCodeTest},
+		{"Sysex", drivertest.SysexTest},
+		{"NoSysex", drivertest.NoSysexTest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in, out := loop(t, a, b)
+			tc.fn(t, in, out)
+			in.Close()
+			out.Close()
+		})
+	}
+}
+
+func TestAutoregister(t *testing.T) {
+	drivertest.AutoregisterTest(t, &Driver{})
+}
+
+func jackPorts(t *testing.T) []string {
+	t.Helper()
+	ps, err := server.Ports()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
+}
+
+func TestVirtualPorts(t *testing.T) {
+	needServer(t)
+	d := newDriver(t, "septest_virt")
+	vin, err := d.OpenVirtualIn("in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vout, err := d.OpenVirtualOut("out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vin.String() != "septest_virt:in" || vout.String() != "septest_virt:out" {
+		t.Errorf("names %q, %q; want septest_virt:in, septest_virt:out", vin, vout)
+	}
+	ps := jackPorts(t)
+	for _, want := range []string{"septest_virt:in", "septest_virt:out"} {
+		if !slices.Contains(ps, want) {
+			t.Errorf("jack_lsp does not list %s: %v", want, ps)
+		}
+	}
+	// Our own ports are not offered by our own driver, but are by another's.
+	names := func(d *Driver) (ins, outs []string) {
+		i, err := d.Ins()
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := d.Outs()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range i {
+			ins = append(ins, p.String())
+		}
+		for _, p := range o {
+			outs = append(outs, p.String())
+		}
+		return
+	}
+	ins, outs := names(d)
+	if slices.Contains(ins, "septest_virt:out") || slices.Contains(outs, "septest_virt:in") {
+		t.Errorf("the driver lists its own ports: ins %v, outs %v", ins, outs)
+	}
+	ins, outs = names(newDriver(t, "septest_other"))
+	if !slices.Contains(ins, "septest_virt:out") || !slices.Contains(outs, "septest_virt:in") {
+		t.Errorf("another driver does not list the virtual ports: ins %v, outs %v", ins, outs)
+	}
+	if !vin.(interface{ Alive() bool }).Alive() {
+		t.Error("virtual input not alive")
+	}
+	// A second port of the same name is refused with a clear error.
+	if _, err := d.OpenVirtualIn("in"); err == nil || !strings.Contains(err.Error(), "taken") {
+		t.Errorf("second virtual \"in\": err %v", err)
+	}
+	vin.Close()
+	vout.Close()
+	waitFor(t, "the ports to go", 2*time.Second, func() bool {
+		ps := jackPorts(t)
+		return !slices.Contains(ps, "septest_virt:in") && !slices.Contains(ps, "septest_virt:out")
+	})
+	if vin.IsOpen() || vout.IsOpen() {
+		t.Error("closed ports report open")
+	}
+	if err := vout.Send([]byte{0x90, 60, 1}); !errors.Is(err, drivers.ErrPortClosed) {
+		t.Errorf("Send on a closed port: %v", err)
+	}
+}
+
+func TestNoServer(t *testing.T) {
+	start := time.Now()
+	d, err := New(ServerName("septest-no-such-server"))
+	if err == nil {
+		d.Close()
+		t.Fatal("New succeeded without a server")
+	}
+	if !errors.Is(err, ErrNoServer) || !strings.Contains(err.Error(), "no JACK server is running") {
+		t.Errorf("err = %v, want ErrNoServer", err)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Errorf("took %v to fail", el)
+	}
+	t.Log(err)
+}
+
+func TestSendDoesNotAllocate(t *testing.T) {
+	needServer(t)
+	d := newDriver(t, "septest_alloc")
+	out, err := d.OpenVirtualOut("out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	msg := []byte{0x90, 60, 100}
+	if n := testing.AllocsPerRun(200, func() {
+		if err := out.Send(msg); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("Send: %v allocations per call, want 0", n)
+	}
+}
+
+// TestTimes checks ListenTimed's stamps: never in the future, and close to the send.
+// An event sent mid-period goes out at the next period start and is stamped at the
+// start of the period before (up to a period early); on top of that comes the error of
+// JACK's frame-to-time estimate, a period or two for the dummy driver's timer on a
+// loaded machine.
+func TestTimes(t *testing.T) {
+	needServer(t)
+	a, b := newDriver(t, "septest_ta"), newDriver(t, "septest_tb")
+	in, out := loop(t, a, b)
+	defer out.Close()
+	defer in.Close()
+	type stamp struct {
+		got, sent time.Time
+	}
+	var (
+		mu     sync.Mutex
+		stamps []stamp
+		sent   []time.Time
+	)
+	stop, err := in.(interface {
+		ListenTimed(func([]byte, time.Time), drivers.ListenConfig) (func(), error)
+	}).ListenTimed(func(msg []byte, when time.Time) {
+		mu.Lock()
+		defer mu.Unlock()
+		if now := time.Now(); when.After(now) {
+			t.Errorf("stamp %v in the future (now %v)", when, now)
+		}
+		stamps = append(stamps, stamp{got: when})
+	}, drivers.ListenConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		sent = append(sent, time.Now())
+		if err := out.Send(midi.NoteOn(0, uint8(60+i), 100)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	waitFor(t, "10 notes", 2*time.Second, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(stamps) == 10
+	})
+	stop()
+	period := time.Duration(server.Period) * time.Second / time.Duration(server.SampleRate)
+	for i, s := range stamps {
+		lag := s.got.Sub(sent[i])
+		if lag < -6*period || lag > 6*period {
+			t.Errorf("note %d stamped %v after it was sent (period %v)", i, lag, period)
+		}
+	}
+}
+
+// TestCloseFromListener closes an input from inside its own listener.
+func TestCloseFromListener(t *testing.T) {
+	needServer(t)
+	a, b := newDriver(t, "septest_ca"), newDriver(t, "septest_cb")
+	in, out := loop(t, a, b)
+	defer out.Close()
+	got := make(chan struct{}, 10)
+	if _, err := in.Listen(func(msg []byte, ms int32) {
+		in.Close()
+		got <- struct{}{}
+	}, drivers.ListenConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		out.Send([]byte{0x90, 60, 100})
+	}
+	<-got
+	waitFor(t, "the input to close", 2*time.Second, func() bool { return !in.IsOpen() })
+	time.Sleep(50 * time.Millisecond)
+	if n := len(got); n != 0 {
+		t.Errorf("%d calls after Close", n)
+	}
+}
+
+// TestServerRestart stops the server under an open driver and starts another: the
+// ports die (Alive false), and the driver connects again when next used.
+func TestServerRestart(t *testing.T) {
+	needServer(t)
+	defer os.Setenv("JACK_DEFAULT_SERVER", server.Name)
+	s2, err := jacktest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer testjack.Stop(s2)
+	d := newDriver(t, "septest_restart")
+	vin, err := d.OpenVirtualIn("in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alive := vin.(interface{ Alive() bool })
+	if !alive.Alive() {
+		t.Fatal("not alive at start")
+	}
+	testjack.Stop(s2)
+	waitFor(t, "the port to die", 5*time.Second, func() bool { return !alive.Alive() })
+	start := time.Now()
+	if _, err := d.Ins(); !errors.Is(err, ErrNoServer) {
+		t.Errorf("Ins with the server stopped: %v, want ErrNoServer", err)
+	}
+	// Usually milliseconds; libjack has been seen to take 3 s right after its
+	// server went away. The driver gives up on an open after 5 s.
+	if el := time.Since(start); el > 6*time.Second {
+		t.Errorf("Ins took %v to fail", el)
+	} else {
+		t.Logf("Ins failed in %v", el)
+	}
+	os.Setenv("JACK_DEFAULT_SERVER", s2.Name) // the same name again
+	s3, err := testjack.StartNamed(s2.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s3()
+	waitFor(t, "the driver to reconnect", 5*time.Second, func() bool {
+		_, err = d.Ins()
+		return err == nil
+	})
+	if d.ClientName() == "" {
+		t.Error("no client name after reconnecting")
+	}
+	vin.Close() // a port of the dead client: must not crash
+	vin2, err := d.OpenVirtualIn("in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !vin2.(interface{ Alive() bool }).Alive() {
+		t.Error("new port not alive")
+	}
+}
