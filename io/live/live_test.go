@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/separatrix-audio/separatrix/emu"
+	"github.com/separatrix-audio/separatrix/io/midifile"
 	"github.com/separatrix-audio/separatrix/io/midimap"
 	"github.com/separatrix-audio/separatrix/io/render"
 	"github.com/separatrix-audio/separatrix/io/wav"
@@ -219,6 +220,8 @@ func TestSessionPlaysMIDIAndLeavesNoHangingNotes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan *Summary)
 	var sess *Summary
+	status := &syncBuf{}
+	midiRec := filepath.Join(t.TempDir(), "take.mid")
 	go func() {
 		s, err := Run(ctx, Options{
 			Patches: []*patches.Patch{sn, snic}, SampleRate: 48000, Buffer: 128,
@@ -226,6 +229,8 @@ func TestSessionPlaysMIDIAndLeavesNoHangingNotes(t *testing.T) {
 			ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handle = h; return func() {}, nil },
 			Out:           out,
 			Perf:          render.Performance{Sets: []render.Set{{Target: "current", Value: 4}}},
+			Status:        status,
+			RecordMIDI:    midiRec,
 		})
 		if err != nil {
 			t.Error(err)
@@ -268,6 +273,16 @@ func TestSessionPlaysMIDIAndLeavesNoHangingNotes(t *testing.T) {
 	}
 	if sess.Spikes[0] < 100 {
 		t.Errorf("saddle-node fired %d spikes after the kick", sess.Spikes[0])
+	}
+	if st := status.String(); !strings.Contains(st, "| a I=4.00") || !strings.Contains(st, "firing") {
+		t.Errorf("the status line never showed neuron a firing at I=4: %q", st)
+	}
+	rec, err := midifile.ReadScore(midiRec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Events) != len(out.msgs) {
+		t.Errorf("the MIDI recording holds %d messages, %d were sent", len(rec.Events), len(out.msgs))
 	}
 }
 

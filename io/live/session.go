@@ -257,7 +257,9 @@ func (s *session) sessionFrame() int64 {
 // controlLoop is the single producer of every engine's event ring: live MIDI and the
 // scripted performance both go through it.
 func (s *session) controlLoop(ctx context.Context) {
-	tick := time.NewTicker(2 * time.Millisecond)
+	// MIDI wakes the loop at once; the tick only follows the scripted events for soft
+	// takeover, so it can be slow and leave the scheduler to the audio callback.
+	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	var evBuf []emu.Event
 	next := make([]int, len(s.scheduled))
@@ -358,7 +360,8 @@ func learnRange(p *patches.Patch, target string) (float64, float64) {
 // sent and recorded. When ctx ends it silences every sounding note before returning.
 func (s *session) outLoop(ctx context.Context, done chan struct{}) {
 	defer close(done)
-	tick := time.NewTicker(time.Millisecond)
+	// Spike notes leave within 2 ms (plus one audio block) of their spike.
+	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
 	var buf []midimap.Timed
 	send := func() {
