@@ -7,4 +7,4 @@ require (
 	gitlab.com/gomidi/midi/v2 v2.3.24
 )
 
-require github.com/gordonklaus/portaudio v0.0.0-20250206071425-98a94950218b // indirect
+require github.com/gordonklaus/portaudio v0.0.0-20250206071425-98a94950218b

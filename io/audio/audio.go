@@ -12,10 +12,9 @@ import (
 // them after it returns.
 //
 // Process runs on the audio thread (on a goroutine of its own for OpenClock) and must
-// obey the real-time rules: no allocation,
-// locks, blocking, channel operations or I/O. A block is never longer than
-// Config.MaxBlock frames and usually Config.Buffer frames long, but it may be shorter
-// or longer than Buffer: render whatever length arrives.
+// obey the real-time rules: no allocation, locks, blocking, channel operations or I/O.
+// A block is never longer than Config.MaxBlock frames and usually Config.Buffer frames
+// long, but it may be shorter or longer than Buffer: render whatever length arrives.
 type Process func(out [][]float32)
 
 // Config chooses the device and the stream format. The zero value plays stereo at

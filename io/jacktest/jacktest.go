@@ -23,7 +23,10 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -33,7 +36,7 @@ type Server struct {
 	SampleRate int
 	Period     int
 	cmd        *exec.Cmd
-	log        *bytes.Buffer
+	log        *lockedBuffer
 	done       chan struct{}
 }
 
@@ -63,7 +66,7 @@ func StartWith(rate, period int) (*Server, error) {
 		return nil, errors.New("jacktest: jackd is not installed (apt-get install jackd2)")
 	}
 	name := fmt.Sprintf("septest%d_%d", os.Getpid(), seq.Add(1))
-	s := &Server{Name: name, SampleRate: rate, Period: period, log: new(bytes.Buffer), done: make(chan struct{})}
+	s := &Server{Name: name, SampleRate: rate, Period: period, log: &lockedBuffer{}, done: make(chan struct{})}
 	// -r after -d dummy is the dummy driver's sample rate (before -d it would mean "no
 	// realtime"); -m adds system:monitor ports that carry what reaches system:playback.
 	s.cmd = exec.Command("jackd", "-n", name, "-d", "dummy", "-r", strconv.Itoa(rate), "-p", strconv.Itoa(period), "-m")
@@ -93,14 +96,48 @@ func StartWith(rate, period int) (*Server, error) {
 	return nil, fmt.Errorf("jacktest: jackd did not answer within 10 s:\n%s", s.log.String())
 }
 
+// lockedBuffer is a bytes.Buffer jackd's output can be copied into while tests read it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// ClientXruns counts the cycles in which jackd found the named client not finished:
+// xruns that client caused, as opposed to late timer wake-ups of the dummy driver.
+func (s *Server) ClientXruns(client string) int {
+	return strings.Count(s.Log(), "client = "+client+" was not finished")
+}
+
 // Log is what jackd printed so far (its xrun lines among it).
 func (s *Server) Log() string { return s.log.String() }
 
-// Stop kills the server and waits for it to exit.
+// Stop asks the server to quit and waits for it. SIGTERM lets jackd remove its entry
+// from JACK's server registry in /dev/shm; a SIGKILL leaves it behind, and after a few
+// such leftovers no JACK server can start on the machine ("Too many servers already
+// active"). SIGKILL comes only if it has not quit within 5 s.
 func (s *Server) Stop() {
-	if s.cmd.Process != nil {
-		s.cmd.Process.Kill()
+	if s.cmd.Process == nil {
+		return
 	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+		return
+	case <-time.After(5 * time.Second):
+	}
+	s.cmd.Process.Kill()
 	select {
 	case <-s.done:
 	case <-time.After(5 * time.Second):
