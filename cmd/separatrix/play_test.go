@@ -82,7 +82,8 @@ func startClient(t *testing.T, limit time.Duration, name string, args ...string)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	// SIGINT: timeout starts its child with SIGTERM blocked; JACK clients quit on SIGINT.
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGINT); cmd.Wait() })
 	return cmd, &out
 }
 

@@ -245,27 +245,30 @@ void sep_port_free(sep_client *c, sep_port *p, int unregister) {
 	free(p);
 }
 
-// sep_read pops one event from an input port's ring into dst. It returns the event's
-// size, 0 if there is none (or it is still being written), or -1 if it was larger than
-// cap (it is skipped).
-long sep_read(sep_port *p, unsigned char *dst, size_t cap, uint32_t *frame) {
+// sep_read pops one event from an input port's ring into dst. Its size is 0 if there
+// is none (or it is still being written), or -1 if it was larger than cap (it is
+// skipped).
+sep_event sep_read(sep_port *p, unsigned char *dst, size_t cap) {
+	sep_event e = {0, 0};
 	sep_hdr h;
 	size_t avail = jack_ringbuffer_read_space(p->rb);
 	if (avail < sizeof h) {
-		return 0;
+		return e;
 	}
 	jack_ringbuffer_peek(p->rb, (char *)&h, sizeof h);
 	if (avail < sizeof h + h.size) {
-		return 0;
+		return e;
 	}
 	jack_ringbuffer_read_advance(p->rb, sizeof h);
 	if (h.size > cap) {
 		jack_ringbuffer_read_advance(p->rb, h.size);
-		return -1;
+		e.size = -1;
+		return e;
 	}
 	jack_ringbuffer_read(p->rb, (char *)dst, h.size);
-	*frame = h.frame;
-	return (long)h.size;
+	e.size = (long)h.size;
+	e.frame = h.frame;
+	return e;
 }
 
 // sep_write queues one complete event on an output port: all of it, or nothing (-1)

@@ -49,7 +49,14 @@ sep_port *sep_port_new(sep_client *c, const char *short_name, int input, size_t 
 void sep_publish(sep_client *c, int slot, sep_port *p);
 int sep_unpublish(sep_client *c, int slot);
 void sep_port_free(sep_client *c, sep_port *p, int unregister);
-long sep_read(sep_port *p, unsigned char *dst, size_t cap, uint32_t *frame);
+// sep_event is what sep_read returns (by value: a pointer to a Go variable would make
+// it escape, an allocation per event).
+typedef struct {
+	long size;
+	uint32_t frame;
+} sep_event;
+
+sep_event sep_read(sep_port *p, unsigned char *dst, size_t cap);
 int sep_write(sep_port *p, const unsigned char *src, size_t n);
 uint64_t sep_dropped(sep_port *p);
 const char **sep_list(sep_client *c, int outputs);

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -374,5 +376,132 @@ func TestServerRestart(t *testing.T) {
 	}
 	if !vin2.(interface{ Alive() bool }).Alive() {
 		t.Error("new port not alive")
+	}
+}
+
+// TestFramesExact listens to jack_midiseq, which sends note 60 at frame 0 and note 63
+// at frame 12000 of every 24000, each 8000 frames long: the frames stamped on the
+// events must be exactly that far apart, but for whole periods lost to xruns on a
+// loaded machine (stamping the period instead of the frame would be off by a
+// fraction of one).
+func TestFramesExact(t *testing.T) {
+	needServer(t)
+	seq := exec.Command("timeout", "60", "jack_midiseq", "seq", "24000", "0", "60", "8000", "12000", "63", "8000")
+	seq.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := seq.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		syscall.Kill(-seq.Process.Pid, syscall.SIGKILL) // the group started above
+		seq.Wait()
+	}()
+	d := newDriver(t, "septest_frames")
+	var src drivers.In
+	waitFor(t, "seq:out", 5*time.Second, func() bool {
+		ins, _ := d.Ins()
+		for _, in := range ins {
+			if in.String() == "seq:out" {
+				src = in
+				return true
+			}
+		}
+		return false
+	})
+	if err := src.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	p := src.(*in)
+	type stamped struct {
+		msg   string
+		frame uint32
+	}
+	var mu sync.Mutex
+	var got []stamped
+	if _, err := p.Listen(func(msg []byte, ms int32) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, stamped{fmt.Sprintf("% X", msg), p.frame}) // on the reader, under cbMu
+	}, drivers.ListenConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "12 messages", 5*time.Second, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) >= 12
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	next := map[string]struct {
+		msg string
+		gap uint32
+	}{
+		"90 3C 40": {"80 3C 40", 8000},
+		"80 3C 40": {"90 3F 40", 4000},
+		"90 3F 40": {"80 3F 40", 8000},
+		"80 3F 40": {"90 3C 40", 4000},
+	}
+	late := 0
+	for i := 0; i+1 < len(got); i++ {
+		want, ok := next[got[i].msg]
+		gap := int(got[i+1].frame - got[i].frame)
+		if off := gap - int(want.gap); ok && got[i+1].msg == want.msg && off != 0 && off%server.Period == 0 {
+			// jack_midiseq counts the cycles it is run in: when the loaded machine
+			// makes a client miss one (an xrun), an event slips by whole periods.
+			late++
+			continue
+		}
+		if !ok || got[i+1].msg != want.msg || gap != int(want.gap) {
+			t.Fatalf("message %d: %s at frame %d, then %s at %d; want %s %d frames later",
+				i, got[i].msg, got[i].frame, got[i+1].msg, got[i+1].frame, want.msg, want.gap)
+		}
+	}
+	if exact := len(got) - 1 - late; exact < (len(got)-1)/3 {
+		t.Errorf("only %d of %d gaps exact, the others whole periods off", exact, len(got)-1)
+	} else if late > 0 {
+		t.Logf("%d of %d gaps whole periods off (xruns); the JACK server says:\n%s", late, len(got)-1, xruns(server.Log()))
+	}
+}
+
+func xruns(log string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, "XRun") || strings.Contains(l, "not finished") {
+			b.WriteString(l + "\n")
+		}
+	}
+	return b.String()
+}
+
+// TestReceiveDoesNotAllocate sends through JACK and waits for each message on the
+// other side: neither Send nor the reader allocates for a channel message.
+func TestReceiveDoesNotAllocate(t *testing.T) {
+	needServer(t)
+	a, b := newDriver(t, "septest_ra"), newDriver(t, "septest_rb")
+	in, out := loop(t, a, b)
+	defer out.Close()
+	defer in.Close()
+	got := make(chan byte, 1)
+	stop, err := in.(interface {
+		ListenTimed(func([]byte, time.Time), drivers.ListenConfig) (func(), error)
+	}).ListenTimed(func(msg []byte, when time.Time) { got <- msg[1] }, drivers.ListenConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	msg := []byte{0x90, 0, 100}
+	key := byte(0)
+	n := testing.AllocsPerRun(50, func() {
+		key = (key + 1) & 0x7F
+		msg[1] = key
+		if err := out.Send(msg); err != nil {
+			t.Fatal(err)
+		}
+		if k := <-got; k != key {
+			t.Fatalf("got key %d, want %d", k, key)
+		}
+	})
+	if n != 0 {
+		t.Errorf("%v allocations per message sent and received, want 0", n)
 	}
 }

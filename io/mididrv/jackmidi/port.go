@@ -182,6 +182,7 @@ type in struct {
 	cbMu      sync.Mutex // held by the reader while it drains the port
 	split     splitter   // the reader's, under cbMu
 	cur       *listener  // the listener of the event being delivered
+	frame     uint32     // the event's JACK frame time
 	when      time.Time  // the event's time on the wall clock
 	usecs     int64      // the event's time on JACK's clock
 	releasing bool       // the reader has handed the port to release
@@ -315,8 +316,8 @@ func (p *in) drain(cl *client, now time.Time, nowJ int64) {
 	}
 	buf := (*C.uchar)(cl.scratch)
 	for {
-		var frame C.uint32_t
-		n := C.sep_read(cp, buf, ringSize, &frame)
+		ev := C.sep_read(cp, buf, ringSize)
+		n, frame := ev.size, ev.frame
 		if n == 0 {
 			return
 		}
@@ -327,6 +328,7 @@ func (p *in) drain(cl *client, now time.Time, nowJ int64) {
 		if l == nil {
 			continue
 		}
+		p.frame = uint32(frame)
 		p.usecs = int64(C.jack_frames_to_time(cl.c.client, C.jack_nframes_t(frame)))
 		p.when = now.Add(time.Duration(p.usecs-nowJ) * time.Microsecond)
 		p.cur = l
