@@ -269,13 +269,7 @@ type progressBar struct {
 }
 
 func newProgressBar(w io.Writer, quiet bool) *progressBar {
-	on := false
-	if f, ok := w.(*os.File); ok && !quiet {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			on = true
-		}
-	}
-	return &progressBar{w: w, on: on, last: -1}
+	return &progressBar{w: w, on: !quiet && isTerminal(w), last: -1}
 }
 
 func (b *progressBar) update(done, total int64) {

@@ -7,7 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
-	"strings"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -452,6 +452,7 @@ func (s *session) statusLoop(ctx context.Context, streamStats func() StreamStats
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	var last []uint64
+	var line []byte
 	lastPatch := -1
 	lastTime := time.Now()
 	for {
@@ -468,22 +469,37 @@ func (s *session) statusLoop(ctx context.Context, streamStats func() StreamStats
 				continue
 			}
 			dt := now.Sub(lastTime).Seconds()
-			var b strings.Builder
-			fmt.Fprintf(&b, "\r%s ", p.Name)
+			// Built in a reused buffer with strconv: the status line must not feed the
+			// garbage collector while the callback runs.
+			line = append(line[:0], '\r')
+			line = append(line, p.Name...)
 			for k, name := range p.NeuronNames {
 				rate := float64(st.Spikes[k]-last[k]) / dt
-				state := "rest"
+				line = append(line, " | "...)
+				line = append(line, name...)
+				line = append(line, " I="...)
+				line = strconv.AppendFloat(line, st.Current[k], 'f', 2, 64)
+				line = append(line, ' ')
+				line = strconv.AppendFloat(line, rate, 'f', 0, 64)
+				line = append(line, "/s "...)
 				if rate > 0 {
-					state = "firing"
+					line = append(line, "firing"...)
+				} else {
+					line = append(line, "rest"...)
 				}
-				fmt.Fprintf(&b, "| %s I=%.2f %.0f/s %s ", name, st.Current[k], rate, state)
 			}
 			if streamStats != nil {
 				ss := streamStats()
-				fmt.Fprintf(&b, "| xruns %d load %.0f%% ", ss.Xruns, 100*ss.LoadP99)
+				line = append(line, " | xruns "...)
+				line = strconv.AppendUint(line, ss.Xruns, 10)
+				line = append(line, " load "...)
+				line = strconv.AppendFloat(line, 100*ss.LoadP99, 'f', 0, 64)
+				line = append(line, '%')
 			}
-			fmt.Fprintf(&b, "| dropped %d\033[K", st.DroppedEvents+s.midiDropped.Load())
-			fmt.Fprint(s.opt.Status, b.String())
+			line = append(line, " | dropped "...)
+			line = strconv.AppendUint(line, st.DroppedEvents+s.midiDropped.Load(), 10)
+			line = append(line, "\033[K"...)
+			s.opt.Status.Write(line)
 			last, lastTime = st.Spikes, now
 		}
 	}
