@@ -212,7 +212,9 @@ func checkSine(t *testing.T, path string, rate, freq int, amp float64) (worst, a
 		}
 		t.Logf("channel %d: %d frames, %.4f Hz, RMS %.4f", c, len(x), f, rms(x[:n]))
 	}
-	for i := range a.Channels[0] {
+	// jack_rec connects its two ports one after the other, so its first block or two
+	// may hold sound on one channel only: compare from the 2048th frame on.
+	for i := 2048; i < len(a.Channels[0]); i++ {
 		if a.Channels[0][i] != a.Channels[1][i] {
 			// jack_rec's two ports come from one cycle: they differ only around a gap.
 			if worst <= 1e-3 {
