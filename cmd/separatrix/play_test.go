@@ -104,6 +104,24 @@ func waitPort(t *testing.T, part string) {
 	t.Fatalf("no JACK port %q appeared; ports: %v", part, ports)
 }
 
+// waitConnected waits until the JACK port named port has a connection.
+func waitConnected(t *testing.T, port string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		out, _ := exec.Command("jack_lsp", "-c").Output()
+		lines := strings.Split(string(out), "\n")
+		for i, l := range lines {
+			if l == port && i+1 < len(lines) && strings.HasPrefix(lines[i+1], " ") {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	out, _ := exec.Command("jack_lsp", "-c").Output()
+	t.Fatalf("JACK port %s never got connected:\n%s", port, out)
+}
+
 // countPeaks counts upward crossings of 60% of a signal's range, re-armed below 30%.
 func countPeaks(x []float64) int {
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -401,13 +419,21 @@ func TestCCSweepShowsHysteresis(t *testing.T) {
 	}
 	defer play.Process.Kill()
 	waitPort(t, "PortAudio")
-	time.Sleep(time.Second)
+	waitConnected(t, client+":knob")
+	waitConnected(t, client+":notes")
+	time.Sleep(500 * time.Millisecond)
 	const half = 8 * time.Second // each way; the knob spans -2..6 µA/cm²
 	current := func(x float64) float64 { return -2 + 8*x }
 	send := func(x float64) {
 		v := int(math.Round(x * 16383))
 		knob.Send(midimap.ControlChange(1, 1, v>>7))
 		knob.Send(midimap.ControlChange(1, 33, v&0x7F))
+	}
+	// Park the knob at the bottom first: with soft takeover it must meet the patch's
+	// starting current (-2, the bottom) before it moves anything.
+	for i := 0; i < 20; i++ {
+		send(0)
+		time.Sleep(10 * time.Millisecond)
 	}
 	t0 := time.Now()
 	knobAt := func(at time.Time) float64 {
