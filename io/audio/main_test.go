@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -32,6 +34,12 @@ func TestMain(m *testing.M) {
 	if h := os.Getenv(helperEnv); h != "" {
 		os.Exit(runHelper(h))
 	}
+	// Run as `separatrix play` does: scheduler slots to spare for the cgo callback, and
+	// no garbage collection while streams run (its phases delay the callback's entry
+	// into Go by milliseconds; the tests allocate little).
+	runtime.GOMAXPROCS(RecommendedGOMAXPROCS())
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(1 << 30)
 	jackServer, jackErr = jacktest.Start()
 	code := m.Run()
 	Terminate()
