@@ -10,11 +10,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/separatrix-audio/separatrix/io/jacktest"
 )
@@ -44,67 +40,9 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	Terminate()
 	if jackServer != nil {
-		stopJACK(jackServer)
+		jackServer.Stop()
 	}
 	os.Exit(code)
-}
-
-// stopJACK stops the test server with SIGTERM first, so that it takes its entry out of
-// JACK's server registry in /dev/shm: jacktest's Stop kills it with SIGKILL, which
-// leaves the entry behind, and once eight are left no JACK server can start on the
-// machine ("Too many servers already active") until the registry is removed.
-func stopJACK(s *jacktest.Server) {
-	if pid := childProcess("jackd", s.Name); pid > 0 {
-		syscall.Kill(pid, syscall.SIGTERM)
-		for range 150 {
-			if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err != nil || procState(b) == 'Z' {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	s.Stop()
-}
-
-// childProcess returns the pid of this process's child named comm whose command line
-// holds arg, or 0.
-func childProcess(comm, arg string) int {
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...
-		open, end := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
-		if open < 0 || end < open || string(stat[open+1:end]) != comm {
-			continue
-		}
-		f := strings.Fields(string(stat[end+1:]))
-		if len(f) < 2 || f[1] != strconv.Itoa(os.Getpid()) {
-			continue
-		}
-		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-		for _, a := range bytes.Split(cmdline, []byte{0}) {
-			if string(a) == arg {
-				return pid
-			}
-		}
-	}
-	return 0
-}
-
-// procState is the state letter in the contents of /proc/PID/stat.
-func procState(stat []byte) byte {
-	end := bytes.LastIndexByte(stat, ')')
-	if end < 0 || end+2 >= len(stat) {
-		return 0
-	}
-	return stat[end+2]
 }
 
 // needJACK skips the test when no JACK server could be started, or fails it in CI.

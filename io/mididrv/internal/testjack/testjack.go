@@ -1,14 +1,10 @@
 //go:build unix
 
-// Package testjack helps the mididrv tests run real JACK servers: it wraps jacktest
-// with a graceful stop, and starts servers under a given name.
+// Package testjack helps the mididrv tests run real JACK servers: it starts servers
+// under a given name (to restart one mid-test) and stops them cleanly.
 //
 // jackd records itself in JACK's shared registry (/dev/shm/jack-shm-registry), which
-// has 8 slots; only a server that exits cleanly (SIGINT or SIGTERM) frees its slot. A
-// killed server's slot is reclaimed only by a later server of the same name, and
-// jacktest names each server after the test binary's PID, so each SIGKILL (what
-// jacktest.Server.Stop sends) leaks a slot until jackd refuses to start ("Too many
-// servers already active"). Stop here interrupts the server first.
+// has 8 slots; only a server that exits cleanly (SIGINT or SIGTERM) frees its slot.
 package testjack
 
 import (
@@ -16,73 +12,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/separatrix-audio/separatrix/io/jacktest"
 )
 
-// Stop interrupts s's jackd, waits for it to exit cleanly, then calls s.Stop.
-func Stop(s *jacktest.Server) {
-	if pid := childJackd(s.Name); pid > 0 {
-		interrupt(pid)
-	}
-	s.Stop()
-}
-
-// childJackd finds the pid of this process's child "jackd -n name ...", or 0.
-func childJackd(name string) int {
-	self := os.Getpid()
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, dir := range dirs {
-		pid, err := strconv.Atoi(filepath.Base(dir))
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join(dir, "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...
-		i := bytes.LastIndexByte(stat, ')')
-		if i < 0 {
-			continue
-		}
-		f := bytes.Fields(stat[i+1:])
-		if len(f) < 2 {
-			continue
-		}
-		if ppid, _ := strconv.Atoi(string(f[1])); ppid != self {
-			continue
-		}
-		cmd, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
-		args := bytes.Split(bytes.TrimRight(cmd, "\x00"), []byte{0})
-		if len(args) >= 3 && filepath.Base(string(args[0])) == "jackd" && string(args[1]) == "-n" && string(args[2]) == name {
-			return pid
-		}
-	}
-	return 0
-}
-
-// interrupt sends SIGINT to pid and waits up to 5 s for it to go.
-func interrupt(pid int) {
-	if syscall.Kill(pid, syscall.SIGINT) != nil {
-		return
-	}
-	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
-		if syscall.Kill(pid, 0) != nil {
-			return
-		}
-		// A zombie is gone as far as JACK is concerned.
-		if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
-			if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) && stat[i+2] == 'Z' {
-				return
-			}
-		}
-	}
-}
+// Stop stops s cleanly (jacktest's Stop sends SIGTERM first, freeing the server's
+// registry slot).
+func Stop(s *jacktest.Server) { s.Stop() }
 
 // StartNamed starts `jackd -n name -d dummy -r 48000 -p 128`, waits until it answers,
 // and returns a function that stops it cleanly. It does not touch JACK_DEFAULT_SERVER.
