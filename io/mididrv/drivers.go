@@ -122,20 +122,11 @@ func Ports(d drivers.Driver) (ins, outs []string, err error) {
 	return ins, outs, nil
 }
 
-func inNames(d drivers.Driver) ([]string, error) {
-	ps, err := d.Ins()
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(ps))
-	for i, p := range ps {
-		names[i] = p.String()
-	}
-	return names, nil
-}
+func inNames(d drivers.Driver) ([]string, error)  { return portNames(d.Ins()) }
+func outNames(d drivers.Driver) ([]string, error) { return portNames(d.Outs()) }
 
-func outNames(d drivers.Driver) ([]string, error) {
-	ps, err := d.Outs()
+// portNames names a driver's ports, inputs or outputs alike.
+func portNames[P drivers.Port](ps []P, err error) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -78,15 +78,6 @@ func openJack(t *testing.T) drivers.Driver {
 	return nil
 }
 
-func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
-	t.Helper()
-	for end := time.Now().Add(d); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-	}
-}
-
 // client is an example JACK client run under timeout (they never exit by themselves).
 type client struct {
 	cmd  *exec.Cmd
@@ -439,10 +430,10 @@ func TestInputReconnects(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer out.Close()
-	waitFor(t, "messages", 3*time.Second, func() bool { return rec.len() >= 4 })
+	testjack.WaitFor(t, "messages", 3*time.Second, func() bool { return rec.len() >= 4 })
 
 	seq.stop()
-	waitFor(t, "the Gone report", 3*time.Second, st.has(mididrv.Gone))
+	testjack.WaitFor(t, "the Gone report", 3*time.Second, st.has(mididrv.Gone))
 	if in.Port() != "" {
 		t.Errorf("Port() = %q while gone", in.Port())
 	}
@@ -458,8 +449,8 @@ func TestInputReconnects(t *testing.T) {
 	}
 
 	startClient(t, "seq:out", seqArgs...)
-	waitFor(t, "the Back report", 3*time.Second, st.has(mididrv.Back))
-	waitFor(t, "messages again", 3*time.Second, func() bool { return rec.len() >= quiet+12 })
+	testjack.WaitFor(t, "the Back report", 3*time.Second, st.has(mididrv.Back))
+	testjack.WaitFor(t, "messages again", 3*time.Second, func() bool { return rec.len() >= quiet+12 })
 	in.Close()
 	checkSeq(t, rec.snapshot()[quiet:], false)
 	if e := st.events(); !slices.Equal(e, []mididrv.Event{mididrv.Gone, mididrv.Back}) {
@@ -497,12 +488,12 @@ func TestOutputReconnects(t *testing.T) {
 	if got := dumped(dump.stop()); !slices.Equal(got, want1) {
 		t.Errorf("first dump got %v, want %v", got, want1)
 	}
-	waitFor(t, "the Gone report", 3*time.Second, st.has(mididrv.Gone))
+	testjack.WaitFor(t, "the Gone report", 3*time.Second, st.has(mididrv.Gone))
 	if err := out.Send(midimap.NoteOn(1, 1, 1)); !errors.Is(err, mididrv.ErrDisconnected) {
 		t.Errorf("Send while gone: %v", err)
 	}
 	dump2 := startClient(t, "dump:input", "jack_midi_dump", "dump")
-	waitFor(t, "the Back report", 3*time.Second, st.has(mididrv.Back))
+	testjack.WaitFor(t, "the Back report", 3*time.Second, st.has(mididrv.Back))
 	want2 := append([]string{"80 46 40"}, sendPairs(t, out, 53, 54)...)
 	time.Sleep(100 * time.Millisecond)
 	if e := st.events(); !slices.Equal(e, []mididrv.Event{mididrv.Gone, mididrv.Back}) {
@@ -529,7 +520,7 @@ func TestWaitForPort(t *testing.T) {
 	}
 	defer in.Close()
 	startClient(t, "seq:out", seqArgs...)
-	waitFor(t, "messages", 3*time.Second, func() bool { return rec.len() >= 2 })
+	testjack.WaitFor(t, "messages", 3*time.Second, func() bool { return rec.len() >= 2 })
 	if e := st.events(); !slices.Equal(e, []mididrv.Event{mididrv.Waiting, mididrv.Back}) {
 		t.Errorf("reports %v", st.strings())
 	}
@@ -558,7 +549,7 @@ func TestVirtualPorts(t *testing.T) {
 		t.Fatal(err)
 	}
 	vout.Send(midimap.NoteOn(5, 33, 44))
-	waitFor(t, "the note", 2*time.Second, func() bool { return rec.len() == 1 })
+	testjack.WaitFor(t, "the note", 2*time.Second, func() bool { return rec.len() == 1 })
 	if m := rec.snapshot()[0].m; m != midimap.NoteOn(5, 33, 44) {
 		t.Errorf("got %v", m)
 	}

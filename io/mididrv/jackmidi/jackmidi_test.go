@@ -67,15 +67,6 @@ func newDriver(t *testing.T, name string) *Driver {
 	return nil
 }
 
-func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
-	t.Helper()
-	for end := time.Now().Add(d); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-	}
-}
-
 // findIn returns the In of d named name.
 func findIn(t *testing.T, d *Driver, name string) drivers.In {
 	t.Helper()
@@ -200,7 +191,7 @@ func TestVirtualPorts(t *testing.T) {
 	}
 	vin.Close()
 	vout.Close()
-	waitFor(t, "the ports to go", 2*time.Second, func() bool {
+	testjack.WaitFor(t, "the ports to go", 2*time.Second, func() bool {
 		ps := jackPorts(t)
 		return !slices.Contains(ps, "septest_virt:in") && !slices.Contains(ps, "septest_virt:out")
 	})
@@ -285,7 +276,7 @@ func TestTimes(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	waitFor(t, "10 notes", 2*time.Second, func() bool {
+	testjack.WaitFor(t, "10 notes", 2*time.Second, func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(stamps) == 10
@@ -317,7 +308,7 @@ func TestCloseFromListener(t *testing.T) {
 		out.Send([]byte{0x90, 60, 100})
 	}
 	<-got
-	waitFor(t, "the input to close", 2*time.Second, func() bool { return !in.IsOpen() })
+	testjack.WaitFor(t, "the input to close", 2*time.Second, func() bool { return !in.IsOpen() })
 	time.Sleep(50 * time.Millisecond)
 	if n := len(got); n != 0 {
 		t.Errorf("%d calls after Close", n)
@@ -344,7 +335,7 @@ func TestServerRestart(t *testing.T) {
 		t.Fatal("not alive at start")
 	}
 	testjack.Stop(s2)
-	waitFor(t, "the port to die", 5*time.Second, func() bool { return !alive.Alive() })
+	testjack.WaitFor(t, "the port to die", 5*time.Second, func() bool { return !alive.Alive() })
 	start := time.Now()
 	if _, err := d.Ins(); !errors.Is(err, ErrNoServer) {
 		t.Errorf("Ins with the server stopped: %v, want ErrNoServer", err)
@@ -362,7 +353,7 @@ func TestServerRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s3()
-	waitFor(t, "the driver to reconnect", 5*time.Second, func() bool {
+	testjack.WaitFor(t, "the driver to reconnect", 5*time.Second, func() bool {
 		_, err = d.Ins()
 		return err == nil
 	})
@@ -397,7 +388,7 @@ func TestFramesExact(t *testing.T) {
 	}()
 	d := newDriver(t, "septest_frames")
 	var src drivers.In
-	waitFor(t, "seq:out", 5*time.Second, func() bool {
+	testjack.WaitFor(t, "seq:out", 5*time.Second, func() bool {
 		ins, _ := d.Ins()
 		for _, in := range ins {
 			if in.String() == "seq:out" {
@@ -425,7 +416,7 @@ func TestFramesExact(t *testing.T) {
 	}, drivers.ListenConfig{}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "12 messages", 5*time.Second, func() bool {
+	testjack.WaitFor(t, "12 messages", 5*time.Second, func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(got) >= 12

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"testing"
 	"time"
 
 	"github.com/separatrix-audio/separatrix/io/jacktest"
@@ -55,4 +56,14 @@ func StartNamed(name string) (stop func(), err error) {
 	}
 	stop()
 	return nil, fmt.Errorf("jackd -n %s did not answer within 10 s", name)
+}
+
+// WaitFor polls cond every 10 ms and fails the test if it is not true within d.
+func WaitFor(t testing.TB, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(d); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+	}
 }
