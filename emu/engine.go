@@ -26,6 +26,11 @@ type NeuronSpec struct {
 
 	Noise    float64 // Ornstein-Uhlenbeck current noise: standard deviation, current units
 	NoiseTau float64 // its correlation time, ms of model time
+
+	// Preset names the preset the values started from, and Sweep is its range of
+	// current holding the bifurcations; the engine uses neither (analysis does).
+	Preset string
+	Sweep  [2]float64
 }
 
 // NewNeuronSpec returns the spec of a neuron playing the given preset of m with unity gain,
@@ -37,6 +42,7 @@ func NewNeuronSpec(name string, m *Model, preset *Preset) NeuronSpec {
 		Init:   append([]float64(nil), preset.Init...),
 		Gain:   1, Centre: preset.Centre, Span: preset.Span,
 		SpikeHigh: preset.SpikeHigh, SpikeLow: preset.SpikeLow,
+		Preset: preset.Name, Sweep: preset.Sweep,
 		NoiseTau: 5,
 	}
 }

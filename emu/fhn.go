@@ -25,12 +25,14 @@ var FitzHughNagumo = register(&Model{
 		Init:      []float64{-1.19941, -0.62426},
 		SpikeHigh: 1, SpikeLow: 0,
 		Centre: 0, Span: 2,
+		Sweep: [2]float64{0, 1.6},
 	}},
 	CurrentUnit: "",
 	CurrentMin:  -10, CurrentMax: 10,
-	MaxStep: 0.05,
-	Deriv:   fhnDeriv,
-	kernel:  fhnKernel,
+	MaxStep:      0.05,
+	VoltageRange: [2]float64{-3, 3},
+	Deriv:        fhnDeriv,
+	kernel:       fhnKernel,
 })
 
 func fhnField(v, w, I, a, b, eps float64) (dv, dw float64) {

@@ -34,12 +34,14 @@ var HH = register(&Model{
 		Init:      []float64{-64.996, 0.05296, 0.59599, 0.31773},
 		SpikeHigh: -10, SpikeLow: -50,
 		Centre: -20, Span: 60,
+		Sweep: [2]float64{0, 15},
 	}},
 	CurrentUnit: "µA/cm²",
 	CurrentMin:  -200, CurrentMax: 400,
-	MaxStep: 0.025,
-	Deriv:   hhDeriv,
-	kernel:  hhKernel,
+	MaxStep:      0.025,
+	VoltageRange: [2]float64{-100, 60},
+	Deriv:        hhDeriv,
+	kernel:       hhKernel,
 })
 
 // expRatio returns x / (1 - exp(-x/k)), continuous through its removable singularity at

@@ -39,6 +39,7 @@ var INaPK = register(&Model{
 			// Cycle spans about -64..+4 mV near onset.
 			SpikeHigh: -20, SpikeLow: -45,
 			Centre: -30, Span: 40,
+			Sweep: [2]float64{0, 10},
 		},
 		{
 			Name: "saddle-node",
@@ -51,6 +52,7 @@ var INaPK = register(&Model{
 			// -12 mV): every cycle must count.
 			SpikeHigh: -30, SpikeLow: -45,
 			Centre: -35, Span: 25,
+			Sweep: [2]float64{-2, 8},
 		},
 		{
 			Name: "hopf-super",
@@ -61,6 +63,7 @@ var INaPK = register(&Model{
 			Init:      []float64{-60.865, 0.0402},
 			SpikeHigh: -20, SpikeLow: -45,
 			Centre: -40, Span: 35,
+			Sweep: [2]float64{0, 30},
 		},
 		{
 			Name: "hopf-sub",
@@ -71,13 +74,15 @@ var INaPK = register(&Model{
 			Init:      []float64{-77.451, 0.001516},
 			SpikeHigh: -20, SpikeLow: -45,
 			Centre: -40, Span: 35,
+			Sweep: [2]float64{30, 60},
 		},
 	},
 	CurrentUnit: "µA/cm²",
 	CurrentMin:  -200, CurrentMax: 200,
-	MaxStep: 0.021,
-	Deriv:   inapkDeriv,
-	kernel:  inapkKernel,
+	MaxStep:      0.021,
+	VoltageRange: [2]float64{-100, 60},
+	Deriv:        inapkDeriv,
+	kernel:       inapkKernel,
 })
 
 // inapkDeriv is the reference derivative; inapkKernel inlines the same arithmetic.

@@ -37,6 +37,9 @@ type Preset struct {
 	SpikeHigh, SpikeLow float64
 	// Sound is (V - Centre) / Span before gain and pan.
 	Centre, Span float64
+	// Sweep is the range of injected current that holds the preset's bifurcations: the
+	// default range of analysis and bifurcation diagrams.
+	Sweep [2]float64
 }
 
 // Model is a neuron model: its variables, parameter metadata, presets and derivative.
@@ -56,7 +59,10 @@ type Model struct {
 	// MaxStep is the largest RK4 step (ms of model time) that keeps spike times within
 	// 0.1 ms of a tight reference over 1 s for every preset (see accuracy_test.go).
 	MaxStep float64
-	Deriv   func(dx, x, p []float64, I float64)
+	// VoltageRange holds every equilibrium and cycle of the presets at currents in their
+	// Sweep: where analysis looks for equilibria and what portraits show.
+	VoltageRange [2]float64
+	Deriv        func(dx, x, p []float64, I float64)
 
 	// kernel steps a batch of neurons of this model; see batch.go.
 	kernel func(b *batch, h float64, nsub int)

@@ -39,6 +39,7 @@ var MorrisLecar = register(&Model{
 			Init:      []float64{-60.855, 0.01491},
 			SpikeHigh: 0, SpikeLow: -20,
 			Centre: -20, Span: 40,
+			Sweep: [2]float64{60, 110},
 		},
 		{
 			Name: "snic",
@@ -48,6 +49,7 @@ var MorrisLecar = register(&Model{
 			Init:      []float64{-59.47, 0.00027},
 			SpikeHigh: 0, SpikeLow: -20,
 			Centre: -20, Span: 40,
+			Sweep: [2]float64{20, 60},
 		},
 		{
 			Name: "homoclinic",
@@ -60,13 +62,15 @@ var MorrisLecar = register(&Model{
 			// Its cycle swings between about -20 and +16 mV only.
 			SpikeHigh: 8, SpikeLow: -8,
 			Centre: -20, Span: 40,
+			Sweep: [2]float64{20, 60},
 		},
 	},
 	CurrentUnit: "µA/cm²",
 	CurrentMin:  -200, CurrentMax: 400,
-	MaxStep: 0.05,
-	Deriv:   morrisLecarDeriv,
-	kernel:  morrisLecarKernel,
+	MaxStep:      0.05,
+	VoltageRange: [2]float64{-90, 80},
+	Deriv:        morrisLecarDeriv,
+	kernel:       morrisLecarKernel,
 })
 
 func morrisLecarField(v, w, I, C, gL, EL, gCa, ECa, gK, EK, V1, iV2, V3, iV4, phi float64) (dv, dw float64) {
