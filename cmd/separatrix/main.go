@@ -4,6 +4,7 @@
 //	separatrix play PATCH [flags]                play a patch live (audio, MIDI in and out)
 //	separatrix render PATCH -o OUT.wav [flags]   render a patch offline to WAV, MIDI and CSV
 //	separatrix patches                           list the built-in patches
+//	separatrix analyze PATCH [flags]             equilibria, cycles, bifurcations, class
 //	separatrix devices                           list audio devices and MIDI ports
 //
 // Run "separatrix help COMMAND" for a command's flags.
@@ -28,6 +29,7 @@ func init() {
 	commands = []command{
 		{"play", "PATCH [PATCH...] [flags]", "play patches live: sound, MIDI in to steer them, spikes out as notes", runPlay},
 		{"render", "PATCH -o OUT.wav [flags]", "render a patch offline into WAV, Standard MIDI File and CSV", runRender},
+		{"analyze", "PATCH [--current I] [--from I0 --to I1] [--json]", "equilibria, cycles, bifurcations and class of a patch's neuron", runAnalyze},
 		{"devices", "", "list audio devices and MIDI ports", runDevices},
 		{"patches", "", "list the built-in patches with their descriptions", runPatches},
 	}

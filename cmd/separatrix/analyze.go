@@ -1,0 +1,338 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/separatrix-audio/separatrix/emu"
+	"github.com/separatrix-audio/separatrix/emu/analysis"
+	"github.com/separatrix-audio/separatrix/patches"
+)
+
+// target is the neuron of a patch that analyze, portrait and bifurcation study.
+type target struct {
+	patch  *patches.Patch
+	index  int
+	name   string
+	spec   emu.NeuronSpec
+	system *analysis.System
+}
+
+// analysisFlags are the flags analyze, portrait and bifurcation share.
+type analysisFlags struct {
+	neuron             *string
+	current, from, to  *float64
+	currentSet, fromTo bool
+}
+
+func addAnalysisFlags(fs *flag.FlagSet, withRange bool) *analysisFlags {
+	f := &analysisFlags{
+		neuron:  fs.String("neuron", "", "study this `neuron` of the patch (default: the first)"),
+		current: fs.Float64("current", 0, "the injected current `I` to study (default: the neuron's current in the patch)"),
+	}
+	if withRange {
+		f.from = fs.Float64("from", 0, "lowest current `I0` to search for bifurcations (default: the preset's range)")
+		f.to = fs.Float64("to", 0, "highest current `I1` (default: the preset's range)")
+	}
+	return f
+}
+
+// resolve loads the patch and picks the neuron, the current and the range of currents.
+func (f *analysisFlags) resolve(fs *flag.FlagSet, patch string) (*target, float64, [2]float64, error) {
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	p, err := patches.Load(patch)
+	if err != nil {
+		return nil, 0, [2]float64{}, err
+	}
+	t := &target{patch: p}
+	if *f.neuron == "" {
+		t.index = 0
+	} else if t.index = p.Neuron(*f.neuron); t.index < 0 {
+		return nil, 0, [2]float64{}, usageError{fmt.Sprintf("patch %s has no neuron %q (it has %s)", p.Name, *f.neuron, strings.Join(p.NeuronNames, ", "))}
+	}
+	t.name, t.spec = p.NeuronNames[t.index], p.Engine.Neurons[t.index]
+	if t.system, err = analysis.NewSystem(t.spec.Model, t.spec.Params); err != nil {
+		return nil, 0, [2]float64{}, err
+	}
+	m := t.spec.Model
+	I := t.spec.Current
+	if set["current"] {
+		I = *f.current
+	}
+	rng := t.spec.Sweep
+	if f.from != nil {
+		if set["from"] {
+			rng[0] = *f.from
+		}
+		if set["to"] {
+			rng[1] = *f.to
+		}
+	}
+	for _, v := range []float64{I, rng[0], rng[1]} {
+		if math.IsNaN(v) || v < m.CurrentMin || v > m.CurrentMax {
+			return nil, 0, rng, usageError{fmt.Sprintf("current %g is outside what %s takes (%g to %g %s)", v, m.Name, m.CurrentMin, m.CurrentMax, m.CurrentUnit)}
+		}
+	}
+	if !(rng[0] < rng[1]) {
+		return nil, 0, rng, usageError{fmt.Sprintf("--from %g --to %g is an empty range: give the lower current first", rng[0], rng[1])}
+	}
+	return t, I, rng, nil
+}
+
+func runAnalyze(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	af := addAnalysisFlags(fs, true)
+	asJSON := fs.Bool("json", false, "print the analysis as JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: separatrix analyze PATCH [flags]\n\n"+
+			"Finds the equilibria and limit cycles of one neuron of PATCH at a current, the\n"+
+			"bifurcations of its rest state over a range of currents, where firing stops on a\n"+
+			"down sweep, and whether it is a mono- or bistable integrator or resonator. Flags:")
+		fs.PrintDefaults()
+		fmt.Fprintln(fs.Output(), "\nExample: separatrix analyze hopf-sub --current 45 --json")
+	}
+	rest, err := parseInterspersed(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usageError{"analyze takes one PATCH (see 'separatrix patches')"}
+	}
+	t, I, rng, err := af.resolve(fs, rest[0])
+	if err != nil {
+		return err
+	}
+	r, err := t.system.Analyze(I, rng[0], rng[1], t.spec.Init)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(reportJSON(t, r))
+	}
+	_, err = io.WriteString(stdout, reportText(t, r))
+	return err
+}
+
+// The JSON shape of analyze --json (issue 4); fields may be added, never renamed.
+type (
+	jsonReport struct {
+		Patch            string           `json:"patch"`
+		Neuron           string           `json:"neuron"`
+		Model            string           `json:"model"`
+		Preset           string           `json:"preset,omitempty"`
+		CurrentUnit      string           `json:"current_unit"`
+		Current          float64          `json:"current"`
+		Range            [2]float64       `json:"range"`
+		Equilibria       []jsonEq         `json:"equilibria"`
+		Bifurcations     []jsonBif        `json:"bifurcations"`
+		Cycles           []jsonCycle      `json:"cycles"`
+		CycleEnd         *jsonCycleEnd    `json:"cycle_end"`
+		CycleFoldCurrent *float64         `json:"cycle_fold_current"`
+		BistableRange    *[2]float64      `json:"bistable_range"`
+		Rheobase         *float64         `json:"rheobase"`
+		Class            jsonClass        `json:"class"`
+		Notes            []string         `json:"notes,omitempty"`
+	}
+	jsonEq struct {
+		State       map[string]float64 `json:"state"`
+		Stability   string             `json:"stability"`
+		Type        string             `json:"type"`
+		Eigenvalues []jsonComplex      `json:"eigenvalues"`
+	}
+	jsonComplex struct {
+		Re float64 `json:"re"`
+		Im float64 `json:"im"`
+	}
+	jsonBif struct {
+		Kind        string             `json:"kind"`
+		Current     float64            `json:"current"`
+		State       map[string]float64 `json:"state"`
+		Criticality string             `json:"criticality,omitempty"`
+		Lyapunov    *float64           `json:"first_lyapunov_coefficient,omitempty"`
+		FrequencyHz *float64           `json:"frequency_hz,omitempty"`
+	}
+	jsonCycle struct {
+		Stability string  `json:"stability"`
+		PeriodMS  float64 `json:"period_ms"`
+		VMin      float64 `json:"v_min"`
+		VMax      float64 `json:"v_max"`
+	}
+	jsonCycleEnd struct {
+		Current float64 `json:"current"`
+		Kind    string  `json:"kind"`
+	}
+	jsonClass struct {
+		Stability    string `json:"stability"`
+		Excitability string `json:"excitability"`
+	}
+)
+
+func stateMap(m *emu.Model, x []float64) map[string]float64 {
+	out := map[string]float64{}
+	for i, v := range m.Vars {
+		out[v.Name] = x[i]
+	}
+	return out
+}
+
+func reportJSON(t *target, r *analysis.Report) *jsonReport {
+	m := t.spec.Model
+	j := &jsonReport{
+		Patch: t.patch.Name, Neuron: t.name, Model: m.Name, Preset: t.spec.Preset, CurrentUnit: m.CurrentUnit,
+		Current: r.Current, Range: r.Range,
+		Equilibria: []jsonEq{}, Bifurcations: []jsonBif{}, Cycles: []jsonCycle{},
+		CycleFoldCurrent: r.CycleFold, BistableRange: r.Bistable,
+		Class: jsonClass{Stability: r.Stability, Excitability: r.Excitability},
+	}
+	for _, e := range r.Equilibria {
+		je := jsonEq{State: stateMap(m, e.State), Stability: e.Stability, Type: e.Type}
+		for _, l := range e.Eigenvalues {
+			je.Eigenvalues = append(je.Eigenvalues, jsonComplex{real(l), imag(l)})
+		}
+		j.Equilibria = append(j.Equilibria, je)
+	}
+	for _, b := range r.Bifurcations {
+		jb := jsonBif{Kind: b.Kind, Current: b.Current, State: stateMap(m, b.State), Criticality: b.Criticality}
+		if b.Kind == "hopf" {
+			l, f := b.Lyapunov, b.FrequencyHz
+			jb.Lyapunov, jb.FrequencyHz = &l, &f
+		}
+		j.Bifurcations = append(j.Bifurcations, jb)
+	}
+	for _, c := range r.Cycles {
+		st := "unstable"
+		if c.Stable {
+			st = "stable"
+		}
+		j.Cycles = append(j.Cycles, jsonCycle{Stability: st, PeriodMS: c.Period, VMin: c.VMin, VMax: c.VMax})
+	}
+	if r.CycleEnd != nil {
+		j.CycleEnd = &jsonCycleEnd{Current: *r.CycleEnd, Kind: r.CycleEndKind}
+	}
+	if r.RestLoss != nil {
+		c := r.RestLoss.Current
+		j.Rheobase = &c
+	}
+	if len(m.Vars) > 2 {
+		j.Notes = append(j.Notes, "unstable limit cycles are searched only in two-variable models")
+	}
+	return j
+}
+
+// bifName is how the report names a bifurcation.
+func bifName(b *analysis.Bifurcation) string {
+	switch b.Kind {
+	case "snic":
+		return "saddle-node on invariant circle (SNIC)"
+	case "saddle-node":
+		return "saddle-node off invariant circle"
+	case "hopf":
+		return b.Criticality + " Andronov-Hopf"
+	}
+	return b.Kind
+}
+
+// hearing says, for each class, what the audience hears when the knob crosses the
+// bifurcation (Izhikevich 2007, sec. 7.1).
+var hearing = map[string]string{
+	"monostable integrator": "Turn the current up past the bifurcation and firing starts at an arbitrarily " +
+		"low rate that rises with the current; turn it back and firing stops at the same place. " +
+		"Kicks add up: several small ones can make a spike.",
+	"bistable integrator": "Firing starts abruptly at a clear rate when the current passes the " +
+		"saddle-node, and keeps going on the way down far below it (hysteresis). Between the " +
+		"two, a kick of the right size switches the neuron between rest and firing.",
+	"monostable resonator": "Past the Hopf point the neuron starts to oscillate with a small " +
+		"amplitude that grows with the current, at a pitch set by the rest state's damped " +
+		"oscillation; it fades out the same way it came in.",
+	"bistable resonator": "Rest loses stability abruptly and the neuron jumps to large spikes at " +
+		"a finite rate; coming back down it keeps firing until the fold of limit cycles. Kicks " +
+		"at the right rhythm (resonance) switch it on; a well-timed one switches it off.",
+}
+
+func reportText(t *target, r *analysis.Report) string {
+	m := t.spec.Model
+	u := m.CurrentUnit
+	var b strings.Builder
+	pf := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	state := func(x []float64) string {
+		var parts []string
+		for i, v := range m.Vars {
+			if v.Unit != "" {
+				parts = append(parts, fmt.Sprintf("%s = %.2f %s", v.Name, x[i], v.Unit))
+			} else {
+				parts = append(parts, fmt.Sprintf("%s = %.4g", v.Name, x[i]))
+			}
+		}
+		return strings.Join(parts, ", ")
+	}
+	pf("%s: neuron %s, %s preset %s, at I = %g %s\n\n", t.patch.Name, t.name, m.Name, t.spec.Preset, r.Current, u)
+	pf("Equilibria\n")
+	if len(r.Equilibria) == 0 {
+		pf("  none in %g..%g mV\n", m.VoltageRange[0], m.VoltageRange[1])
+	}
+	for _, e := range r.Equilibria {
+		var ev []string
+		for _, l := range e.Eigenvalues {
+			if imag(l) == 0 {
+				ev = append(ev, fmt.Sprintf("%.3g", real(l)))
+			} else {
+				ev = append(ev, fmt.Sprintf("%.3g%+.3gi", real(l), imag(l)))
+			}
+		}
+		pf("  %-15s %s  (eigenvalues %s /ms)\n", e.Kind(), state(e.State), strings.Join(ev, ", "))
+	}
+	pf("\nLimit cycles\n")
+	if len(r.Cycles) == 0 {
+		pf("  none found at this current\n")
+	}
+	for _, c := range r.Cycles {
+		st := "unstable"
+		if c.Stable {
+			st = "stable"
+		}
+		pf("  %-8s period %.3f ms (%.1f Hz), V from %.2f to %.2f\n", st, c.Period, 1000/c.Period, c.VMin, c.VMax)
+	}
+	pf("\nBifurcations of rest for I from %g to %g %s\n", r.Range[0], r.Range[1], u)
+	if len(r.Bifurcations) == 0 {
+		pf("  none\n")
+	}
+	for i := range r.Bifurcations {
+		bf := &r.Bifurcations[i]
+		pf("  I = %-9.4f %s at %s", bf.Current, bifName(bf), state(bf.State))
+		if bf.Kind == "hopf" {
+			pf(" (born at %.1f Hz)", bf.FrequencyHz)
+		}
+		pf("\n")
+	}
+	pf("\n")
+	if r.RestLoss == nil {
+		pf("Rest stays stable over this range: widen it with --from and --to.\n")
+		return b.String()
+	}
+	pf("Rheobase: rest is lost at I = %.4f %s (%s).\n", r.RestLoss.Current, u, bifName(r.RestLoss))
+	switch {
+	case r.CycleEnd == nil:
+		pf("No firing cycle was found near it.\n")
+	case r.CycleEndKind == "below range":
+		pf("Firing goes on below I = %g on a down sweep: lower --from to find where it stops.\n", *r.CycleEnd)
+	case r.CycleFold != nil:
+		how := map[string]string{"fold": "a fold of limit cycles", "homoclinic": "a saddle homoclinic orbit"}[r.CycleEndKind]
+		pf("On a down sweep firing stops at I = %.4f %s (%s).\n", *r.CycleEnd, u, how)
+	default:
+		pf("On a down sweep firing stops where it started: no hysteresis.\n")
+	}
+	if r.Bistable != nil {
+		pf("Bistable from %.4f to %.4f %s: rest and repetitive firing coexist.\n", r.Bistable[0], r.Bistable[1], u)
+	}
+	class := r.Stability + " " + r.Excitability
+	pf("Class: %s.\n\n%s\n", class, wrap(hearing[class], 88))
+	return b.String()
+}

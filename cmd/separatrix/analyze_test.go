@@ -1,0 +1,136 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+)
+
+// analyze --json has exactly the issue's shape: these keys, these types.
+func TestAnalyzeJSONShape(t *testing.T) {
+	code, out, errs := runCLI(t, "analyze", "snic", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var j map[string]any
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	for _, k := range []string{"patch", "neuron", "model", "current", "equilibria", "bifurcations", "cycles",
+		"cycle_fold_current", "bistable_range", "class"} {
+		if _, ok := j[k]; !ok {
+			t.Errorf("no key %q in %s", k, out)
+		}
+	}
+	if j["patch"] != "snic" || j["neuron"] != "a" || j["model"] != "inapk" || j["current"] != 0.0 {
+		t.Errorf("patch %v neuron %v model %v current %v", j["patch"], j["neuron"], j["model"], j["current"])
+	}
+	if j["cycle_fold_current"] != nil || j["bistable_range"] != nil {
+		t.Errorf("snic is monostable, yet cycle_fold_current %v, bistable_range %v", j["cycle_fold_current"], j["bistable_range"])
+	}
+	eqs := j["equilibria"].([]any)
+	if len(eqs) != 3 {
+		t.Fatalf("%d equilibria at I=0, want 3", len(eqs))
+	}
+	e0 := eqs[0].(map[string]any)
+	st := e0["state"].(map[string]any)
+	ev := e0["eigenvalues"].([]any)[0].(map[string]any)
+	if e0["stability"] != "stable" || e0["type"] != "node" || math.Abs(st["V"].(float64)+65.95) > 0.01 ||
+		st["n"] == nil || ev["re"] == nil || ev["im"] == nil {
+		t.Errorf("first equilibrium %v", e0)
+	}
+	bifs := j["bifurcations"].([]any)
+	if len(bifs) != 1 {
+		t.Fatalf("bifurcations %v, want the SNIC only", bifs)
+	}
+	b := bifs[0].(map[string]any)
+	if b["kind"] != "snic" || math.Abs(b["current"].(float64)-4.51) > 0.02 || b["state"].(map[string]any)["V"] == nil {
+		t.Errorf("bifurcation %v, want snic at 4.51", b)
+	}
+	class := j["class"].(map[string]any)
+	if class["stability"] != "monostable" || class["excitability"] != "integrator" {
+		t.Errorf("class %v", class)
+	}
+}
+
+// Through the command line, the bistable patches report their bistable range and the
+// Hopf entries their criticality.
+func TestAnalyzeBistableResonator(t *testing.T) {
+	code, out, errs := runCLI(t, "analyze", "hopf-sub", "--current", "45", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var j struct {
+		Bifurcations []struct {
+			Kind, Criticality string
+			Current           float64
+		}
+		Cycles []struct {
+			Stability string
+			PeriodMS  float64 `json:"period_ms"`
+			VMin      float64 `json:"v_min"`
+			VMax      float64 `json:"v_max"`
+		}
+		CycleFold *float64    `json:"cycle_fold_current"`
+		Bistable  *[2]float64 `json:"bistable_range"`
+		Class     struct{ Stability, Excitability string }
+	}
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatal(err)
+	}
+	if len(j.Bifurcations) != 1 || j.Bifurcations[0].Kind != "hopf" || j.Bifurcations[0].Criticality != "subcritical" {
+		t.Errorf("bifurcations %+v, want one subcritical hopf", j.Bifurcations)
+	}
+	if j.Bistable == nil || math.Abs(j.Bistable[0]-42.2) > 0.1 || math.Abs(j.Bistable[1]-48.9) > 0.02 || j.CycleFold == nil {
+		t.Errorf("bistable range %v, cycle fold %v; want [42.2, 48.9]", j.Bistable, j.CycleFold)
+	}
+	// At 45, inside the bistable range: a stable firing cycle and the unstable cycle
+	// that separates it from rest.
+	var stable, unstable int
+	for _, c := range j.Cycles {
+		if c.Stability == "stable" {
+			stable++
+		} else {
+			unstable++
+		}
+	}
+	if stable != 1 || unstable != 1 {
+		t.Errorf("cycles at 45: %+v, want one stable and one unstable", j.Cycles)
+	}
+	if j.Class.Stability != "bistable" || j.Class.Excitability != "resonator" {
+		t.Errorf("class %+v", j.Class)
+	}
+}
+
+func TestAnalyzeReport(t *testing.T) {
+	code, out, errs := runCLI(t, "analyze", "hysteresis", "--current", "2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"saddle-node off invariant circle", "I = 4.51", "Bistable from -0.29",
+		"saddle homoclinic orbit", "Class: bistable integrator.", "stable   period"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestAnalyzeErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"analyze"}, 2, "one PATCH"},
+		{[]string{"analyze", "flip-flop", "--neuron", "z"}, 2, "has no neuron \"z\" (it has a, b)"},
+		{[]string{"analyze", "snic", "--from", "5", "--to", "1"}, 2, "empty range"},
+		{[]string{"analyze", "snic", "--current", "1e9"}, 2, "outside what inapk takes"},
+		{[]string{"analyze", "nosuchpatch"}, 1, "nosuchpatch"},
+	} {
+		code, _, errs := runCLI(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, %q; want exit %d and %q", c.args, code, errs, c.code, c.want)
+		}
+	}
+}

@@ -1,0 +1,187 @@
+package analysis
+
+import "math"
+
+// CycleBranch is a branch of limit cycles over a range of currents: for each current,
+// the lowest and highest voltage on the cycle and its period.
+type CycleBranch struct {
+	Stable           bool
+	I, VMin, VMax, T []float64
+}
+
+// Sweep is a quasi-static sweep of the current: at each current the neuron starts where
+// the last one left it and settles; Hz is its firing rate there (0 at rest).
+type Sweep struct {
+	I, Hz []float64
+}
+
+// Diagram is a one-parameter bifurcation diagram over a range of currents.
+type Diagram struct {
+	Range      [2]float64
+	Equilibria []Branch
+	Cycles     []CycleBranch
+	// Up and Down sweep the current slowly from the bottom of Range to the top and
+	// back, counting spikes as the engine does (rise through spikeHigh, re-armed below
+	// spikeLow): where they differ is the hysteresis the audience hears.
+	Up, Down Sweep
+	Report   *Report
+}
+
+// DiagramOptions sets the resolution; zero values pick the defaults.
+type DiagramOptions struct {
+	Steps int // currents per sweep; default 120
+}
+
+// Diagram computes the bifurcation diagram over [I0, I1] with the analysis of r (from
+// Analyze over the same range), counting spikes with the given thresholds.
+func (s *System) Diagram(r *Report, spikeHigh, spikeLow float64, opt DiagramOptions) *Diagram {
+	if opt.Steps <= 0 {
+		opt.Steps = 120
+	}
+	I0, I1 := r.Range[0], r.Range[1]
+	d := &Diagram{Range: r.Range, Report: r}
+	d.Equilibria = s.EquilibriumCurve(I0, I1, 1500)
+	currents := make([]float64, opt.Steps+1)
+	for i := range currents {
+		currents[i] = I0 + (I1-I0)*float64(i)/float64(opt.Steps)
+	}
+	d.Up, d.Down = s.sweeps(currents, r, spikeHigh, spikeLow)
+	d.Cycles = append(d.Cycles, s.stableCycleBranch(r, currents)...)
+	if s.Dim() == 2 {
+		if b := s.unstableCycleBranch(currents); len(b.I) > 0 {
+			d.Cycles = append(d.Cycles, b)
+		}
+	}
+	return d
+}
+
+// sweeps runs the quasi-static up and down sweeps.
+func (s *System) sweeps(currents []float64, r *Report, high, low float64) (up, down Sweep) {
+	var x []float64
+	if r.Rest != nil {
+		x = append([]float64(nil), r.Rest.State...)
+	} else {
+		x = s.Clamp(nil, s.Model.VoltageRange[0])
+	}
+	rate := func(I float64) float64 {
+		o := s.settle(x, I, s.Equilibria(I), false, s.settleTime())
+		x = o.x
+		if o.fate == toCycle && o.cycle.VMax > high && o.cycle.VMin < low {
+			return 1000 / o.cycle.Period
+		}
+		if o.fate == undecided && o.peaks >= 2 {
+			// Still firing at the time limit, next to a cycle being born or lost:
+			// count the spikes of the last stretch.
+			return s.rateFrom(x, I, high, low)
+		}
+		return 0
+	}
+	for _, I := range currents {
+		up.I, up.Hz = append(up.I, I), append(up.Hz, rate(I))
+	}
+	for i := len(currents) - 1; i >= 0; i-- {
+		I := currents[i]
+		down.I, down.Hz = append(down.I, I), append(down.Hz, rate(I))
+	}
+	return up, down
+}
+
+// rateFrom counts spikes over 2 s of model time from x at current I.
+func (s *System) rateFrom(x0 []float64, I, high, low float64) float64 {
+	fl := s.newFlow(I, false)
+	x := append([]float64(nil), x0...)
+	const T = 2000.0
+	armed, spikes := x[0] < low, 0
+	for t := 0.0; t < T; t += fl.h {
+		fl.step(x, fl.h)
+		if armed && x[0] > high {
+			spikes++
+			armed = false
+		} else if x[0] < low {
+			armed = true
+		}
+	}
+	return float64(spikes) / T * 1000
+}
+
+// stableCycleBranch follows the firing cycle found by Analyze over the currents, up from
+// where it was found and down to where it ends.
+func (s *System) stableCycleBranch(r *Report, currents []float64) []CycleBranch {
+	if r.RestLoss == nil {
+		return nil
+	}
+	W := r.Range[1] - r.Range[0]
+	Ion := r.RestLoss.Current
+	start := append([]float64(nil), r.RestLoss.State...)
+	start[0] += 0.01 * s.scale[0]
+	Ihi := math.Min(Ion+0.05*W, r.Range[1])
+	c, ok := s.firingCycle(Ihi, start)
+	if !ok {
+		Ihi = Ion - 1e-3*W
+		if c, ok = s.firingCycle(Ihi); !ok {
+			return nil
+		}
+	}
+	follow := func(dir int) CycleBranch {
+		b := CycleBranch{Stable: true}
+		x := c.Orbit[0]
+		idx := make([]int, 0, len(currents))
+		for i, I := range currents {
+			if (dir > 0 && I >= Ihi) || (dir < 0 && I < Ihi) {
+				idx = append(idx, i)
+			}
+		}
+		if dir < 0 {
+			for a, z := 0, len(idx)-1; a < z; a, z = a+1, z-1 {
+				idx[a], idx[z] = idx[z], idx[a]
+			}
+		}
+		for _, i := range idx {
+			I := currents[i]
+			eqs := s.Equilibria(I)
+			o := s.settle(x, I, eqs, false, s.settleTime())
+			if o.fate != toCycle {
+				break
+			}
+			x = o.x
+			b.I = append(b.I, I)
+			b.VMin, b.VMax, b.T = append(b.VMin, o.cycle.VMin), append(b.VMax, o.cycle.VMax), append(b.T, o.cycle.Period)
+		}
+		return b
+	}
+	up, down := follow(1), follow(-1)
+	// One branch from the lowest current to the highest.
+	b := CycleBranch{Stable: true}
+	for i := len(down.I) - 1; i >= 0; i-- {
+		b.I, b.VMin, b.VMax, b.T = append(b.I, down.I[i]), append(b.VMin, down.VMin[i]), append(b.VMax, down.VMax[i]), append(b.T, down.T[i])
+	}
+	b.I, b.VMin, b.VMax, b.T = append(b.I, up.I...), append(b.VMin, up.VMin...), append(b.VMax, up.VMax...), append(b.T, up.T...)
+	if len(b.I) == 0 {
+		return nil
+	}
+	return []CycleBranch{b}
+}
+
+// unstableCycleBranch finds, at each current, the unstable cycle around a stable
+// equilibrium by integrating backward from next to it (two-variable models).
+func (s *System) unstableCycleBranch(currents []float64) CycleBranch {
+	b := CycleBranch{Stable: false}
+	for _, I := range currents {
+		eqs := s.Equilibria(I)
+		var best *Cycle
+		for _, e := range stableEquilibria(eqs) {
+			for _, dv := range []float64{1e-3, -1e-3} {
+				x := append([]float64(nil), e.State...)
+				x[0] += dv * s.scale[0]
+				if o := s.settle(x, I, eqs, true, s.settleTime()); o.fate == toCycle && (best == nil || o.cycle.VMax-o.cycle.VMin > best.VMax-best.VMin) {
+					c := o.cycle
+					best = &c
+				}
+			}
+		}
+		if best != nil && best.VMax-best.VMin > 1e-6*s.scale[0] {
+			b.I, b.VMin, b.VMax, b.T = append(b.I, I), append(b.VMin, best.VMin), append(b.VMax, best.VMax), append(b.T, best.Period)
+		}
+	}
+	return b
+}
