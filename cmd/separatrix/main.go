@@ -5,6 +5,9 @@
 //	separatrix render PATCH -o OUT.wav [flags]   render a patch offline to WAV, MIDI and CSV
 //	separatrix patches                           list the built-in patches
 //	separatrix analyze PATCH [flags]             equilibria, cycles, bifurcations, class
+//	separatrix portrait PATCH -o FILE.png        draw the phase portrait
+//	separatrix bifurcation PATCH -o FILE.png     draw the bifurcation diagram
+//	separatrix trace PATCH -o FILE.png [flags]   draw voltage and current against time
 //	separatrix devices                           list audio devices and MIDI ports
 //
 // Run "separatrix help COMMAND" for a command's flags.
@@ -30,6 +33,9 @@ func init() {
 		{"play", "PATCH [PATCH...] [flags]", "play patches live: sound, MIDI in to steer them, spikes out as notes", runPlay},
 		{"render", "PATCH -o OUT.wav [flags]", "render a patch offline into WAV, Standard MIDI File and CSV", runRender},
 		{"analyze", "PATCH [--current I] [--from I0 --to I1] [--json]", "equilibria, cycles, bifurcations and class of a patch's neuron", runAnalyze},
+		{"portrait", "PATCH -o FILE.png|.svg [--current I]", "draw a neuron's phase portrait: nullclines, equilibria, cycles, separatrices, basin", runPortrait},
+		{"bifurcation", "PATCH -o FILE.png|.svg [--from I0 --to I1]", "draw the bifurcation diagram and the firing rate on up and down sweeps", runBifurcation},
+		{"trace", "PATCH -o FILE.png|.svg [--ramp ...] [--score ...]", "draw voltage and current against time for a performance, spikes marked", runTrace},
 		{"devices", "", "list audio devices and MIDI ports", runDevices},
 		{"patches", "", "list the built-in patches with their descriptions", runPatches},
 	}

@@ -127,16 +127,9 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	perf := render.Performance{Sets: sets, Ramps: ramps, Kicks: kicks}
-	if *score != "" {
-		sc, err := midifile.ReadScore(*score)
-		if err != nil {
-			return err
-		}
-		for _, ev := range sc.Events {
-			perf.Score = append(perf.Score, render.ScoreEvent{Seconds: ev.Seconds, Msg: ev.Msg})
-		}
-		perf.ScoreLength = sc.Length
+	perf, err := performance(sets, ramps, kicks, *score)
+	if err != nil {
+		return err
 	}
 
 	// Every file is written under a temporary name and renamed when the render has

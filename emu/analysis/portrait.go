@@ -70,7 +70,7 @@ func (s *System) Portrait(I float64, init []float64, opt PortraitOptions) *Portr
 		}
 		T = math.Min(T, 2000)
 	}
-	p.Trajectory = s.path(init, I, T, false, nil)
+	p.Trajectory = s.path(init, I, T, false, false, nil)
 
 	p.window(s)
 	p.Field = func(V, y float64) (float64, float64) {
@@ -101,14 +101,18 @@ func (s *System) Portrait(I float64, init []float64, opt PortraitOptions) *Portr
 	return p
 }
 
-// path integrates from x0 for T ms (backward if asked), returning (V, Y) points, and
-// stops early if stop says so.
-func (s *System) path(x0 []float64, I, T float64, backward bool, stop func(x []float64) bool) [][2]float64 {
+// path integrates from x0 for T ms (backward if asked), returning (V, Y) points every
+// few steps (every step if fine: a separatrix can cross the window in a few steps
+// backward in time), and stops early if stop says so.
+func (s *System) path(x0 []float64, I, T float64, backward, fine bool, stop func(x []float64) bool) [][2]float64 {
 	fl := s.newFlow(I, backward)
 	x := append([]float64(nil), x0...)
 	Y := s.Dim() - 1
 	n := int(T / fl.h)
 	every := max(1, n/4000)
+	if fine {
+		every = 1
+	}
 	out := [][2]float64{{x[0], x[Y]}}
 	for i := 1; i <= n; i++ {
 		fl.step(x, fl.h)
@@ -236,7 +240,7 @@ func (p *Portrait) separatrices(s *System, saddle Equilibrium) {
 		for j := range x {
 			x[j] += sign * 1e-5 * s.scale[j] * u[j]
 		}
-		path := s.path(x, p.Current, 2000, true, func(x []float64) bool {
+		path := s.path(x, p.Current, 2000, true, true, func(x []float64) bool {
 			if outside(x) {
 				return true
 			}

@@ -1,0 +1,348 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/separatrix-audio/separatrix/emu"
+	"github.com/separatrix-audio/separatrix/emu/analysis"
+	"github.com/separatrix-audio/separatrix/io/figure"
+	"github.com/separatrix-audio/separatrix/io/midifile"
+	"github.com/separatrix-audio/separatrix/io/render"
+	"github.com/separatrix-audio/separatrix/patches"
+)
+
+// figureOutput checks -o and makes its directory.
+func figureOutput(out string) error {
+	if out == "" {
+		return usageError{"needs -o FILE.png or -o FILE.svg"}
+	}
+	if ext := strings.ToLower(filepath.Ext(out)); ext != ".png" && ext != ".svg" {
+		return usageError{fmt.Sprintf("-o %s: want a .png or .svg file", out)}
+	}
+	return os.MkdirAll(filepath.Dir(out), 0o755)
+}
+
+func axisLabel(v emu.Var) string {
+	if v.Unit == "" {
+		return v.Name
+	}
+	return fmt.Sprintf("%s (%s)", v.Name, v.Unit)
+}
+
+func currentText(I float64, unit string) string {
+	return strings.TrimSpace(fmt.Sprintf("I = %.4g %s", I, unit))
+}
+
+func points(xs [][2]float64) []figure.Point {
+	out := make([]figure.Point, len(xs))
+	for i, x := range xs {
+		out[i] = figure.Point{X: x[0], Y: x[1]}
+	}
+	return out
+}
+
+func pieces(ps [][][2]float64) [][]figure.Point {
+	var out [][]figure.Point
+	for _, p := range ps {
+		out = append(out, points(p))
+	}
+	return out
+}
+
+func runPortrait(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("portrait", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	af := addAnalysisFlags(fs, false)
+	out := fs.String("o", "", "write the picture to this `file` (.png or .svg)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: separatrix portrait PATCH -o FILE.png|.svg [flags]\n\n"+
+			"Draws the phase portrait of one neuron of PATCH at a current: vector field,\n"+
+			"nullclines, equilibria, limit cycles, the saddle's separatrices, the firing\n"+
+			"cycle's basin (where rest and firing coexist) and a trajectory from the patch's\n"+
+			"initial state. Flags:")
+		fs.PrintDefaults()
+		fmt.Fprintln(fs.Output(), "\nExample: separatrix portrait hysteresis --current 2 -o out/portrait.png")
+	}
+	rest, err := parseInterspersed(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usageError{"portrait takes one PATCH (see 'separatrix patches')"}
+	}
+	if err := figureOutput(*out); err != nil {
+		return err
+	}
+	t, I, _, err := af.resolve(fs, rest[0])
+	if err != nil {
+		return err
+	}
+	p := t.system.Portrait(I, t.spec.Init, analysis.PortraitOptions{})
+	fig := portraitFigure(t, p)
+	if err := fig.Save(*out, figure.DefaultWidth, figure.DefaultHeight); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", *out)
+	return nil
+}
+
+func portraitFigure(t *target, p *analysis.Portrait) *figure.Portrait {
+	m := t.spec.Model
+	yv := m.Vars[p.Y]
+	f := &figure.Portrait{
+		Title:  fmt.Sprintf("%s (%s %s) at %s", t.patch.Name, m.Name, t.spec.Preset, currentText(p.Current, m.CurrentUnit)),
+		XLabel: axisLabel(m.Vars[0]), YLabel: axisLabel(yv),
+		XMin: p.XRange[0], XMax: p.XRange[1], YMin: p.YRange[0], YMax: p.YRange[1],
+		Field: p.Field,
+		Nullclines: []figure.Nullcline{
+			{Label: "V-nullcline (dV/dt = 0)", Pieces: pieces(p.VNullcline)},
+			{Label: yv.Name + "-nullcline (d" + yv.Name + "/dt = 0)", Pieces: pieces(p.YNullcline)},
+		},
+		Separatrices:    pieces(p.Separatrices),
+		SeparatrixLabel: "separatrix (stable manifold of the saddle)",
+		Basin:           p.Basin,
+		BasinLabel:      "basin of the firing cycle",
+		Trajectory:      points(p.Trajectory),
+		TrajectoryLabel: "trajectory from the patch's initial state",
+	}
+	if p.Projected {
+		var others []string
+		for i, v := range m.Vars[1:] {
+			if i+1 != p.Y {
+				others = append(others, v.Name)
+			}
+		}
+		f.Note = fmt.Sprintf("(V, %s) projection of the %d-variable model; field, nullclines and basin with %s at their steady state for V",
+			yv.Name, len(m.Vars), strings.Join(others, ", "))
+	}
+	for _, e := range p.Equilibria {
+		f.Equilibria = append(f.Equilibria, figure.Equilibrium{
+			X: e.State[0], Y: e.State[p.Y], Stable: e.Stable(), Saddle: e.Type == "saddle", Kind: e.Kind(),
+		})
+	}
+	for _, c := range p.Cycles {
+		fc := figure.Cycle{Stable: c.Stable}
+		for _, x := range c.Orbit {
+			fc.Points = append(fc.Points, figure.Point{X: x[0], Y: x[p.Y]})
+		}
+		f.Cycles = append(f.Cycles, fc)
+	}
+	return f
+}
+
+func runBifurcation(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bifurcation", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	af := addAnalysisFlags(fs, true)
+	out := fs.String("o", "", "write the diagram to this `file` (.png or .svg)")
+	steps := fs.Int("steps", 120, "currents per sweep (more: finer, slower)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: separatrix bifurcation PATCH -o FILE.png|.svg [flags]\n\n"+
+			"Draws the bifurcation diagram of one neuron of PATCH: V of the equilibria against\n"+
+			"the current (stable solid, unstable dashed), the voltage range of stable and\n"+
+			"unstable limit cycles, the bifurcation points, and below it the firing rate on a\n"+
+			"slow up sweep and down sweep, where hysteresis shows. Flags:")
+		fs.PrintDefaults()
+		fmt.Fprintln(fs.Output(), "\nExample: separatrix bifurcation hopf-sub -o out/hopf-sub.svg")
+	}
+	rest, err := parseInterspersed(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usageError{"bifurcation takes one PATCH (see 'separatrix patches')"}
+	}
+	if *steps < 10 || *steps > 2000 {
+		return usageError{fmt.Sprintf("--steps %d: give 10 to 2000", *steps)}
+	}
+	if err := figureOutput(*out); err != nil {
+		return err
+	}
+	t, I, rng, err := af.resolve(fs, rest[0])
+	if err != nil {
+		return err
+	}
+	r, err := t.system.Analyze(I, rng[0], rng[1], t.spec.Init)
+	if err != nil {
+		return err
+	}
+	d := t.system.Diagram(r, t.spec.SpikeHigh, t.spec.SpikeLow, analysis.DiagramOptions{Steps: *steps})
+	if err := diagramFigure(t, d).Save(*out, figure.DefaultWidth, figure.DefaultHeight); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", *out)
+	return nil
+}
+
+func diagramFigure(t *target, d *analysis.Diagram) *figure.Diagram {
+	m := t.spec.Model
+	r := d.Report
+	f := &figure.Diagram{
+		Title:        fmt.Sprintf("%s (%s %s): %s %s", t.patch.Name, m.Name, t.spec.Preset, r.Stability, r.Excitability),
+		CurrentLabel: strings.TrimSpace("I (" + m.CurrentUnit + ")"),
+		VLabel:       axisLabel(m.Vars[0]),
+		RateLabel:    "firing rate (Hz)",
+		RateUp:       figure.Sweep{I: d.Up.I, Hz: d.Up.Hz},
+		RateDown:     figure.Sweep{I: d.Down.I, Hz: d.Down.Hz},
+	}
+	if m.CurrentUnit == "" {
+		f.CurrentLabel = "I"
+	}
+	for _, b := range d.Equilibria {
+		f.Equilibria = append(f.Equilibria, figure.Branch{I: b.I, V: b.V, Stable: b.Stable})
+	}
+	for _, c := range d.Cycles {
+		f.Cycles = append(f.Cycles, figure.CycleBranch{I: c.I, VMin: c.VMin, VMax: c.VMax, Stable: c.Stable})
+	}
+	for i := range r.Bifurcations {
+		b := &r.Bifurcations[i]
+		label := map[string]string{"snic": "SNIC", "saddle-node": "SN"}[b.Kind]
+		if b.Kind == "hopf" {
+			label = "Hopf (" + strings.TrimSuffix(b.Criticality, "critical") + ")"
+		}
+		f.Bifurcations = append(f.Bifurcations, figure.Bifurcation{I: b.Current, V: b.State[0], Label: fmt.Sprintf("%s %.4g", label, b.Current)})
+	}
+	if r.CycleFold != nil && r.CycleEndKind != "below range" {
+		// Mark the end of the firing branch at its widest point.
+		v := math.NaN()
+		for _, c := range d.Cycles {
+			if c.Stable && len(c.I) > 0 {
+				v = c.VMax[0]
+			}
+		}
+		label := map[string]string{"fold": "fold of cycles", "homoclinic": "homoclinic"}[r.CycleEndKind]
+		if !math.IsNaN(v) {
+			f.Bifurcations = append(f.Bifurcations, figure.Bifurcation{I: *r.CycleFold, V: v, Label: fmt.Sprintf("%s %.4g", label, *r.CycleFold)})
+		}
+	}
+	if r.Bistable != nil {
+		f.Bistable = &figure.Interval{Lo: r.Bistable[0], Hi: r.Bistable[1]}
+	}
+	if len(m.Vars) > 2 {
+		f.Note = "unstable limit cycles are computed only for two-variable models"
+	}
+	return f
+}
+
+func runTrace(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		out      = fs.String("o", "", "write the picture to this `file` (.png or .svg)")
+		duration = fs.Duration("duration", 0, "render this long (default: as long as the ramps or the score, else 10s)")
+		score    = fs.String("score", "", "play this Standard MIDI `file` through the patch's MIDI mapping")
+		seed     = fs.Uint64("seed", 0, "noise seed (default: the patch's)")
+		ramps    rampFlags
+		sets     setFlags
+		kicks    kickFlags
+	)
+	fs.Var(&kicks, "kick", "kick NEURON=AMPLITUDE:MS@SECONDS, as for render")
+	fs.Var(&ramps, "ramp", "ramp TARGET=FROM:TO:SECONDS, as for render")
+	fs.Var(&sets, "set", "set TARGET=VALUE from the start, as for render")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: separatrix trace PATCH -o FILE.png|.svg [flags]\n\n"+
+			"Renders PATCH offline, as render does with the same performance flags, and draws\n"+
+			"each neuron's voltage and injected current against time with its spikes marked.\nFlags:")
+		fs.PrintDefaults()
+		fmt.Fprintln(fs.Output(), "\nExample: separatrix trace hysteresis --ramp current=-1:6:10 --ramp current=6:-1:10 -o out/trace.png")
+	}
+	rest, err := parseInterspersed(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usageError{"trace takes one PATCH (see 'separatrix patches')"}
+	}
+	if err := figureOutput(*out); err != nil {
+		return err
+	}
+	p, err := patches.Load(rest[0])
+	if err != nil {
+		return err
+	}
+	perf, err := performance(sets, ramps, kicks, *score)
+	if err != nil {
+		return err
+	}
+	tr, err := traceFigure(p, perf, render.Options{SampleRate: 48000, Duration: duration.Seconds(), Seed: *seed})
+	if err != nil {
+		return err
+	}
+	if err := tr.Save(*out, figure.DefaultWidth, figure.DefaultHeight); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", *out)
+	return nil
+}
+
+// performance gathers the performance flags render and trace share.
+func performance(sets setFlags, ramps rampFlags, kicks kickFlags, score string) (render.Performance, error) {
+	perf := render.Performance{Sets: sets, Ramps: ramps, Kicks: kicks}
+	if score != "" {
+		sc, err := midifile.ReadScore(score)
+		if err != nil {
+			return perf, err
+		}
+		for _, ev := range sc.Events {
+			perf.Score = append(perf.Score, render.ScoreEvent{Seconds: ev.Seconds, Msg: ev.Msg})
+		}
+		perf.ScoreLength = sc.Length
+	}
+	return perf, nil
+}
+
+// traceFigure renders the performance and collects voltage, current and spikes.
+func traceFigure(p *patches.Patch, perf render.Performance, opt render.Options) (*figure.Trace, error) {
+	n := len(p.Engine.Neurons)
+	tr := &figure.Trace{
+		Title:     p.Name,
+		TimeLabel: "t (s of sound)",
+		Neurons:   make([]figure.TraceNeuron, n),
+	}
+	// Column of each neuron's V and I in the table rows (see render.Header).
+	colV, colI := make([]int, n), make([]int, n)
+	col := 1
+	for i, s := range p.Engine.Neurons {
+		colV[i] = col
+		col += len(s.Model.Vars)
+		colI[i] = col
+		col++
+		tr.Neurons[i].Name = p.NeuronNames[i]
+	}
+	first := p.Engine.Neurons[0].Model
+	tr.VLabel, tr.ILabel = axisLabel(first.Vars[0]), strings.TrimSpace("I ("+first.CurrentUnit+")")
+	if first.CurrentUnit == "" {
+		tr.ILabel = "I"
+	}
+	sink := render.Sink{
+		Table: func(row []float64) error {
+			t := row[0] / 1000
+			for i := range tr.Neurons {
+				nr := &tr.Neurons[i]
+				nr.T, nr.V, nr.I = append(nr.T, t), append(nr.V, row[colV[i]]), append(nr.I, row[colI[i]])
+			}
+			return nil
+		},
+	}
+	rate := opt.SampleRate
+	sink.Spike = func(s emu.Spike) {
+		nr := &tr.Neurons[s.Neuron]
+		nr.Spikes = append(nr.Spikes, float64(s.Frame)/float64(rate))
+	}
+	res, err := render.Run(p, perf, opt, sink)
+	if err != nil {
+		return nil, err
+	}
+	spikes := 0
+	for _, nr := range tr.Neurons {
+		spikes += len(nr.Spikes)
+	}
+	tr.Note = fmt.Sprintf("%.3g s of sound at speed %g (%.3g s of model time), %d spikes", res.Seconds(), p.Speed, res.Seconds()*p.Speed, spikes)
+	return tr, nil
+}
