@@ -124,22 +124,22 @@ func runAnalyze(args []string, stdout, stderr io.Writer) error {
 // The JSON shape of analyze --json (issue 4); fields may be added, never renamed.
 type (
 	jsonReport struct {
-		Patch            string           `json:"patch"`
-		Neuron           string           `json:"neuron"`
-		Model            string           `json:"model"`
-		Preset           string           `json:"preset,omitempty"`
-		CurrentUnit      string           `json:"current_unit"`
-		Current          float64          `json:"current"`
-		Range            [2]float64       `json:"range"`
-		Equilibria       []jsonEq         `json:"equilibria"`
-		Bifurcations     []jsonBif        `json:"bifurcations"`
-		Cycles           []jsonCycle      `json:"cycles"`
-		CycleEnd         *jsonCycleEnd    `json:"cycle_end"`
-		CycleFoldCurrent *float64         `json:"cycle_fold_current"`
-		BistableRange    *[2]float64      `json:"bistable_range"`
-		Rheobase         *float64         `json:"rheobase"`
-		Class            jsonClass        `json:"class"`
-		Notes            []string         `json:"notes,omitempty"`
+		Patch            string        `json:"patch"`
+		Neuron           string        `json:"neuron"`
+		Model            string        `json:"model"`
+		Preset           string        `json:"preset,omitempty"`
+		CurrentUnit      string        `json:"current_unit"`
+		Current          float64       `json:"current"`
+		Range            [2]float64    `json:"range"`
+		Equilibria       []jsonEq      `json:"equilibria"`
+		Bifurcations     []jsonBif     `json:"bifurcations"`
+		Cycles           []jsonCycle   `json:"cycles"`
+		CycleEnd         *jsonCycleEnd `json:"cycle_end"`
+		CycleFoldCurrent *float64      `json:"cycle_fold_current"`
+		BistableRange    *[2]float64   `json:"bistable_range"`
+		Rheobase         *float64      `json:"rheobase"`
+		Class            jsonClass     `json:"class"`
+		Notes            []string      `json:"notes,omitempty"`
 	}
 	jsonEq struct {
 		State       map[string]float64 `json:"state"`

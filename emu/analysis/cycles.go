@@ -32,20 +32,20 @@ type outcome struct {
 	eq    int       // the equilibrium's index in the list given, for toEquilibrium
 	x     []float64 // the final state
 	cycle Cycle     // for toCycle (Stable as integrated: forward true, backward false)
-	peaks int // how many voltage peaks the trajectory made
+	peaks int       // how many voltage peaks the trajectory made
 }
 
 // flow integrates the system at a fixed current, forward or backward in time, with the
 // model's RK4 step. It is the analysis's only integrator, so every number it reports
 // comes from the same discretisation as the reference of the engine's kernels.
 type flow struct {
-	s        *System
-	I        float64
-	sign     float64 // +1 forward, -1 backward
-	h        float64
-	f        func(dx, x []float64)
-	scratch  []float64
-	fx, fy   []float64
+	s         *System
+	I         float64
+	sign      float64 // +1 forward, -1 backward
+	h         float64
+	f         func(dx, x []float64)
+	scratch   []float64
+	fx, fy    []float64
 	tmp, tmp2 []float64
 }
 
