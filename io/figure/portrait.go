@@ -176,6 +176,17 @@ func (p *Portrait) render(c draw.Canvas) ([]*panel, error) {
 		lg.add(rankNullcline, orDefault(n.Label, fmt.Sprintf("nullcline %d", k+1)), l)
 		pn.ink = append(pn.ink, n.Pieces...)
 	}
+	// The trajectory goes under the cycles: it ends on one and would hide it.
+	if t := newPolylines(draw.LineStyle{Color: trajectoryColour, Width: thinWidth}, p.Trajectory); !t.empty() {
+		start := glyph(trajectoryColour, vg.Points(3), square, filled)
+		plt.Add(t)
+		if s := newScatter(start, t.runs[0][:1]); s != nil {
+			plt.Add(s)
+			pn.marks = append(pn.marks, t.runs[0][0])
+		}
+		lg.add(rankTrajectory, orDefault(p.TrajectoryLabel, "trajectory"), t, glyphThumb{start, 0.15})
+		pn.ink = append(pn.ink, p.Trajectory)
+	}
 	for _, stable := range []bool{true, false} {
 		var closed [][]Point
 		for _, cy := range p.Cycles {
@@ -190,16 +201,6 @@ func (p *Portrait) render(c draw.Canvas) ([]*panel, error) {
 		plt.Add(l)
 		lg.add(rankCycle, stability(stable)+" limit cycle", l)
 		pn.ink = append(pn.ink, closed...)
-	}
-	if t := newPolylines(draw.LineStyle{Color: trajectoryColour, Width: thinWidth}, p.Trajectory); !t.empty() {
-		start := glyph(trajectoryColour, vg.Points(3), square, filled)
-		plt.Add(t)
-		if s := newScatter(start, t.runs[0][:1]); s != nil {
-			plt.Add(s)
-			pn.marks = append(pn.marks, t.runs[0][0])
-		}
-		lg.add(rankTrajectory, orDefault(p.TrajectoryLabel, "trajectory"), t, glyphThumb{start, 0.15})
-		pn.ink = append(pn.ink, p.Trajectory)
 	}
 	p.addEquilibria(pn)
 
