@@ -6,7 +6,7 @@ OUT := out
 # cgo needs PortAudio (which links JACK) and ALSA; the tests start a dummy JACK server.
 DEBS := portaudio19-dev jackd2 libjack-jackd2-dev libasound2-dev
 
-.PHONY: all deps build play demo test bench fuzz clean
+.PHONY: all deps build play demo figures test bench fuzz clean
 
 all: build
 
@@ -40,6 +40,20 @@ demo: build
 	@echo "Listen to $(OUT)/hysteresis.wav (any audio player; e.g. aplay or ffplay)."
 	@echo "Open $(OUT)/hysteresis.mid in a DAW or synth: one held note while the neuron fires."
 	@echo "Plot $(OUT)/hysteresis.csv (t_ms, a.V, a.n, a.I) to see where firing starts and stops."
+
+# The README's analysis pictures: phase portrait and bifurcation diagram of I_Na,p+I_K for
+# each of the four bifurcations to spiking, each portrait at a current that shows it best.
+FIGURES := docs/figures
+figures: build
+	@mkdir -p $(FIGURES)
+	$(BIN) portrait snic --current 5 -o $(FIGURES)/snic-portrait.png
+	$(BIN) bifurcation snic -o $(FIGURES)/snic-bifurcation.png
+	$(BIN) portrait saddle-node --current 2 -o $(FIGURES)/saddle-node-portrait.png
+	$(BIN) bifurcation saddle-node -o $(FIGURES)/saddle-node-bifurcation.png
+	$(BIN) portrait hopf-super --current 16 -o $(FIGURES)/hopf-super-portrait.png
+	$(BIN) bifurcation hopf-super -o $(FIGURES)/hopf-super-bifurcation.png
+	$(BIN) portrait hopf-sub --current 45 -o $(FIGURES)/hopf-sub-portrait.png
+	$(BIN) bifurcation hopf-sub -o $(FIGURES)/hopf-sub-bifurcation.png
 
 # One package at a time (-p 1): the live tests measure xruns against a real-time JACK
 # server, and another test binary hogging both cores would cause them.

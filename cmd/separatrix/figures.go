@@ -172,7 +172,7 @@ func runBifurcation(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	d := t.system.Diagram(r, t.spec.SpikeHigh, t.spec.SpikeLow, analysis.DiagramOptions{Steps: *steps})
+	d := t.system.Diagram(r, analysis.DiagramOptions{Steps: *steps})
 	if err := diagramFigure(t, d).Save(*out, figure.DefaultWidth, figure.DefaultHeight); err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ func diagramFigure(t *target, d *analysis.Diagram) *figure.Diagram {
 		Title:        fmt.Sprintf("%s (%s %s): %s %s", t.patch.Name, m.Name, t.spec.Preset, r.Stability, r.Excitability),
 		CurrentLabel: strings.TrimSpace("I (" + m.CurrentUnit + ")"),
 		VLabel:       axisLabel(m.Vars[0]),
-		RateLabel:    "firing rate (Hz)",
+		RateLabel:    "rate of firing or oscillation (Hz)",
 		RateUp:       figure.Sweep{I: d.Up.I, Hz: d.Up.Hz},
 		RateDown:     figure.Sweep{I: d.Down.I, Hz: d.Down.Hz},
 	}
@@ -209,11 +209,15 @@ func diagramFigure(t *target, d *analysis.Diagram) *figure.Diagram {
 		f.Bifurcations = append(f.Bifurcations, figure.Bifurcation{I: b.Current, V: b.State[0], Label: fmt.Sprintf("%s %.4g", label, b.Current)})
 	}
 	if r.CycleFold != nil && r.CycleEndKind != "below range" {
-		// Mark the end of the firing branch at its widest point.
+		// Mark the end of the firing branch: a fold at the top of the cycle, a
+		// homoclinic orbit at its bottom, where it touches the saddle.
 		v := math.NaN()
 		for _, c := range d.Cycles {
 			if c.Stable && len(c.I) > 0 {
 				v = c.VMax[0]
+				if r.CycleEndKind == "homoclinic" {
+					v = c.VMin[0]
+				}
 			}
 		}
 		label := map[string]string{"fold": "fold of cycles", "homoclinic": "homoclinic"}[r.CycleEndKind]

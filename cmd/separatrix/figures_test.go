@@ -26,7 +26,7 @@ func TestFigureCommands(t *testing.T) {
 			[]string{"(V, n) projection of the 4-variable model", "m, h at their steady state"}},
 		{[]string{"bifurcation", "hopf-sub", "--steps", "30", "-o", filepath.Join(dir, "b.svg")},
 			[]string{"bistable resonator", "Hopf (sub) 48.9", "fold of cycles 42.2", "stable equilibrium",
-				"unstable equilibrium", "firing rate (Hz)", "bistable range"}},
+				"unstable equilibrium", "rate of firing or oscillation (Hz)", "bistable range"}},
 		{[]string{"bifurcation", "snic", "--steps", "30", "-o", filepath.Join(dir, "s.svg")},
 			[]string{"monostable integrator", "SNIC 4.51"}},
 		{[]string{"trace", "hysteresis", "--ramp", "current=-1:6:2", "--ramp", "current=6:-1:2", "-o", filepath.Join(dir, "t.svg")},

@@ -227,18 +227,22 @@ func TestREADMECommandsRun(t *testing.T) {
 		}
 		args := strings.Fields(line)[1:]
 		for i, a := range args {
-			if strings.HasSuffix(a, ".wav") || strings.HasSuffix(a, ".mid") || strings.HasSuffix(a, ".csv") {
-				args[i] = filepath.Join(dir, filepath.Base(a))
+			for _, ext := range []string{".wav", ".mid", ".csv", ".png", ".svg"} {
+				if strings.HasSuffix(a, ext) {
+					args[i] = filepath.Join(dir, filepath.Base(a))
+				}
 			}
 		}
-		args = append(args, "--quiet")
+		if args[0] == "render" {
+			args = append(args, "--quiet")
+		}
 		if code, _, stderr := runCLI(t, args...); code != 0 {
 			t.Errorf("README: %s\nexit %d: %s", line, code, stderr)
 		}
 		n++
 	}
-	if n < 8 {
-		t.Errorf("found %d README command lines, expected the render examples", n)
+	if n < 13 {
+		t.Errorf("found %d README command lines, expected the render and analysis examples", n)
 	}
 }
 

@@ -10,7 +10,9 @@ type CycleBranch struct {
 }
 
 // Sweep is a quasi-static sweep of the current: at each current the neuron starts where
-// the last one left it and settles; Hz is its firing rate there (0 at rest).
+// the last one left it and settles; Hz is the frequency of the oscillation it settles on
+// (spikes or a subthreshold oscillation alike; 0 at rest). An integrator starts at 0 Hz,
+// a resonator at the finite frequency of its Hopf point.
 type Sweep struct {
 	I, Hz []float64
 }
@@ -21,8 +23,7 @@ type Diagram struct {
 	Equilibria []Branch
 	Cycles     []CycleBranch
 	// Up and Down sweep the current slowly from the bottom of Range to the top and
-	// back, counting spikes as the engine does (rise through spikeHigh, re-armed below
-	// spikeLow): where they differ is the hysteresis the audience hears.
+	// back: where they differ is the hysteresis the audience hears.
 	Up, Down Sweep
 	Report   *Report
 }
@@ -32,9 +33,8 @@ type DiagramOptions struct {
 	Steps int // currents per sweep; default 120
 }
 
-// Diagram computes the bifurcation diagram over [I0, I1] with the analysis of r (from
-// Analyze over the same range), counting spikes with the given thresholds.
-func (s *System) Diagram(r *Report, spikeHigh, spikeLow float64, opt DiagramOptions) *Diagram {
+// Diagram computes the bifurcation diagram over the range of r (from Analyze).
+func (s *System) Diagram(r *Report, opt DiagramOptions) *Diagram {
 	if opt.Steps <= 0 {
 		opt.Steps = 120
 	}
@@ -45,7 +45,7 @@ func (s *System) Diagram(r *Report, spikeHigh, spikeLow float64, opt DiagramOpti
 	for i := range currents {
 		currents[i] = I0 + (I1-I0)*float64(i)/float64(opt.Steps)
 	}
-	d.Up, d.Down = s.sweeps(currents, r, spikeHigh, spikeLow)
+	d.Up, d.Down = s.sweeps(currents, r)
 	d.Cycles = append(d.Cycles, s.stableCycleBranch(r, currents)...)
 	if s.Dim() == 2 {
 		if b := s.unstableCycleBranch(currents); len(b.I) > 0 {
@@ -56,7 +56,7 @@ func (s *System) Diagram(r *Report, spikeHigh, spikeLow float64, opt DiagramOpti
 }
 
 // sweeps runs the quasi-static up and down sweeps.
-func (s *System) sweeps(currents []float64, r *Report, high, low float64) (up, down Sweep) {
+func (s *System) sweeps(currents []float64, r *Report) (up, down Sweep) {
 	var x []float64
 	if r.Rest != nil {
 		x = append([]float64(nil), r.Rest.State...)
@@ -66,13 +66,13 @@ func (s *System) sweeps(currents []float64, r *Report, high, low float64) (up, d
 	rate := func(I float64) float64 {
 		o := s.settle(x, I, s.Equilibria(I), false, s.settleTime())
 		x = o.x
-		if o.fate == toCycle && o.cycle.VMax > high && o.cycle.VMin < low {
+		if o.fate == toCycle {
 			return 1000 / o.cycle.Period
 		}
 		if o.fate == undecided && o.peaks >= 2 {
-			// Still firing at the time limit, next to a cycle being born or lost:
-			// count the spikes of the last stretch.
-			return s.rateFrom(x, I, high, low)
+			// Still oscillating at the time limit, next to a cycle being born or
+			// lost: count the peaks of the last stretch.
+			return s.rateFrom(x, I)
 		}
 		return 0
 	}
@@ -86,22 +86,20 @@ func (s *System) sweeps(currents []float64, r *Report, high, low float64) (up, d
 	return up, down
 }
 
-// rateFrom counts spikes over 2 s of model time from x at current I.
-func (s *System) rateFrom(x0 []float64, I, high, low float64) float64 {
+// rateFrom counts the voltage peaks over 2 s of model time from x at current I.
+func (s *System) rateFrom(x0 []float64, I float64) float64 {
 	fl := s.newFlow(I, false)
 	x := append([]float64(nil), x0...)
 	const T = 2000.0
-	armed, spikes := x[0] < low, 0
+	peaks, prev, rising := 0, x[0], false
 	for t := 0.0; t < T; t += fl.h {
 		fl.step(x, fl.h)
-		if armed && x[0] > high {
-			spikes++
-			armed = false
-		} else if x[0] < low {
-			armed = true
+		if x[0] < prev && rising {
+			peaks++
 		}
+		rising, prev = x[0] > prev, x[0]
 	}
-	return float64(spikes) / T * 1000
+	return float64(peaks) / T * 1000
 }
 
 // stableCycleBranch follows the firing cycle found by Analyze over the currents, up from

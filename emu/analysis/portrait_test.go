@@ -153,7 +153,7 @@ func TestDiagramHysteresis(t *testing.T) {
 		t.Fatal(err)
 	}
 	const steps = 60
-	d := s.Diagram(r, p.SpikeHigh, p.SpikeLow, DiagramOptions{Steps: steps})
+	d := s.Diagram(r, DiagramOptions{Steps: steps})
 	step := (p.Sweep[1] - p.Sweep[0]) / steps
 	on, off := math.NaN(), math.NaN()
 	for i, hz := range d.Up.Hz {
