@@ -221,10 +221,24 @@ func reportJSON(t *target, r *analysis.Report) *jsonReport {
 		c := r.RestLoss.Current
 		j.Rheobase = &c
 	}
-	if len(m.Vars) > 2 {
-		j.Notes = append(j.Notes, "unstable limit cycles are searched only in two-variable models")
-	}
+	j.Notes = notes(t)
 	return j
+}
+
+// notes are the caveats of an analysis: what it leaves out of the patch and the model.
+func notes(t *target) []string {
+	var out []string
+	p := t.patch
+	if len(p.Engine.Gaps) > 0 || len(p.Engine.Synapses) > 0 {
+		out = append(out, fmt.Sprintf("neuron %s is analysed alone: the patch's gap junctions and synapses are left out", t.name))
+	}
+	if t.spec.Noise > 0 {
+		out = append(out, "the patch's current noise is left out")
+	}
+	if len(t.spec.Model.Vars) > 2 {
+		out = append(out, "unstable limit cycles are searched only in two-variable models")
+	}
+	return out
 }
 
 // bifName is how the report names a bifurcation.
@@ -334,5 +348,8 @@ func reportText(t *target, r *analysis.Report) string {
 	}
 	class := r.Stability + " " + r.Excitability
 	pf("Class: %s.\n\n%s\n", class, wrap(hearing[class], 88))
+	if ns := notes(t); len(ns) > 0 {
+		pf("\nNote: %s.\n", strings.Join(ns, "; "))
+	}
 	return b.String()
 }

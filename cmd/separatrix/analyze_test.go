@@ -134,3 +134,18 @@ func TestAnalyzeErrors(t *testing.T) {
 		}
 	}
 }
+
+// A neuron of a network is analysed alone, and the report says so.
+func TestAnalyzeSaysWhatItLeavesOut(t *testing.T) {
+	code, out, errs := runCLI(t, "analyze", "flip-flop", "--neuron", "b")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "neuron b is analysed alone: the patch's gap junctions and synapses are left out") {
+		t.Errorf("report does not say the coupling is left out:\n%s", out)
+	}
+	code, out, _ = runCLI(t, "analyze", "hh", "--json")
+	if code != 0 || !strings.Contains(out, "unstable limit cycles are searched only in two-variable models") {
+		t.Errorf("hh --json does not say unstable cycles are not searched:\n%s", out)
+	}
+}
