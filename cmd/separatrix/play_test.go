@@ -77,7 +77,7 @@ func startClient(t *testing.T, limit time.Duration, name string, args ...string)
 	t.Helper()
 	var out bytes.Buffer
 	// stdbuf: the clients print through stdio, fully buffered into a pipe otherwise.
-	cmd := exec.Command("timeout", append([]string{fmt.Sprintf("%.0f", limit.Seconds()), "stdbuf", "-oL", name}, args...)...)
+	cmd := exec.Command("timeout", append([]string{"-k", "2", fmt.Sprintf("%.0f", limit.Seconds()), "stdbuf", "-oL", name}, args...)...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -173,7 +173,7 @@ func TestPlaySNICThroughJACK(t *testing.T) {
 		waitPort(t, "PortAudio")
 		time.Sleep(time.Second) // past the start
 		rec := filepath.Join(dir, fmt.Sprintf("rec%d.wav", attempt))
-		recorder := exec.Command("timeout", "10", "jack_rec", "-f", rec, "-d", "3", "-b", "16", "system:monitor_1", "system:monitor_2")
+		recorder := exec.Command("timeout", "-k", "2", "10", "jack_rec", "-f", rec, "-d", "3", "-b", "16", "system:monitor_1", "system:monitor_2")
 		var rout bytes.Buffer
 		recorder.Stdout, recorder.Stderr = &rout, &rout
 		if err := recorder.Start(); err != nil {
@@ -213,11 +213,13 @@ func TestPlaySNICThroughJACK(t *testing.T) {
 	// still fails.
 	worstMetro := 0
 	for round := 0; round < 3; round++ {
-		recorder := exec.Command("timeout", "10", "jack_rec", "-f", filepath.Join(dir, "base.wav"), "-d", "3", "-b", "16", "system:monitor_1", "system:monitor_2")
+		recorder := exec.Command("timeout", "-k", "2", "10", "jack_rec", "-f", filepath.Join(dir, "base.wav"), "-d", "3", "-b", "16", "system:monitor_1", "system:monitor_2")
 		if err := recorder.Start(); err != nil {
 			t.Fatal(err)
 		}
-		metro := exec.Command("timeout", "-s", "INT", "10", "jack_metro", "-b", "120", "-n", "metro")
+		// jack_metro closes its client from its SIGINT handler and can hang there
+		// (seen on CI): timeout kills it 2 s after the interrupt.
+		metro := exec.Command("timeout", "-k", "2", "-s", "INT", "10", "jack_metro", "-b", "120", "-n", "metro")
 		if err := metro.Start(); err != nil {
 			t.Fatal(err)
 		}

@@ -108,7 +108,7 @@ func startClient(t *testing.T, port string, args ...string) *client {
 	t.Helper()
 	for try := 0; try < 3; try++ {
 		c := &client{out: new(syncBuffer), done: make(chan struct{})}
-		c.cmd = exec.Command("timeout", append([]string{"120"}, args...)...)
+		c.cmd = exec.Command("timeout", append([]string{"-k", "2", "120"}, args...)...)
 		c.cmd.Stdout, c.cmd.Stderr = c.out, io.Discard
 		// A group of its own, so that a client that ignores signals can be killed
 		// with its timeout; and Wait does not wait for pipes a straggler holds.

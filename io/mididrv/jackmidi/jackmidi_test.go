@@ -377,7 +377,7 @@ func TestServerRestart(t *testing.T) {
 // fraction of one).
 func TestFramesExact(t *testing.T) {
 	needServer(t)
-	seq := exec.Command("timeout", "60", "jack_midiseq", "seq", "24000", "0", "60", "8000", "12000", "63", "8000")
+	seq := exec.Command("timeout", "-k", "2", "60", "jack_midiseq", "seq", "24000", "0", "60", "8000", "12000", "63", "8000")
 	seq.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := seq.Start(); err != nil {
 		t.Fatal(err)
