@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -362,5 +363,121 @@ func TestLearnBindsNextController(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the saved patch lacks the learnt mapping: %+v", q.MIDI.CC)
+	}
+}
+
+// A program change crossfades without a click: whatever the switches (one, one and
+// back in the middle of the fade, a third patch asked for during a fade), no output
+// step is larger than the patches' own steps plus what the equal-power gains add, and
+// once the fade is over the output is exactly the new patch's engine. An abrupt switch
+// would step by the difference between the two signals (up to 0.6 here).
+func TestCrossfadeIsContinuous(t *testing.T) {
+	const (
+		rate   = 48000
+		block  = 128
+		blocks = 60
+	)
+	configs := []struct {
+		patch   string
+		current float64
+	}{{"hopf-super", 20}, {"saddle-node", 0}, {"hopf-super", 28}}
+	newEngine := func(i int) *emu.Engine {
+		cfg := mustLoad(t, configs[i].patch).Engine
+		cfg.Neurons[0].Current = configs[i].current
+		e, err := emu.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Prepare(rate, block); err != nil {
+			t.Fatal(err)
+		}
+		// Past the start (a jump from rest at zero current is a kick): on its cycle.
+		warm := [][]float32{make([]float32, block), make([]float32, block)}
+		for range 80 {
+			e.Process(warm)
+		}
+		return e
+	}
+	for _, sc := range []struct {
+		name     string
+		switches map[int]int // block -> patch asked for
+		final    int
+	}{
+		{"one switch", map[int]int{10: 1}, 1},
+		{"back mid-fade", map[int]int{10: 1, 13: 0}, 0},
+		{"third during fade", map[int]int{10: 1, 12: 2}, 2},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			engines := []*emu.Engine{newEngine(0), newEngine(1), newEngine(2)}
+			pl, err := NewPlayer(engines, rate, block, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// References: each patch's own engine, advanced in exactly the blocks the
+			// player advanced it in (a patch not playing is paused), to know its own sound.
+			refs := []*emu.Engine{newEngine(0), newEngine(1), newEngine(2)}
+			for _, r := range refs {
+				// As NewPlayer does to its engines.
+				if err := r.Prepare(rate, block); err != nil {
+					t.Fatal(err)
+				}
+			}
+			refOut := [][]float32{make([]float32, block), make([]float32, block)}
+			var y []float32
+			ownStep := 0.0
+			prevRef := make([]float32, 3)
+			var lastRef []float32 // the final patch's reference over the last block
+			for b := 0; b < blocks; b++ {
+				if w, ok := sc.switches[b]; ok {
+					pl.Switch(w)
+				}
+				var before [3]int64
+				for i, e := range engines {
+					before[i] = e.Frame()
+				}
+				out := [][]float32{make([]float32, block), make([]float32, block)}
+				pl.Process(out)
+				y = append(y, out[0]...)
+				for i, r := range refs {
+					if engines[i].Frame() == before[i] {
+						continue
+					}
+					r.Process(refOut)
+					for f, v := range refOut[0] {
+						prev := prevRef[i]
+						if f > 0 {
+							prev = refOut[0][f-1]
+						}
+						ownStep = math.Max(ownStep, math.Abs(float64(v-prev)))
+					}
+					prevRef[i] = refOut[0][block-1]
+					if i == sc.final {
+						lastRef = append(lastRef[:0], refOut[0]...)
+					}
+				}
+			}
+			fadeLen := 0.02 * rate
+			bound := ownStep + 2*math.Pi/2/fadeLen
+			worst, at := 0.0, 0
+			for i := 1; i < len(y); i++ {
+				if d := math.Abs(float64(y[i] - y[i-1])); d > worst {
+					worst, at = d, i
+				}
+			}
+			t.Logf("largest output step %.4f at frame %d; the patches' own largest %.4f", worst, at, ownStep)
+			if worst > bound {
+				t.Errorf("output steps by %.4f at frame %d (block %d): more than the patches' own %.4f plus the gains' %.4f: a click",
+					worst, at, at/block, ownStep, bound-ownStep)
+			}
+			if pl.Playing() != sc.final {
+				t.Fatalf("playing %d at the end, want %d", pl.Playing(), sc.final)
+			}
+			tail := y[len(y)-block:]
+			for f := range tail {
+				if tail[f] != lastRef[f] {
+					t.Fatalf("after the fade, frame %d is %g; patch %d alone gives %g", f, tail[f], sc.final, lastRef[f])
+				}
+			}
+		})
 	}
 }

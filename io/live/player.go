@@ -77,9 +77,19 @@ func (p *Player) Process(out [][]float32) {
 
 func (p *Player) block(out [][]float32) {
 	if w := p.want.Load(); w != p.current {
-		p.from, p.current = p.current, w
-		p.fade = p.fadeLen
-		p.playing.Store(w)
+		switch {
+		case p.fade == 0:
+			p.from, p.current, p.fade = p.current, w, p.fadeLen
+		case w == p.from:
+			// Back to the patch fading out: reverse the fade where it stands. The
+			// equal-power gains mirror (sin(x) and cos(x) swap at 1-x), so the sound
+			// goes on without a step.
+			p.from, p.current, p.fade = p.current, p.from, p.fadeLen-p.fade
+		default:
+			// A third patch waits for the fade in progress to end (at most fadeLen
+			// frames): dropping the patch still fading out would click.
+		}
+		p.playing.Store(p.current)
 	}
 	p.engines[p.current].Process(out)
 	if p.fade > 0 {
