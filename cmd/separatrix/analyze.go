@@ -137,6 +137,8 @@ type (
 		CycleEnd         *jsonCycleEnd `json:"cycle_end"`
 		CycleFoldCurrent *float64      `json:"cycle_fold_current"`
 		BistableRange    *[2]float64   `json:"bistable_range"`
+		BistableBelow    bool          `json:"bistable_below_range,omitempty"`
+		RestLostOutside  *jsonCycleEnd `json:"rest_lost_outside_range,omitempty"`
 		Rheobase         *float64      `json:"rheobase"`
 		Class            jsonClass     `json:"class"`
 		Notes            []string      `json:"notes,omitempty"`
@@ -189,7 +191,7 @@ func reportJSON(t *target, r *analysis.Report) *jsonReport {
 		Patch: t.patch.Name, Neuron: t.name, Model: m.Name, Preset: t.spec.Preset, CurrentUnit: m.CurrentUnit,
 		Current: r.Current, Range: r.Range,
 		Equilibria: []jsonEq{}, Bifurcations: []jsonBif{}, Cycles: []jsonCycle{},
-		CycleFoldCurrent: r.CycleFold, BistableRange: r.Bistable,
+		CycleFoldCurrent: r.CycleFold, BistableRange: r.Bistable, BistableBelow: r.BistableBelow,
 		Class: jsonClass{Stability: r.Stability, Excitability: r.Excitability},
 	}
 	for _, e := range r.Equilibria {
@@ -220,6 +222,9 @@ func reportJSON(t *target, r *analysis.Report) *jsonReport {
 	if r.RestLoss != nil {
 		c := r.RestLoss.Current
 		j.Rheobase = &c
+	}
+	if l := r.LossBeyond; l != nil {
+		j.RestLostOutside = &jsonCycleEnd{Current: l.Current, Kind: l.Kind}
 	}
 	j.Notes = notes(t)
 	return j
@@ -271,9 +276,19 @@ var hearing = map[string]string{
 		"at the right rhythm (resonance) switch it on; a well-timed one switches it off.",
 }
 
+// timeUnits names the model's time unit and its rates: ms and Hz, or, for a
+// dimensionless model (FitzHugh-Nagumo), time units played as 1 ms each.
+func timeUnits(m *emu.Model) (unit, rate string) {
+	if m.Vars[0].Unit == "" {
+		return "time units", "per 1000 time units"
+	}
+	return "ms", "Hz"
+}
+
 func reportText(t *target, r *analysis.Report) string {
 	m := t.spec.Model
 	u := m.CurrentUnit
+	tu, ru := timeUnits(m)
 	var b strings.Builder
 	pf := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	state := func(x []float64) string {
@@ -287,10 +302,11 @@ func reportText(t *target, r *analysis.Report) string {
 		}
 		return strings.Join(parts, ", ")
 	}
-	pf("%s: neuron %s, %s preset %s, at I = %g %s\n\n", t.patch.Name, t.name, m.Name, t.spec.Preset, r.Current, u)
+	cur := func(I float64) string { return strings.TrimSpace(fmt.Sprintf("%.4f %s", I, u)) }
+	pf("%s: neuron %s, %s, at I = %s\n\n", t.patch.Name, t.name, presetText(t), strings.TrimSpace(fmt.Sprintf("%g %s", r.Current, u)))
 	pf("Equilibria\n")
 	if len(r.Equilibria) == 0 {
-		pf("  none in %g..%g mV\n", m.VoltageRange[0], m.VoltageRange[1])
+		pf("  none with V from %g to %g %s\n", m.VoltageRange[0], m.VoltageRange[1], m.Vars[0].Unit)
 	}
 	for _, e := range r.Equilibria {
 		var ev []string
@@ -301,7 +317,7 @@ func reportText(t *target, r *analysis.Report) string {
 				ev = append(ev, fmt.Sprintf("%.3g%+.3gi", real(l), imag(l)))
 			}
 		}
-		pf("  %-15s %s  (eigenvalues %s /ms)\n", e.Kind(), state(e.State), strings.Join(ev, ", "))
+		pf("  %-15s %s  (eigenvalues %s per %s)\n", e.Kind(), state(e.State), strings.Join(ev, ", "), strings.TrimSuffix(tu, "s"))
 	}
 	pf("\nLimit cycles\n")
 	if len(r.Cycles) == 0 {
@@ -312,9 +328,9 @@ func reportText(t *target, r *analysis.Report) string {
 		if c.Stable {
 			st = "stable"
 		}
-		pf("  %-8s period %.3f ms (%.1f Hz), V from %.2f to %.2f\n", st, c.Period, 1000/c.Period, c.VMin, c.VMax)
+		pf("  %-8s period %.3f %s (%.1f %s), V from %.2f to %.2f\n", st, c.Period, tu, 1000/c.Period, ru, c.VMin, c.VMax)
 	}
-	pf("\nBifurcations of rest for I from %g to %g %s\n", r.Range[0], r.Range[1], u)
+	pf("\nBifurcations of stable equilibria for I from %s\n", strings.TrimSpace(fmt.Sprintf("%g to %g %s", r.Range[0], r.Range[1], u)))
 	if len(r.Bifurcations) == 0 {
 		pf("  none\n")
 	}
@@ -322,16 +338,29 @@ func reportText(t *target, r *analysis.Report) string {
 		bf := &r.Bifurcations[i]
 		pf("  I = %-9.4f %s at %s", bf.Current, bifName(bf), state(bf.State))
 		if bf.Kind == "hopf" {
-			pf(" (born at %.1f Hz)", bf.FrequencyHz)
+			pf(" (born at %.1f %s)", bf.FrequencyHz, ru)
 		}
 		pf("\n")
 	}
 	pf("\n")
+	switch {
+	case r.Rest == nil:
+		pf("No stable rest state at any current of this range (with V from %g to %g): move it with --from and --to.\n",
+			m.VoltageRange[0], m.VoltageRange[1])
+		return b.String()
+	case r.RestCurrent > r.Range[0]:
+		pf("Rest is taken at I = %s, the lowest current of the range with a stable equilibrium.\n", cur(r.RestCurrent))
+	}
 	if r.RestLoss == nil {
-		pf("Rest stays stable over this range: widen it with --from and --to.\n")
+		if l := r.LossBeyond; l != nil {
+			pf("Rest stays stable over this range; it is lost at I = %s (%s), outside it: widen the range with --from and --to.\n",
+				cur(l.Current), bifName(l))
+		} else {
+			pf("Rest never loses stability as the current rises.\n")
+		}
 		return b.String()
 	}
-	pf("Rheobase: rest is lost at I = %.4f %s (%s).\n", r.RestLoss.Current, u, bifName(r.RestLoss))
+	pf("Rheobase: rest is lost at I = %s (%s).\n", cur(r.RestLoss.Current), bifName(r.RestLoss))
 	switch {
 	case r.CycleEnd == nil:
 		pf("No firing cycle was found near it.\n")
@@ -339,12 +368,16 @@ func reportText(t *target, r *analysis.Report) string {
 		pf("Firing goes on below I = %g on a down sweep: lower --from to find where it stops.\n", *r.CycleEnd)
 	case r.CycleFold != nil:
 		how := map[string]string{"fold": "a fold of limit cycles", "homoclinic": "a saddle homoclinic orbit"}[r.CycleEndKind]
-		pf("On a down sweep firing stops at I = %.4f %s (%s).\n", *r.CycleEnd, u, how)
+		pf("On a down sweep firing stops at I = %s (%s).\n", cur(*r.CycleEnd), how)
 	default:
 		pf("On a down sweep firing stops where it started: no hysteresis.\n")
 	}
 	if r.Bistable != nil {
-		pf("Bistable from %.4f to %.4f %s: rest and repetitive firing coexist.\n", r.Bistable[0], r.Bistable[1], u)
+		from := "from " + cur(r.Bistable[0])
+		if r.BistableBelow {
+			from = "from below " + cur(r.Bistable[0])
+		}
+		pf("Bistable %s to %s: rest and repetitive firing coexist.\n", from, cur(r.Bistable[1]))
 	}
 	class := r.Stability + " " + r.Excitability
 	pf("Class: %s.\n\n%s\n", class, wrap(hearing[class], 88))
@@ -352,4 +385,40 @@ func reportText(t *target, r *analysis.Report) string {
 		pf("\nNote: %s.\n", strings.Join(ns, "; "))
 	}
 	return b.String()
+}
+
+// presetText names the neuron's model and preset, and the parameters the patch changed
+// (then the preset's name no longer tells the whole story).
+func presetText(t *target) string {
+	s := fmt.Sprintf("%s preset %s", t.spec.Model.Name, t.spec.Preset)
+	if ch := changedParams(t); len(ch) > 0 {
+		s += " with " + strings.Join(ch, ", ")
+	}
+	return s
+}
+
+// changedParams lists the parameters whose values differ from the neuron's preset.
+func changedParams(t *target) []string {
+	m := t.spec.Model
+	p, ok := m.Preset(t.spec.Preset)
+	if !ok {
+		return nil
+	}
+	want := m.Values(nil, p)
+	var changed []string
+	for i, v := range t.spec.Params {
+		if v != want[i] {
+			changed = append(changed, fmt.Sprintf("%s = %g", m.Params[i].Name, v))
+		}
+	}
+	return changed
+}
+
+// presetShort is presetText for a picture's title.
+func presetShort(t *target) string {
+	s := t.spec.Model.Name + " " + t.spec.Preset
+	if len(changedParams(t)) > 0 {
+		s += ", modified"
+	}
+	return s
 }

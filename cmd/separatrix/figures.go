@@ -96,7 +96,7 @@ func portraitFigure(t *target, p *analysis.Portrait) *figure.Portrait {
 	m := t.spec.Model
 	yv := m.Vars[p.Y]
 	f := &figure.Portrait{
-		Title:  fmt.Sprintf("%s (%s %s) at %s", t.patch.Name, m.Name, t.spec.Preset, currentText(p.Current, m.CurrentUnit)),
+		Title:  fmt.Sprintf("%s (%s) at %s", t.patch.Name, presetShort(t), currentText(p.Current, m.CurrentUnit)),
 		XLabel: axisLabel(m.Vars[0]), YLabel: axisLabel(yv),
 		XMin: p.XRange[0], XMax: p.XRange[1], YMin: p.YRange[0], YMax: p.YRange[1],
 		Field: p.Field,
@@ -183,11 +183,12 @@ func runBifurcation(args []string, stdout, stderr io.Writer) error {
 func diagramFigure(t *target, d *analysis.Diagram) *figure.Diagram {
 	m := t.spec.Model
 	r := d.Report
+	_, rateUnit := timeUnits(m)
 	f := &figure.Diagram{
-		Title:        fmt.Sprintf("%s (%s %s): %s %s", t.patch.Name, m.Name, t.spec.Preset, r.Stability, r.Excitability),
+		Title:        strings.TrimSuffix(fmt.Sprintf("%s (%s): %s %s", t.patch.Name, presetShort(t), r.Stability, r.Excitability), ": "),
 		CurrentLabel: strings.TrimSpace("I (" + m.CurrentUnit + ")"),
 		VLabel:       axisLabel(m.Vars[0]),
-		RateLabel:    "rate of firing or oscillation (Hz)",
+		RateLabel:    "rate of firing or oscillation (" + rateUnit + ")",
 		RateUp:       figure.Sweep{I: d.Up.I, Hz: d.Up.Hz},
 		RateDown:     figure.Sweep{I: d.Down.I, Hz: d.Down.Hz},
 	}
@@ -208,7 +209,7 @@ func diagramFigure(t *target, d *analysis.Diagram) *figure.Diagram {
 		}
 		f.Bifurcations = append(f.Bifurcations, figure.Bifurcation{I: b.Current, V: b.State[0], Label: fmt.Sprintf("%s %.4g", label, b.Current)})
 	}
-	if r.CycleFold != nil && r.CycleEndKind != "below range" {
+	if r.CycleFold != nil {
 		// Mark the end of the firing branch: a fold at the top of the cycle, a
 		// homoclinic orbit at its bottom, where it touches the saddle.
 		v := math.NaN()

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/separatrix-audio/separatrix/patches"
 )
 
 // Each drawing command writes the picture it names, with the parts the issue lists in
@@ -90,5 +92,32 @@ func TestFigureCommandErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "x.png")); err == nil {
 		t.Error("a failed command left x.png behind")
+	}
+}
+
+// Every built-in patch gets its portrait and its bifurcation diagram.
+func TestFiguresOfEveryPatch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("draws two pictures of every built-in patch (about 30 s)")
+	}
+	dir := t.TempDir()
+	for _, name := range patches.BuiltinNames() {
+		for _, cmd := range [][]string{
+			{"portrait", name, "-o", filepath.Join(dir, name+"-portrait.svg")},
+			{"bifurcation", name, "--steps", "20", "-o", filepath.Join(dir, name+"-bifurcation.svg")},
+		} {
+			code, _, errs := runCLI(t, cmd...)
+			if code != 0 {
+				t.Errorf("%v: exit %d: %s", cmd, code, errs)
+				continue
+			}
+			svg, err := os.ReadFile(cmd[len(cmd)-1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(svg), name+" (") {
+				t.Errorf("%v: the picture's title does not name the patch", cmd)
+			}
+		}
 	}
 }

@@ -66,7 +66,7 @@ func TestLiterature(t *testing.T) {
 		{emu.MorrisLecar, "homoclinic", "saddle-node", 39.96, 0.02, "", "bistable", "integrator", 35.05, 0.1, "homoclinic",
 			"Ermentrout & Terman 2010, sec. 3.1 (phi = 0.23): the saddle-node is off the circle; the " +
 				"cycle is born in a saddle homoclinic bifurcation near 35"},
-		{emu.FitzHughNagumo, "classic", "hopf", 0.3313, 0.002, "subcritical", "bistable", "resonator", 0.324, 0.003, "fold",
+		{emu.FitzHughNagumo, "classic", "hopf", 0.3313, 0.0005, "subcritical", "bistable", "resonator", 0.3242, 0.0005, "fold",
 			"Hopf where 1 - v² = eps b (v = -0.9675, I = 0.3313). The first Lyapunov coefficient " +
 				"is positive, so it is subcritical, with a narrow bistable range below it ending in a " +
 				"fold of cycles (the canard region of FitzHugh-Nagumo; Rocsoreanu et al. 2000, ch. 3)"},
@@ -150,6 +150,11 @@ func TestCyclesMatchScipy(t *testing.T) {
 		n++
 		t.Logf("%s at I=%g (stable %v): period %.5f ms, V %.4f..%.4f; scipy %.5f, %.4f..%.4f",
 			fs[0], I, stable, got.Period, got.VMin, got.VMax, period, vmin, vmax)
+		// The orbit is one closed period: it ends where it starts.
+		first, last := got.Orbit[0], got.Orbit[len(got.Orbit)-1]
+		if d := s.distance(first, last); d > 1e-3 {
+			t.Errorf("%s at I=%g: the orbit does not close (ends %.2g away from its start)", fs[0], I, d)
+		}
 		if math.Abs(got.Period/period-1) > 1e-3 || math.Abs(got.VMin-vmin) > 0.1 || math.Abs(got.VMax-vmax) > 0.1 {
 			t.Errorf("%s at I=%g: cycle period %.5f, V %.4f..%.4f; scipy %.5f, %.4f..%.4f",
 				fs[0], I, got.Period, got.VMin, got.VMax, period, vmin, vmax)
@@ -240,8 +245,9 @@ func TestClassify(t *testing.T) {
 }
 
 // On the Hopf normal form x' = μx - ωy + a x r², y' = ωx + μy + a y r² (r² = x²+y²), at
-// μ = 0, the first Lyapunov coefficient has the sign of a, also after a linear change of
-// coordinates with unequal scales (which the analysis's scaled coordinates must survive).
+// μ = 0, the first Lyapunov coefficient is a, and keeps its sign after a linear change
+// of coordinates with unequal scales (which the analysis's scaled coordinates must
+// survive; its size is not invariant).
 func TestLyapunovSignOnNormalForm(t *testing.T) {
 	for _, a := range []float64{-1, -0.1, 0.1, 1} {
 		for _, mix := range [][4]float64{{1, 0, 0, 1}, {30, 5, 0.01, 0.2}} {
@@ -262,6 +268,10 @@ func TestLyapunovSignOnNormalForm(t *testing.T) {
 			l1, w, ok := s.lyapunovCoefficient([]float64{0, 0}, 0)
 			if !ok || math.Abs(w-omega) > 1e-6 || (l1 < 0) != (a < 0) {
 				t.Errorf("a=%g, mix %v: l1 = %g, omega = %g (ok %v); want the sign of a and omega %d", a, mix, l1, w, ok, omega)
+			}
+			// In the normal form's own coordinates, l1 = a (Kuznetsov, sec. 3.5).
+			if mix == [4]float64{1, 0, 0, 1} && math.Abs(l1-a) > 1e-4*math.Abs(a) {
+				t.Errorf("a=%g: l1 = %g in the normal form's coordinates, want a", a, l1)
 			}
 		}
 	}

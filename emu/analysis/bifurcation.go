@@ -24,7 +24,7 @@ type Bifurcation struct {
 }
 
 // Bifurcations returns the bifurcations of stable equilibria with currents in
-// [I0, I1], in order of the equilibrium's voltage: the folds of the steady-state I-V
+// [I0, I1], in order of current: the folds of the steady-state I-V
 // curve where a stable node meets a saddle, and the Andronov-Hopf points where a stable
 // equilibrium's complex pair of eigenvalues crosses the imaginary axis.
 func (s *System) Bifurcations(I0, I1 float64) []Bifurcation {
@@ -76,7 +76,7 @@ func (s *System) Bifurcations(I0, I1 float64) []Bifurcation {
 		}
 		out = append(out, bf)
 	}
-	sort.Slice(out, func(a, b int) bool { return out[a].State[0] < out[b].State[0] })
+	sort.Slice(out, func(a, b int) bool { return out[a].Current < out[b].Current })
 	return out
 }
 

@@ -1,6 +1,9 @@
 package analysis
 
-import "math"
+import (
+	"math"
+	"sort"
+)
 
 // CycleBranch is a branch of limit cycles over a range of currents: for each current,
 // the lowest and highest voltage on the cycle and its period.
@@ -44,6 +47,14 @@ func (s *System) Diagram(r *Report, opt DiagramOptions) *Diagram {
 	currents := make([]float64, opt.Steps+1)
 	for i := range currents {
 		currents[i] = I0 + (I1-I0)*float64(i)/float64(opt.Steps)
+	}
+	if b := r.Bistable; b != nil {
+		// A narrow bistable range (FitzHugh-Nagumo's is 2% of its sweep) may fall
+		// between grid points: sample it on its own.
+		for k := 1; k < 12; k++ {
+			currents = append(currents, b[0]+(b[1]-b[0])*float64(k)/12)
+		}
+		sort.Float64s(currents)
 	}
 	d.Up, d.Down = s.sweeps(currents, r)
 	d.Cycles = append(d.Cycles, s.stableCycleBranch(r, currents)...)

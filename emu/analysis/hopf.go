@@ -19,7 +19,8 @@ import (
 //
 //	l1 = Re[<p, C(q,q,q̄)> - 2<p, B(q, A⁻¹B(q,q̄))> + <p, B(q̄, (2iω - A)⁻¹ B(q,q))>] / (2ω)
 //
-// where Aq = iωq, Aᵀp = -iωp and <p,q> = 1.
+// where Aq = iωq, Aᵀp = -iωp and <p,q> = 1. Its size depends on the coordinates and on
+// the length of q; it is given for |q| = 1 in the model's own variables.
 func (s *System) lyapunovCoefficient(x []float64, I float64) (l1, omega float64, ok bool) {
 	d := s.Dim()
 	// g(y) = f(S y) / S: the field in scaled coordinates around y0 = x / S.
@@ -110,7 +111,13 @@ func (s *System) lyapunovCoefficient(x []float64, I float64) (l1, omega float64,
 	// A⁻¹: solveC(A, 0, b) solves A x = b.
 	c := trilinearQQQbar(g, y0, q)
 	t := dotc(p, c) - 2*dotc(p, B(q, r1)) + dotc(p, B(qb, r2))
-	return real(t) / (2 * omega), omega, true
+	// l1 scales with the square of the eigenvector's length: report it for q of unit
+	// length in the model's own coordinates (as MatCont does), where q is S q_scaled.
+	var k2 float64
+	for j, v := range q {
+		k2 += s.scale[j] * s.scale[j] * (real(v)*real(v) + imag(v)*imag(v))
+	}
+	return real(t) / (2 * omega) / k2, omega, true
 }
 
 func dotc(p, q []complex128) complex128 {

@@ -258,12 +258,20 @@ func (p *Portrait) separatrices(s *System, saddle Equilibrium) {
 
 // basin classifies a grid of starting states: a cell is in the cycle's basin if its
 // trajectory settles on the cycle (two successive peaks and troughs at the cycle's
-// highest and lowest voltage) rather than near a stable equilibrium. Rows are shared
-// out among the CPUs.
+// highest and lowest voltage) rather than near a stable equilibrium; a cell still
+// undecided when time runs out is left unshaded. The time allowed covers 40 periods
+// and ten time constants of the slowest stable equilibrium. Rows are shared out among
+// the CPUs.
 func (p *Portrait) basin(s *System, c *Cycle, cols, rows int) {
 	rest := stableEquilibria(p.Equilibria)
 	T := math.Max(40*c.Period, 200)
-	tol := 2e-3 * s.scale[0]
+	for _, e := range rest {
+		T = math.Max(T, 10/math.Abs(real(e.Eigenvalues[0])))
+	}
+	T = math.Min(T, s.settleTime())
+	// Peaks and troughs are taken from steps, not refined: on a fast cycle they land
+	// 0.1 mV off from one turn to the next. 1% of the cycle's height tells them.
+	tol := math.Max(2e-3*s.scale[0], 0.01*(c.VMax-c.VMin))
 	p.Basin = make([][]bool, rows)
 	next := make(chan int, rows)
 	for r := 0; r < rows; r++ {
@@ -331,5 +339,5 @@ func onCycle(s *System, fl *flow, x []float64, n int, c *Cycle, rest []Equilibri
 			}
 		}
 	}
-	return true
+	return false
 }

@@ -13,13 +13,17 @@ type Report struct {
 	Range      [2]float64 // the currents searched for bifurcations
 	Equilibria []Equilibrium
 	Cycles     []Cycle
-	// Bifurcations of stable equilibria in Range, in order of voltage.
+	// Bifurcations of stable equilibria in Range, in order of current.
 	Bifurcations []Bifurcation
-	// Rest is the rest state at the bottom of Range (the stable equilibrium of lowest
-	// voltage) and RestLoss the bifurcation where it stops being stable going up (nil
-	// if it stays stable throughout Range). RestLoss.Current is the rheobase.
-	Rest     *Equilibrium
-	RestLoss *Bifurcation
+	// Rest is the rest state: the stable equilibrium of lowest voltage at RestCurrent,
+	// the lowest current in Range that has one (nil if none has). RestLoss is the
+	// bifurcation where it stops being stable as the current rises, found by following
+	// its own branch of equilibria (nil if that happens beyond Range: then LossBeyond
+	// is it, if there is one). RestLoss.Current is the rheobase.
+	Rest        *Equilibrium
+	RestCurrent float64
+	RestLoss    *Bifurcation
+	LossBeyond  *Bifurcation
 	// CycleEnd is where the firing cycle born at RestLoss disappears as the current is
 	// lowered (nil if no firing cycle was found), and CycleEndKind says how: "fold" (a
 	// fold of limit cycles: a stable and an unstable cycle merge), "homoclinic" (the
@@ -28,13 +32,16 @@ type Report struct {
 	CycleEnd     *float64
 	CycleEndKind string
 	// CycleFold is CycleEnd when firing outlives rest's loss on the way down, the
-	// current where firing stops on a down sweep; nil otherwise.
+	// current where firing stops on a down sweep; nil otherwise (and when the cycle
+	// outlives the bottom of Range: there is no fold to report).
 	CycleFold *float64
-	// Bistable is the range of currents where rest and repetitive firing coexist.
-	Bistable *[2]float64
+	// Bistable is the range of currents where rest and repetitive firing coexist;
+	// BistableBelow says it goes on below Range (its lower end is then Range[0]).
+	Bistable      *[2]float64
+	BistableBelow bool
 	// Stability is "monostable" or "bistable"; Excitability "integrator" (rest is lost
-	// in a saddle-node) or "resonator" (in an Andronov-Hopf bifurcation); "" if rest is
-	// not lost in Range.
+	// in a saddle-node) or "resonator" (in an Andronov-Hopf bifurcation); both "" if
+	// rest is not lost in Range, where the class cannot be told.
 	Stability, Excitability string
 }
 
@@ -48,20 +55,44 @@ func (s *System) Analyze(I, I0, I1 float64, extra ...[]float64) (*Report, error)
 	r.Equilibria = s.Equilibria(I)
 	r.Cycles = s.Cycles(I, extra...)
 	r.Bifurcations = s.Bifurcations(I0, I1)
-	r.Stability = "monostable"
-	if rest := stableEquilibria(s.Equilibria(I0)); len(rest) > 0 {
-		r.Rest = &rest[0]
-		for i := range r.Bifurcations {
-			if b := &r.Bifurcations[i]; b.State[0] > r.Rest.State[0] {
-				r.RestLoss = b
-				break
-			}
+	// The rest state at the lowest current that has one: below it, the voltage of rest
+	// may lie outside the model's range (Hodgkin-Huxley at -20 µA/cm²).
+	const restSteps = 200
+	for k := 0; k <= restSteps && r.Rest == nil; k++ {
+		Ik := I0 + (I1-I0)*float64(k)/restSteps
+		if st := stableEquilibria(s.Equilibria(Ik)); len(st) > 0 {
+			r.Rest, r.RestCurrent = &st[0], Ik
+		}
+	}
+	if r.Rest == nil {
+		return r, nil
+	}
+	// Rest's own branch, followed up in voltage (the curve of equilibria is a graph
+	// over V), ends at the first bifurcation above it, wherever its current lies: a
+	// bifurcation of another branch in Range must not be taken for it.
+	var loss *Bifurcation
+	for _, b := range s.Bifurcations(math.Inf(-1), math.Inf(1)) {
+		if b.State[0] > r.Rest.State[0] && (loss == nil || b.State[0] < loss.State[0]) {
+			b := b
+			loss = &b
+		}
+	}
+	if loss == nil {
+		return r, nil
+	}
+	if loss.Current < I0 || loss.Current > I1 {
+		r.LossBeyond = loss
+		return r, nil
+	}
+	for i := range r.Bifurcations {
+		if b := &r.Bifurcations[i]; b.Kind == loss.Kind && b.Current == loss.Current {
+			r.RestLoss = b
 		}
 	}
 	if r.RestLoss == nil {
-		return r, nil
+		r.RestLoss = loss
 	}
-	r.Excitability = "integrator"
+	r.Stability, r.Excitability = "monostable", "integrator"
 	if r.RestLoss.Kind == "hopf" {
 		r.Excitability = "resonator"
 	}
@@ -100,8 +131,9 @@ func (s *System) findCycleEnd(r *Report) {
 		if I < I0 {
 			if _, ok := s.stillCycling(I0, x); ok {
 				end := I0
-				r.CycleEnd, r.CycleEndKind, r.CycleFold = &end, "below range", &end
+				r.CycleEnd, r.CycleEndKind = &end, "below range"
 				r.setBistable(I0, Ion)
+				r.BistableBelow = true
 				return
 			}
 			step /= 2

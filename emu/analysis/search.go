@@ -64,8 +64,10 @@ func (s *System) Cycles(I float64, extra ...[]float64) []Cycle {
 			return
 		}
 		for _, o := range out {
-			if o.Stable == c.Stable && math.Abs(o.Period-c.Period) < 1e-4*c.Period &&
-				math.Abs(o.VMax-c.VMax) < 1e-3*s.scale[0] && math.Abs(o.VMin-c.VMin) < 1e-3*s.scale[0] {
+			// Two searches converge on one cycle only to the tolerance of periodic();
+			// distinct cycles of one stability differ by far more than 1%.
+			if o.Stable == c.Stable && math.Abs(o.Period-c.Period) < 1e-2*c.Period &&
+				math.Abs(o.VMax-c.VMax) < 1e-2*s.scale[0] && math.Abs(o.VMin-c.VMin) < 1e-2*s.scale[0] {
 				return
 			}
 		}

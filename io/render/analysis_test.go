@@ -70,6 +70,7 @@ func TestBistableRangeMatchesRender(t *testing.T) {
 		{"hopf-sub", 0.02, 60},
 		{"hh", 0.02, 60},
 		{"morris-lecar-hopf", 0.02, 30},
+		{"fitzhugh-nagumo", 0, 30},
 	} {
 		t.Run(c.patch, func(t *testing.T) {
 			p := load(t, c.patch)
