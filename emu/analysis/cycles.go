@@ -71,15 +71,42 @@ func (s *System) newFlow(I float64, backward bool) *flow {
 
 func (fl *flow) step(x []float64, h float64) { emu.StepRK4(x, h, fl.f, fl.scratch) }
 
-// speed is the scaled size of the vector field at x.
-func (fl *flow) speed(x []float64) float64 {
-	fl.f(fl.fx, x)
+// norm is the scaled size of a vector of derivatives.
+func (fl *flow) norm(dx []float64) float64 {
 	var sum float64
-	for j, v := range fl.fx {
+	for j, v := range dx {
 		v /= fl.s.scale[j]
 		sum += v * v
 	}
 	return math.Sqrt(sum)
+}
+
+// captureRadii gives each equilibrium that attracts in the direction of time given a
+// radius (scaled) within which a trajectory is surely caught: a tenth of its distance
+// to the nearest other equilibrium, at most 1e-3. Near a saddle-node the node crawls
+// in slowly along a weak direction; waiting for the field to fall still there would
+// cost seconds of model time for nothing.
+func (s *System) captureRadii(eqs []Equilibrium, backward bool) []float64 {
+	r := make([]float64, len(eqs))
+	for i, e := range eqs {
+		attracting := e.Stable()
+		if backward {
+			attracting = e.Stability == "unstable" && e.Type != "saddle"
+			for _, l := range e.Eigenvalues {
+				attracting = attracting && real(l) > 0
+			}
+		}
+		if !attracting {
+			continue
+		}
+		r[i] = 1e-3
+		for k, o := range eqs {
+			if k != i {
+				r[i] = math.Min(r[i], 0.1*s.distance(e.State, o.State))
+			}
+		}
+	}
+	return r
 }
 
 func (fl *flow) inBox(x []float64) bool {
@@ -153,7 +180,7 @@ func (s *System) settle(x0 []float64, I float64, eqs []Equilibrium, backward boo
 	h := fl.h
 	fl.f(fl.fx, x)
 	rising := fl.fx[0] > 0
-	quietSince := -1.0
+	capture := s.captureRadii(eqs, backward)
 	vmin := math.Inf(1)
 	for t := 0.0; t < tmax; t += h {
 		copy(prev, x)
@@ -180,16 +207,10 @@ func (s *System) settle(x0 []float64, I float64, eqs []Equilibrium, backward boo
 			}
 		}
 		rising = nowRising
-		// Equilibrium: the field is (nearly) still and an equilibrium is right here.
-		if sp := fl.speed(x); sp < 1e-7 {
-			if quietSince < 0 {
-				quietSince = t
-			}
-			if i, dist := s.nearest(eqs, x); i >= 0 && dist < 1e-4 {
-				return outcome{fate: toEquilibrium, eq: i, x: x}
-			}
-		} else {
-			quietSince = -1
+		// Equilibrium: inside the capture radius of an attracting one, or where the
+		// field is (nearly) still and an equilibrium is right here.
+		if i, dist := s.nearest(eqs, x); i >= 0 && (dist < capture[i] || (dist < 1e-4 && fl.norm(fl.fx) < 1e-7)) {
+			return outcome{fate: toEquilibrium, eq: i, x: x}
 		}
 	}
 	return outcome{fate: undecided, x: x, peaks: len(peaks)}

@@ -126,8 +126,18 @@ func (s *System) findCycleEnd(r *Report) {
 	// only if the step is small (near a homoclinic orbit, the basin's edge runs close
 	// to the cycle).
 	hi, step := Ihi, 0.02*W
-	for step > 1e-5*W {
+	tol := 2e-3 * W
+	// A cycle born in a SNIC or a supercritical Hopf point ends where it was born, its
+	// period growing without bound or its size shrinking to nothing; following it the
+	// last stretch would take long for nothing. If it is still there within tol of
+	// its birth, it ends there.
+	bornHere := r.RestLoss.Kind == "snic" || (r.RestLoss.Kind == "hopf" && r.RestLoss.Criticality == "supercritical")
+	for step > 1e-4*W {
 		I := hi - step
+		if bornHere && I < Ion+tol && hi >= Ion {
+			hi, step = Ion, 0
+			break
+		}
 		if I < I0 {
 			if _, ok := s.stillCycling(I0, x); ok {
 				end := I0
@@ -147,7 +157,6 @@ func (s *System) findCycleEnd(r *Report) {
 	}
 	end := hi - step
 	r.CycleEnd = &end
-	tol := 2e-3 * W
 	switch {
 	case math.Abs(end-Ion) <= tol && r.RestLoss.Kind == "snic":
 		r.CycleEndKind = "snic"
