@@ -173,11 +173,10 @@ def run(p, I, x0, T0, tmax=None, tol=1e-8):
     ev = section_event(p)
     t, x = 0.0, np.array(x0, float)
     ts, xs = [], []
-    quiet = max(40*T0, 200.0)
+    T = T0
     tmax = tmax or 20000*T0
     while t < tmax:
-        chunk = quiet
-        s = solve_ivp(p.f, [t, t+chunk], x, args=(I,), method='DOP853', rtol=RTOL, atol=ATOL,
+        s = solve_ivp(p.f, [t, t+10*T], x, args=(I,), method='DOP853', rtol=RTOL, atol=ATOL,
                       events=ev)
         t, x = s.t[-1], s.y[:, -1]
         for te, ye in zip(s.t_events[0], s.y_events[0]):
@@ -187,10 +186,10 @@ def run(p, I, x0, T0, tmax=None, tol=1e-8):
                 d = [np.max(np.abs((xs[-k]-xs[-k-1])/p.scale)) for k in (1, 2, 3)]
                 if max(d) < tol:
                     return True, xs[-1], ts[-1]-ts[-2]
-        if not ts or ts[-1] < t - quiet:
-            return False, x, None
         if len(ts) >= 2:
-            quiet = max(40*(ts[-1]-ts[-2]), 200.0)
+            T = ts[-1] - ts[-2]
+        if t - (ts[-1] if ts else 0.0) > max(40*T, 200.0):
+            return False, x, None
     log('  %s/%s: undecided at I=%.8g after %.0f ms (%d returns); counted as cycling'
         % (p.model, p.name, I, t, len(ts)))
     return True, xs[-1], ts[-1]-ts[-2]
