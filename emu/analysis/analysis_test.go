@@ -47,14 +47,14 @@ func TestLiterature(t *testing.T) {
 		{emu.INaPK, "saddle-node", "saddle-node", 4.51, 0.02, "", "bistable", "integrator", -0.30, 0.01, "homoclinic",
 			"Izhikevich 2007, fig. 6.7 and 7.1: the same fold, off the circle (tau = 0.152); firing " +
 				"outlives it on the way down until the cycle hits the saddle, at I = -0.30 (a saddle " +
-				"homoclinic orbit, not a fold of cycles; our reviewer's scipy continuation gave -0.30)"},
+				"homoclinic orbit, not a fold of cycles; testdata/folds.py finds -0.2977 with scipy)"},
 		{emu.INaPK, "hopf-super", "hopf", 14.66, 0.02, "supercritical", "monostable", "resonator", 14.66, 0.06, "hopf",
 			"Izhikevich 2007, fig. 6.16: supercritical Hopf; the book gives no number, 14.66 is " +
 				"the trace-zero point of the Jacobian computed with scipy (the cycle end is found by " +
 				"following a shrinking cycle, hence its wider tolerance)"},
 		{emu.INaPK, "hopf-sub", "hopf", 48.90, 0.02, "subcritical", "bistable", "resonator", 42.2, 0.1, "fold",
 			"Izhikevich 2007, fig. 6.16/6.17: subcritical Hopf; 48.90 (trace zero) and the fold of " +
-				"cycles 42.2 from an independent scipy continuation"},
+				"cycles 42.23 from scipy in testdata/folds.py"},
 		{emu.HH, "classic", "hopf", 9.78, 0.02, "subcritical", "bistable", "resonator", 6.25, 0.06, "fold",
 			"Rinzel & Miller 1980 / Ermentrout & Terman 2010, sec. 1.9 and fig. 3.6: subcritical " +
 				"Hopf at 9.78 µA/cm², fold of limit cycles at 6.2-6.3 µA/cm²"},
