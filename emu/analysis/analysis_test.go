@@ -50,10 +50,10 @@ func TestLiterature(t *testing.T) {
 				"homoclinic orbit, not a fold of cycles; testdata/folds.py finds -0.2977 with scipy)"},
 		{emu.INaPK, "hopf-super", "hopf", 14.66, 0.02, "supercritical", "monostable", "resonator", 14.66, 0.06, "hopf",
 			"Izhikevich 2007, fig. 6.16: supercritical Hopf; the book gives no number, 14.66 is " +
-				"the trace-zero point of the Jacobian computed with scipy (the cycle end is found by " +
+				"where the analytic Jacobian's trace vanishes (TestHopfIsTraceZero; the cycle end is found by " +
 				"following a shrinking cycle, hence its wider tolerance)"},
 		{emu.INaPK, "hopf-sub", "hopf", 48.90, 0.02, "subcritical", "bistable", "resonator", 42.2, 0.1, "fold",
-			"Izhikevich 2007, fig. 6.16/6.17: subcritical Hopf; 48.90 (trace zero) and the fold of " +
+			"Izhikevich 2007, fig. 6.16/6.17: subcritical Hopf; 48.90 (trace zero, TestHopfIsTraceZero) and the fold of " +
 				"cycles 42.23 from scipy in testdata/folds.py"},
 		{emu.HH, "classic", "hopf", 9.78, 0.02, "subcritical", "bistable", "resonator", 6.25, 0.06, "fold",
 			"Rinzel & Miller 1980 / Ermentrout & Terman 2010, sec. 1.9 and fig. 3.6: subcritical " +
@@ -289,5 +289,59 @@ func TestBadInput(t *testing.T) {
 	s, _ := system(t, emu.INaPK, "snic")
 	if _, err := s.Analyze(0, 5, 5); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("empty range: %v", err)
+	}
+}
+
+// For the two-variable I_Na,p+I_K a Hopf point is where the trace of the Jacobian
+// vanishes with a positive determinant. Found here from the analytic Jacobian along the
+// curve of equilibria, independently of the eigenvalues and finite differences the
+// analysis uses, it must match the analysis's Hopf points.
+func TestHopfIsTraceZero(t *testing.T) {
+	for _, preset := range []string{"hopf-super", "hopf-sub"} {
+		s, p := system(t, emu.INaPK, preset)
+		v := func(name string) float64 { return s.Params[emu.INaPK.Param(name)] }
+		C, gL, gNa, ENa, gK, EK := v("C"), v("gL"), v("gNa"), v("ENa"), v("gK"), v("EK")
+		Vm, km, Vn, kn, tau := v("Vm"), v("km"), v("Vn"), v("kn"), v("tau")
+		sig := func(x, h, k float64) float64 { return 1 / (1 + math.Exp((h-x)/k)) }
+		jacobian := func(V float64) (a, b, c, d float64) {
+			m := sig(V, Vm, km)
+			n := sig(V, Vn, kn) // at equilibrium n = n_inf(V)
+			a = (-gL - gNa*(m*(1-m)/km*(V-ENa)+m) - gK*n) / C
+			b = -gK * (V - EK) / C
+			c = n * (1 - n) / kn / tau
+			return a, b, c, -1 / tau
+		}
+		trace := func(V float64) float64 { a, _, _, d := jacobian(V); return a + d }
+		var want []float64
+		const N = 20000
+		vr := emu.INaPK.VoltageRange
+		prev := trace(vr[0])
+		for i := 1; i <= N; i++ {
+			V := vr[0] + (vr[1]-vr[0])*float64(i)/N
+			cur := trace(V)
+			if prev*cur < 0 {
+				Vh := bisect(trace, V-(vr[1]-vr[0])/N, V, prev)
+				a, b, c, d := jacobian(Vh)
+				if I := s.SteadyCurrent(Vh); a*d-b*c > 0 && I >= p.Sweep[0] && I <= p.Sweep[1] {
+					want = append(want, I)
+				}
+			}
+			prev = cur
+		}
+		var got []float64
+		for _, b := range s.Bifurcations(p.Sweep[0], p.Sweep[1]) {
+			if b.Kind == "hopf" {
+				got = append(got, b.Current)
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: Hopf points %v, trace zeros at %v", preset, got, want)
+		}
+		for i := range got {
+			if math.Abs(got[i]-want[i]) > 1e-6 {
+				t.Errorf("%s: Hopf at %.8f, trace zero at %.8f", preset, got[i], want[i])
+			}
+		}
+		t.Logf("%s: Hopf points %v", preset, got)
 	}
 }
