@@ -29,10 +29,12 @@ type analysisFlags struct {
 	currentSet, fromTo bool
 }
 
-func addAnalysisFlags(fs *flag.FlagSet, withRange bool) *analysisFlags {
+func addAnalysisFlags(fs *flag.FlagSet, withCurrent, withRange bool) *analysisFlags {
 	f := &analysisFlags{
-		neuron:  fs.String("neuron", "", "study this `neuron` of the patch (default: the first)"),
-		current: fs.Float64("current", 0, "the injected current `I` to study (default: the neuron's current in the patch)"),
+		neuron: fs.String("neuron", "", "study this `neuron` of the patch (default: the first)"),
+	}
+	if withCurrent {
+		f.current = fs.Float64("current", 0, "the injected current `I` to study (default: the neuron's current in the patch)")
 	}
 	if withRange {
 		f.from = fs.Float64("from", 0, "lowest current `I0` to search for bifurcations (default: the preset's range)")
@@ -87,7 +89,7 @@ func (f *analysisFlags) resolve(fs *flag.FlagSet, patch string) (*target, float6
 func runAnalyze(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	af := addAnalysisFlags(fs, true)
+	af := addAnalysisFlags(fs, true, true)
 	asJSON := fs.Bool("json", false, "print the analysis as JSON")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: separatrix analyze PATCH [flags]\n\n"+

@@ -58,7 +58,7 @@ func pieces(ps [][][2]float64) [][]figure.Point {
 func runPortrait(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("portrait", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	af := addAnalysisFlags(fs, false)
+	af := addAnalysisFlags(fs, true, false)
 	out := fs.String("o", "", "write the picture to this `file` (.png or .svg)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: separatrix portrait PATCH -o FILE.png|.svg [flags]\n\n"+
@@ -139,7 +139,7 @@ func portraitFigure(t *target, p *analysis.Portrait) *figure.Portrait {
 func runBifurcation(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bifurcation", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	af := addAnalysisFlags(fs, true)
+	af := addAnalysisFlags(fs, false, true)
 	out := fs.String("o", "", "write the diagram to this `file` (.png or .svg)")
 	steps := fs.Int("steps", 120, "currents per sweep (more: finer, slower)")
 	fs.Usage = func() {
