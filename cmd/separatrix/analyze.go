@@ -354,9 +354,12 @@ func reportText(t *target, r *analysis.Report) string {
 		pf("Rest is taken at I = %s, the lowest current of the range with a stable equilibrium.\n", cur(r.RestCurrent))
 	}
 	if r.RestLoss == nil {
-		if l := r.LossBeyond; l != nil {
+		if l := r.LossBeyond; l != nil && l.Current >= m.CurrentMin && l.Current <= m.CurrentMax {
 			pf("Rest stays stable over this range; it is lost at I = %s (%s), outside it: widen the range with --from and --to.\n",
 				cur(l.Current), bifName(l))
+		} else if l != nil {
+			pf("Rest stays stable over this range; it would be lost at I = %s (%s), beyond the currents %s takes (%g to %g).\n",
+				cur(l.Current), bifName(l), m.Name, m.CurrentMin, m.CurrentMax)
 		} else {
 			pf("Rest never loses stability as the current rises.\n")
 		}
