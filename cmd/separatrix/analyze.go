@@ -166,6 +166,7 @@ type (
 	jsonCycle struct {
 		Stability string  `json:"stability"`
 		PeriodMS  float64 `json:"period_ms"`
+		HeardHz   float64 `json:"heard_hz"`
 		VMin      float64 `json:"v_min"`
 		VMax      float64 `json:"v_max"`
 	}
@@ -216,7 +217,7 @@ func reportJSON(t *target, r *analysis.Report) *jsonReport {
 		if c.Stable {
 			st = "stable"
 		}
-		j.Cycles = append(j.Cycles, jsonCycle{Stability: st, PeriodMS: c.Period, VMin: c.VMin, VMax: c.VMax})
+		j.Cycles = append(j.Cycles, jsonCycle{Stability: st, PeriodMS: c.Period, HeardHz: 1000 / c.Period * t.patch.Speed, VMin: c.VMin, VMax: c.VMax})
 	}
 	if r.CycleEnd != nil {
 		j.CycleEnd = &jsonCycleEnd{Current: *r.CycleEnd, Kind: r.CycleEndKind}
@@ -330,7 +331,7 @@ func reportText(t *target, r *analysis.Report) string {
 		if c.Stable {
 			st = "stable"
 		}
-		pf("  %-8s period %.3f %s (%.1f %s), V from %.2f to %.2f\n", st, c.Period, tu, 1000/c.Period, ru, c.VMin, c.VMax)
+		pf("  %-8s period %.3f %s (%.1f %s%s), V from %.2f to %.2f\n", st, c.Period, tu, 1000/c.Period, ru, heard(t, 1000/c.Period), c.VMin, c.VMax)
 	}
 	pf("\nBifurcations of stable equilibria for I from %s\n", strings.TrimSpace(fmt.Sprintf("%g to %g %s", r.Range[0], r.Range[1], u)))
 	if len(r.Bifurcations) == 0 {
@@ -340,7 +341,7 @@ func reportText(t *target, r *analysis.Report) string {
 		bf := &r.Bifurcations[i]
 		pf("  I = %-9.4f %s at %s", bf.Current, bifName(bf), state(bf.State))
 		if bf.Kind == "hopf" {
-			pf(" (born at %.1f %s)", bf.FrequencyHz, ru)
+			pf(" (born at %.1f %s%s)", bf.FrequencyHz, ru, heard(t, bf.FrequencyHz))
 		}
 		pf("\n")
 	}
@@ -390,6 +391,14 @@ func reportText(t *target, r *analysis.Report) string {
 		pf("\nNote: %s.\n", strings.Join(ns, "; "))
 	}
 	return b.String()
+}
+
+// heard says at what frequency a rate of model time sounds at the patch's speed.
+func heard(t *target, hz float64) string {
+	if t.patch.Speed == 1 {
+		return ""
+	}
+	return fmt.Sprintf("; heard at %.1f Hz at speed %g", hz*t.patch.Speed, t.patch.Speed)
 }
 
 // presetText names the neuron's model and preset, and the parameters the patch changed

@@ -149,3 +149,29 @@ func TestAnalyzeSaysWhatItLeavesOut(t *testing.T) {
 		t.Errorf("hh --json does not say unstable cycles are not searched:\n%s", out)
 	}
 }
+
+// A cycle's heard frequency is its rate of model time times the patch's speed (hh plays
+// at speed 2).
+func TestAnalyzeHeardFrequency(t *testing.T) {
+	code, out, errs := runCLI(t, "analyze", "hh", "--current", "10", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var j struct {
+		Cycles []struct {
+			PeriodMS float64 `json:"period_ms"`
+			HeardHz  float64 `json:"heard_hz"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatal(err)
+	}
+	if len(j.Cycles) == 0 {
+		t.Fatal("no cycle for hh at 10 µA/cm²")
+	}
+	for _, c := range j.Cycles {
+		if want := 2 * 1000 / c.PeriodMS; math.Abs(c.HeardHz-want) > 1e-9*want {
+			t.Errorf("period %g ms at speed 2 is heard at %g Hz, want %g", c.PeriodMS, c.HeardHz, want)
+		}
+	}
+}
