@@ -87,26 +87,18 @@ func (f *analysisFlags) resolve(fs *flag.FlagSet, patch string) (*target, float6
 }
 
 func runAnalyze(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("analyze", "PATCH [flags]",
+		"Finds the equilibria and limit cycles of one neuron of PATCH at a current, the\n"+
+			"bifurcations of its rest state over a range of currents, where firing stops on a\n"+
+			"down sweep, and whether it is a mono- or bistable integrator or resonator.",
+		"separatrix analyze hopf-sub --current 45 --json", stderr)
 	af := addAnalysisFlags(fs, true, true)
 	asJSON := fs.Bool("json", false, "print the analysis as JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: separatrix analyze PATCH [flags]\n\n"+
-			"Finds the equilibria and limit cycles of one neuron of PATCH at a current, the\n"+
-			"bifurcations of its rest state over a range of currents, where firing stops on a\n"+
-			"down sweep, and whether it is a mono- or bistable integrator or resonator. Flags:")
-		fs.PrintDefaults()
-		fmt.Fprintln(fs.Output(), "\nExample: separatrix analyze hopf-sub --current 45 --json")
-	}
-	rest, err := parseInterspersed(fs, args, stderr)
+	patch, err := onePatch(fs, args, stderr)
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 {
-		return usageError{"analyze takes one PATCH (see 'separatrix patches')"}
-	}
-	t, I, rng, err := af.resolve(fs, rest[0])
+	t, I, rng, err := af.resolve(fs, patch)
 	if err != nil {
 		return err
 	}

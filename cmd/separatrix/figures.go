@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -12,7 +11,6 @@ import (
 	"github.com/separatrix-audio/separatrix/emu"
 	"github.com/separatrix-audio/separatrix/emu/analysis"
 	"github.com/separatrix-audio/separatrix/io/figure"
-	"github.com/separatrix-audio/separatrix/io/midifile"
 	"github.com/separatrix-audio/separatrix/io/render"
 	"github.com/separatrix-audio/separatrix/patches"
 )
@@ -56,30 +54,21 @@ func pieces(ps [][][2]float64) [][]figure.Point {
 }
 
 func runPortrait(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("portrait", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	af := addAnalysisFlags(fs, true, false)
-	out := fs.String("o", "", "write the picture to this `file` (.png or .svg)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: separatrix portrait PATCH -o FILE.png|.svg [flags]\n\n"+
-			"Draws the phase portrait of one neuron of PATCH at a current: vector field,\n"+
+	fs := newFlagSet("portrait", "PATCH -o FILE.png|.svg [flags]",
+		"Draws the phase portrait of one neuron of PATCH at a current: vector field,\n"+
 			"nullclines, equilibria, limit cycles, the saddle's separatrices, the firing\n"+
 			"cycle's basin (where rest and firing coexist) and a trajectory from the patch's\n"+
-			"initial state. Flags:")
-		fs.PrintDefaults()
-		fmt.Fprintln(fs.Output(), "\nExample: separatrix portrait hysteresis --current 2 -o out/portrait.png")
-	}
-	rest, err := parseInterspersed(fs, args, stderr)
+			"initial state.", "separatrix portrait hysteresis --current 2 -o out/portrait.png", stderr)
+	af := addAnalysisFlags(fs, true, false)
+	out := fs.String("o", "", "write the picture to this `file` (.png or .svg)")
+	patch, err := onePatch(fs, args, stderr)
 	if err != nil {
 		return err
-	}
-	if len(rest) != 1 {
-		return usageError{"portrait takes one PATCH (see 'separatrix patches')"}
 	}
 	if err := figureOutput(*out); err != nil {
 		return err
 	}
-	t, I, _, err := af.resolve(fs, rest[0])
+	t, I, _, err := af.resolve(fs, patch)
 	if err != nil {
 		return err
 	}
@@ -137,26 +126,17 @@ func portraitFigure(t *target, p *analysis.Portrait) *figure.Portrait {
 }
 
 func runBifurcation(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bifurcation", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("bifurcation", "PATCH -o FILE.png|.svg [flags]",
+		"Draws the bifurcation diagram of one neuron of PATCH: V of the equilibria against\n"+
+			"the current (stable solid, unstable dashed), the voltage range of stable and\n"+
+			"unstable limit cycles, the bifurcation points, and below it the firing rate on a\n"+
+			"slow up sweep and down sweep, where hysteresis shows.", "separatrix bifurcation hopf-sub -o out/hopf-sub.svg", stderr)
 	af := addAnalysisFlags(fs, false, true)
 	out := fs.String("o", "", "write the diagram to this `file` (.png or .svg)")
 	steps := fs.Int("steps", 120, "currents per sweep (more: finer, slower)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: separatrix bifurcation PATCH -o FILE.png|.svg [flags]\n\n"+
-			"Draws the bifurcation diagram of one neuron of PATCH: V of the equilibria against\n"+
-			"the current (stable solid, unstable dashed), the voltage range of stable and\n"+
-			"unstable limit cycles, the bifurcation points, and below it the firing rate on a\n"+
-			"slow up sweep and down sweep, where hysteresis shows. Flags:")
-		fs.PrintDefaults()
-		fmt.Fprintln(fs.Output(), "\nExample: separatrix bifurcation hopf-sub -o out/hopf-sub.svg")
-	}
-	rest, err := parseInterspersed(fs, args, stderr)
+	patch, err := onePatch(fs, args, stderr)
 	if err != nil {
 		return err
-	}
-	if len(rest) != 1 {
-		return usageError{"bifurcation takes one PATCH (see 'separatrix patches')"}
 	}
 	if *steps < 10 || *steps > 2000 {
 		return usageError{fmt.Sprintf("--steps %d: give 10 to 2000", *steps)}
@@ -164,7 +144,7 @@ func runBifurcation(args []string, stdout, stderr io.Writer) error {
 	if err := figureOutput(*out); err != nil {
 		return err
 	}
-	t, I, rng, err := af.resolve(fs, rest[0])
+	t, I, rng, err := af.resolve(fs, patch)
 	if err != nil {
 		return err
 	}
@@ -236,42 +216,28 @@ func diagramFigure(t *target, d *analysis.Diagram) *figure.Diagram {
 }
 
 func runTrace(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("trace", "PATCH -o FILE.png|.svg [flags]",
+		"Renders PATCH offline, as render does with the same performance flags, and draws\n"+
+			"each neuron's voltage and injected current against time with its spikes marked.",
+		"separatrix trace hysteresis --ramp current=-1:6:10 --ramp current=6:-1:10 -o out/trace.png", stderr)
 	var (
 		out      = fs.String("o", "", "write the picture to this `file` (.png or .svg)")
 		duration = fs.Duration("duration", 0, "render this long (default: as long as the ramps or the score, else 10s)")
-		score    = fs.String("score", "", "play this Standard MIDI `file` through the patch's MIDI mapping")
 		seed     = fs.Uint64("seed", 0, "noise seed (default: the patch's)")
-		ramps    rampFlags
-		sets     setFlags
-		kicks    kickFlags
+		pf       = addPerformanceFlags(fs, true)
 	)
-	fs.Var(&kicks, "kick", "kick NEURON=AMPLITUDE:MS@SECONDS, as for render")
-	fs.Var(&ramps, "ramp", "ramp TARGET=FROM:TO:SECONDS, as for render")
-	fs.Var(&sets, "set", "set TARGET=VALUE from the start, as for render")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: separatrix trace PATCH -o FILE.png|.svg [flags]\n\n"+
-			"Renders PATCH offline, as render does with the same performance flags, and draws\n"+
-			"each neuron's voltage and injected current against time with its spikes marked.\nFlags:")
-		fs.PrintDefaults()
-		fmt.Fprintln(fs.Output(), "\nExample: separatrix trace hysteresis --ramp current=-1:6:10 --ramp current=6:-1:10 -o out/trace.png")
-	}
-	rest, err := parseInterspersed(fs, args, stderr)
+	patch, err := onePatch(fs, args, stderr)
 	if err != nil {
 		return err
-	}
-	if len(rest) != 1 {
-		return usageError{"trace takes one PATCH (see 'separatrix patches')"}
 	}
 	if err := figureOutput(*out); err != nil {
 		return err
 	}
-	p, err := patches.Load(rest[0])
+	p, err := patches.Load(patch)
 	if err != nil {
 		return err
 	}
-	perf, err := performance(sets, ramps, kicks, *score)
+	perf, err := pf.performance()
 	if err != nil {
 		return err
 	}
@@ -284,22 +250,6 @@ func runTrace(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", *out)
 	return nil
-}
-
-// performance gathers the performance flags render and trace share.
-func performance(sets setFlags, ramps rampFlags, kicks kickFlags, score string) (render.Performance, error) {
-	perf := render.Performance{Sets: sets, Ramps: ramps, Kicks: kicks}
-	if score != "" {
-		sc, err := midifile.ReadScore(score)
-		if err != nil {
-			return perf, err
-		}
-		for _, ev := range sc.Events {
-			perf.Score = append(perf.Score, render.ScoreEvent{Seconds: ev.Seconds, Msg: ev.Msg})
-		}
-		perf.ScoreLength = sc.Length
-	}
-	return perf, nil
 }
 
 // traceFigure renders the performance and collects voltage, current and spikes.

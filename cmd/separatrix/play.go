@@ -47,14 +47,9 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 		quiet        = fs.Bool("quiet", false, "no status line")
 		seed         = fs.Uint64("seed", 0, "noise seed (default: the patch's)")
 		midiIns      listFlags
-		ramps        rampFlags
-		sets         setFlags
-		kicks        kickFlags
+		pf           = addPerformanceFlags(fs, false)
 	)
 	fs.Var(&midiIns, "midi-in", "listen to the MIDI input `NAME` (a part of it); repeatable; all: every input")
-	fs.Var(&ramps, "ramp", "ramp TARGET=FROM:TO:SECONDS, as in render; repeatable")
-	fs.Var(&sets, "set", "set TARGET=VALUE from the start, as in render; repeatable")
-	fs.Var(&kicks, "kick", "kick NEURON=AMPLITUDE:MS@SECONDS, as in render; repeatable")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: separatrix play PATCH [PATCH...] [flags]\n\nPlays PATCH live: sound on the audio device, MIDI in to control it, spikes out as notes.\nWith several patches, MIDI program change N switches to the Nth (from 0). Flags:")
 		fs.PrintDefaults()
@@ -154,7 +149,7 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 			return live.StreamStats{Xruns: st.Xruns, LoadP99: st.LoadP99}
 		},
 		ConnectInputs: midi.Connect,
-		Perf:          render.Performance{Sets: sets, Ramps: ramps, Kicks: kicks},
+		Perf:          render.Performance{Sets: pf.sets, Ramps: pf.ramps, Kicks: pf.kicks},
 		Record:        *record, RecordMIDI: *recordMIDI,
 		Learn: *learn, LearnSave: learnSave,
 		Log: stderr,

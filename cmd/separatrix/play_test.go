@@ -28,8 +28,9 @@ import (
 // jack_midi_dump shows the notes out.
 
 var (
-	jack   *jacktest.Server
-	sepBin string
+	jack    *jacktest.Server
+	jackErr error
+	sepBin  string
 )
 
 func TestMain(m *testing.M) {
@@ -45,14 +46,8 @@ func TestMain(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "building separatrix: %v\n%s", err, out)
 			return 1
 		}
-		if jacktest.Available() {
-			srv, err := jacktest.Start()
-			if err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				return 1
-			}
-			jack = srv
-			defer srv.Stop()
+		if jack, jackErr = jacktest.StartIfInstalled(); jack != nil {
+			defer jack.Stop()
 		}
 		return m.Run()
 	}()
@@ -64,12 +59,7 @@ func needJACK(t *testing.T) {
 	if testing.Short() {
 		t.Skip("live JACK tests take seconds of real time")
 	}
-	if jack == nil {
-		if jacktest.Required() {
-			t.Fatal("JACK is not installed, and CI requires the live tests (make deps installs jackd2)")
-		}
-		t.Skip("JACK is not installed (apt-get install jackd2)")
-	}
+	jacktest.Need(t, jack, jackErr)
 }
 
 // startClient runs a JACK example client for at most limit, returning its output buffer.

@@ -84,37 +84,85 @@ func (k *kickFlags) Set(s string) error {
 	return nil
 }
 
-func runRender(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("render", flag.ContinueOnError)
+// performanceFlags are the scripted-performance flags render, trace and play share.
+type performanceFlags struct {
+	ramps rampFlags
+	sets  setFlags
+	kicks kickFlags
+	score *string // nil for play, which takes its MIDI live
+}
+
+func addPerformanceFlags(fs *flag.FlagSet, withScore bool) *performanceFlags {
+	f := &performanceFlags{}
+	fs.Var(&f.kicks, "kick", "kick NEURON=AMPLITUDE:MS@SECONDS: a current pulse of AMPLITUDE for MS ms of model time at SECONDS (NEURON all: every neuron)")
+	fs.Var(&f.ramps, "ramp", "ramp TARGET=FROM:TO:SECONDS; repeat it: ramps on one target follow each other")
+	fs.Var(&f.sets, "set", "set TARGET=VALUE from the start; TARGET is current (every neuron) or NEURON.PARAM (a.current, b.gK)")
+	if withScore {
+		f.score = fs.String("score", "", "play this Standard MIDI `file` through the patch's MIDI mapping")
+	}
+	return f
+}
+
+// performance gathers the performance the flags describe, reading the score if any.
+func (f *performanceFlags) performance() (render.Performance, error) {
+	perf := render.Performance{Sets: f.sets, Ramps: f.ramps, Kicks: f.kicks}
+	if f.score != nil && *f.score != "" {
+		sc, err := midifile.ReadScore(*f.score)
+		if err != nil {
+			return perf, err
+		}
+		for _, ev := range sc.Events {
+			perf.Score = append(perf.Score, render.ScoreEvent{Seconds: ev.Seconds, Msg: ev.Msg})
+		}
+		perf.ScoreLength = sc.Length
+	}
+	return perf, nil
+}
+
+// newFlagSet returns the flag set of a command whose -h prints its synopsis, what it
+// does, its flags and an example.
+func newFlagSet(name, synopsis, about, example string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: separatrix %s %s\n\n%s Flags:\n", name, synopsis, about)
+		fs.PrintDefaults()
+		if example != "" {
+			fmt.Fprintln(fs.Output(), "\nExample: "+example)
+		}
+	}
+	return fs
+}
+
+// onePatch parses a command's arguments and returns its one PATCH.
+func onePatch(fs *flag.FlagSet, args []string, stderr io.Writer) (string, error) {
+	rest, err := parseInterspersed(fs, args, stderr)
+	if err != nil {
+		return "", err
+	}
+	if len(rest) != 1 {
+		return "", usageError{fs.Name() + " takes one PATCH (see 'separatrix patches')"}
+	}
+	return rest[0], nil
+}
+
+func runRender(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("render", "PATCH -o OUT.wav [flags]", "Renders PATCH (a built-in name or a .toml file) offline.",
+		"separatrix render hysteresis -o out/h.wav --ramp current=0:8:20 --ramp current=8:0:20 --midi out/h.mid --csv out/h.csv", stderr)
 	var (
 		out      = fs.String("o", "", "write the audio to this WAV `file` (required)")
 		duration = fs.Duration("duration", 0, "render this long, e.g. 3s or 1m30s (default: as long as the ramps or the score, else 10s)")
-		score    = fs.String("score", "", "play this Standard MIDI `file` through the patch's MIDI mapping")
 		midiOut  = fs.String("midi", "", "write one note per spike (the patch's spike mapping) to this Standard MIDI `file`")
 		csvOut   = fs.String("csv", "", "write t_ms and every neuron's state and current, at most 1000 rows a second, to this CSV `file`")
 		rate     = fs.Int("rate", 48000, "sample rate in `Hz`")
 		seed     = fs.Uint64("seed", 0, "noise seed (default: the patch's)")
 		format   = fs.String("format", "pcm16", "WAV sample format: pcm16, pcm24 or float32")
 		quiet    = fs.Bool("quiet", false, "no progress bar and no summary")
-		ramps    rampFlags
-		sets     setFlags
-		kicks    kickFlags
+		pf       = addPerformanceFlags(fs, true)
 	)
-	fs.Var(&kicks, "kick", "kick NEURON=AMPLITUDE:MS@SECONDS: a current pulse of AMPLITUDE for MS ms of model time at SECONDS (NEURON all: every neuron)")
-	fs.Var(&ramps, "ramp", "ramp TARGET=FROM:TO:SECONDS; repeat it: ramps on one target follow each other")
-	fs.Var(&sets, "set", "set TARGET=VALUE from the start; TARGET is current (every neuron) or NEURON.PARAM (a.current, b.gK)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: separatrix render PATCH -o OUT.wav [flags]\n\nRenders PATCH (a built-in name or a .toml file) offline. Flags:")
-		fs.PrintDefaults()
-		fmt.Fprintln(fs.Output(), "\nExample: separatrix render hysteresis -o out/h.wav --ramp current=0:8:20 --ramp current=8:0:20 --midi out/h.mid --csv out/h.csv")
-	}
-	rest, err := parseInterspersed(fs, args, stderr)
+	patch, err := onePatch(fs, args, stderr)
 	if err != nil {
 		return err
-	}
-	if len(rest) != 1 {
-		return usageError{"render takes one PATCH (see 'separatrix patches')"}
 	}
 	if *out == "" {
 		return usageError{"render needs -o OUT.wav"}
@@ -123,11 +171,11 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	p, err := patches.Load(rest[0])
+	p, err := patches.Load(patch)
 	if err != nil {
 		return err
 	}
-	perf, err := performance(sets, ramps, kicks, *score)
+	perf, err := pf.performance()
 	if err != nil {
 		return err
 	}

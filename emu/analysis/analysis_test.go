@@ -104,6 +104,30 @@ func TestLiterature(t *testing.T) {
 	}
 }
 
+// referenceLines reads a reference file of testdata/*.py: one case a line, each of
+// the given number of space-separated fields.
+func referenceLines(t *testing.T, path string, fields int) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out [][]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) != fields {
+			t.Fatalf("%s: bad reference line %q: want %d fields", path, sc.Text(), fields)
+		}
+		out = append(out, fs)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func deref(p *float64) any {
 	if p == nil {
 		return nil
@@ -115,22 +139,13 @@ func deref(p *float64) any {
 // integrates with fixed-step RK4 at the engine's step, so periods agree to 0.1% and
 // voltage extremes to 0.1 mV (the orbit is drawn from samples one step apart).
 func TestCyclesMatchScipy(t *testing.T) {
-	f, err := os.Open("testdata/reference.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
 	n := 0
-	for sc.Scan() {
-		fs := strings.Fields(sc.Text())
-		if len(fs) != 6 {
-			t.Fatalf("bad reference line %q", sc.Text())
-		}
+	for _, fs := range referenceLines(t, "testdata/reference.txt", 6) {
 		var num [4]float64 // current, period, v_min, v_max
 		for i, k := range []int{1, 3, 4, 5} {
+			var err error
 			if num[i], err = strconv.ParseFloat(fs[k], 64); err != nil {
-				t.Fatalf("bad reference line %q: %v", sc.Text(), err)
+				t.Fatalf("bad reference line %q: %v", strings.Join(fs, " "), err)
 			}
 		}
 		I, period, vmin, vmax := num[0], num[1], num[2], num[3]
