@@ -2,14 +2,21 @@
 // in real time without a sound card, so audio and MIDI code can be tested end to end
 // against real JACK clients (jack_rec, jack_midiseq, jack_midi_dump).
 //
-// A test binary starts one server in TestMain and stops it after m.Run:
+// A test binary starts one server in TestMain and stops it after m.Run, and each JACK
+// test first calls Need:
 //
 //	func TestMain(m *testing.M) {
-//		srv, err := jacktest.Start()
-//		...
+//		srv, err = jacktest.StartIfInstalled()
 //		code := m.Run()
-//		srv.Stop()
+//		if srv != nil {
+//			srv.Stop()
+//		}
 //		os.Exit(code)
+//	}
+//
+//	func TestSomething(t *testing.T) {
+//		jacktest.Need(t, srv, err)
+//		...
 //	}
 //
 // Start sets JACK_DEFAULT_SERVER for the process, so every JACK client the tests start,
@@ -27,6 +34,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -55,6 +63,32 @@ func Available() bool {
 // Required reports whether tests must not skip when JACK is missing: in CI (CI=true),
 // where .ci/run installs it, a missing server is a failure, not a skip.
 func Required() bool { return os.Getenv("CI") != "" }
+
+// ErrNotInstalled says JACK is missing here: tests skip, except in CI (Required).
+var ErrNotInstalled = errors.New("JACK is not installed (apt-get install jackd2)")
+
+// StartIfInstalled starts the tests' server, or returns ErrNotInstalled if jackd and
+// the example clients are missing.
+func StartIfInstalled() (*Server, error) {
+	if !Available() {
+		return nil, ErrNotInstalled
+	}
+	return Start()
+}
+
+// Need lets a test that needs the server s go on. Without one it skips the test when
+// err wraps ErrNotInstalled outside CI, and fails it otherwise: in CI JACK must be
+// there, and a server that would not start is a fault wherever it happens.
+func Need(t testing.TB, s *Server, err error) {
+	t.Helper()
+	switch {
+	case s != nil:
+	case errors.Is(err, ErrNotInstalled) && !Required():
+		t.Skip(err)
+	default:
+		t.Fatalf("no JACK server: %v", err)
+	}
+}
 
 // Start launches `jackd -n NAME -d dummy -r 48000 -p 128 -m` under a name of its own
 // (parallel test binaries do not collide) and waits until it answers.

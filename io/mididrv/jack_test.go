@@ -27,7 +27,10 @@ import (
 	"gitlab.com/gomidi/midi/v2/drivers"
 )
 
-var server *jacktest.Server
+var (
+	server    *jacktest.Server
+	serverErr error
+)
 
 const helperEnv = "MIDIDRV_TEST_HELPER"
 
@@ -36,29 +39,21 @@ func TestMain(m *testing.M) {
 		helperOpen()
 		return
 	}
-	if !jacktest.Available() || !jackmidi.Available {
-		if jacktest.Required() {
-			fmt.Fprintln(os.Stderr, "mididrv: JACK is required here (CI) but jackd or JACK support is missing")
-			os.Exit(1)
-		}
-		fmt.Fprintln(os.Stderr, "mididrv: no JACK; JACK tests skip")
-		os.Exit(m.Run())
-	}
-	var err error
-	if server, err = jacktest.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	if jackmidi.Available {
+		server, serverErr = jacktest.StartIfInstalled()
+	} else {
+		serverErr = fmt.Errorf("%w: this build has no JACK MIDI (cgo is off)", jacktest.ErrNotInstalled)
 	}
 	code := m.Run()
-	testjack.Stop(server)
+	if server != nil {
+		testjack.Stop(server)
+	}
 	os.Exit(code)
 }
 
 func needServer(t *testing.T) {
 	t.Helper()
-	if server == nil {
-		t.Skip("no JACK server")
-	}
+	jacktest.Need(t, server, serverErr)
 }
 
 // openJack opens the "jack" driver for one test, retrying: clients started right after

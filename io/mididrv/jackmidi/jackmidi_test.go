@@ -21,33 +21,23 @@ import (
 	"gitlab.com/gomidi/midi/v2/drivers/drivertest"
 )
 
-var server *jacktest.Server
+var (
+	server    *jacktest.Server
+	serverErr error
+)
 
 func TestMain(m *testing.M) {
-	if !jacktest.Available() {
-		if jacktest.Required() {
-			fmt.Fprintln(os.Stderr, "jackmidi: JACK is required here (CI) but jackd is not installed")
-			os.Exit(1)
-		}
-		fmt.Fprintln(os.Stderr, "jackmidi: jackd not installed; JACK tests skip")
-		os.Exit(m.Run())
-	}
-	var err error
-	server, err = jacktest.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	server, serverErr = jacktest.StartIfInstalled()
 	code := m.Run()
-	testjack.Stop(server)
+	if server != nil {
+		testjack.Stop(server)
+	}
 	os.Exit(code)
 }
 
 func needServer(t *testing.T) {
 	t.Helper()
-	if server == nil {
-		t.Skip("no JACK server (jackd not installed)")
-	}
+	jacktest.Need(t, server, serverErr)
 }
 
 // newDriver connects a driver for one test, retrying: clients started right after the
