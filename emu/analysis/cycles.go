@@ -163,19 +163,13 @@ func (fl *flow) maxTime(dst, x []float64, h float64) float64 {
 
 // settle integrates from x0 for at most tmax ms of model time and says where the
 // trajectory ends: on one of the equilibria eqs, on a periodic orbit, outside the box,
-// or still undecided. Convergence on a cycle is judged on successive peaks of V: the
-// peak states (scaled), peak voltages and periods must repeat to 1e-7 relative, with a
-// lag of 1 to 3 peaks (cycles with several peaks per period).
+// or still undecided. Convergence on a cycle is judged on successive peaks of V (see
+// periodic).
 func (s *System) settle(x0 []float64, I float64, eqs []Equilibrium, backward bool, tmax float64) outcome {
 	fl := s.newFlow(I, backward)
 	d := s.Dim()
 	x := append([]float64(nil), x0...)
 	prev := make([]float64, d)
-	type peak struct {
-		t    float64
-		x    []float64
-		vmin float64 // the lowest voltage since the previous peak
-	}
 	var peaks []peak
 	h := fl.h
 	fl.f(fl.fx, x)
@@ -200,7 +194,7 @@ func (s *System) settle(x0 []float64, I float64, eqs []Equilibrium, backward boo
 				// Peaks of a spiral that has all but reached a focus.
 				return outcome{fate: toEquilibrium, eq: i, x: px, peaks: len(peaks)}
 			}
-			if c, ok := s.periodic(peaks2(peaks, func(p peak) (float64, []float64, float64) { return p.t, p.x, p.vmin })); ok {
+			if c, ok := s.periodic(peaks[max(0, len(peaks)-8):]); ok {
 				c.Stable = !backward
 				s.traceOrbit(fl, &c, px)
 				return outcome{fate: toCycle, x: px, cycle: c, peaks: len(peaks)}
@@ -216,13 +210,11 @@ func (s *System) settle(x0 []float64, I float64, eqs []Equilibrium, backward boo
 	return outcome{fate: undecided, x: x, peaks: len(peaks)}
 }
 
-func peaks2[T any](ps []T, get func(T) (float64, []float64, float64)) (ts []float64, xs [][]float64, vmins []float64) {
-	n := len(ps)
-	for _, p := range ps[max(0, n-8):] {
-		t, x, v := get(p)
-		ts, xs, vmins = append(ts, t), append(xs, x), append(vmins, v)
-	}
-	return ts, xs, vmins
+// peak is a maximum of V on a trajectory.
+type peak struct {
+	t    float64
+	x    []float64
+	vmin float64 // the lowest voltage since the previous peak
 }
 
 // A cycle is declared when successive peaks repeat to periodicTol (scaled distance;
@@ -237,11 +229,10 @@ const (
 	periodicRel = 1e-4
 )
 
-// periodic reports whether the last peaks (times ts, states xs, and the lowest voltage
-// before each) repeat with a lag of 1 to 3 peaks, twice in a row, and returns the
-// cycle's period if so.
-func (s *System) periodic(ts []float64, xs [][]float64, vmins []float64) (Cycle, bool) {
-	n := len(ts)
+// periodic reports whether the last peaks repeat with a lag of 1 to 3 peaks (cycles
+// with several peaks per period), twice in a row, and returns the cycle's period if so.
+func (s *System) periodic(ps []peak) (Cycle, bool) {
+	n := len(ps)
 	for lag := 1; lag <= 3; lag++ {
 		if n < 3*lag+1 {
 			return Cycle{}, false
@@ -249,13 +240,13 @@ func (s *System) periodic(ts []float64, xs [][]float64, vmins []float64) (Cycle,
 		ok := true
 		var period float64
 		for k := n - 1; k >= n-2*lag && ok; k-- {
-			p := ts[k] - ts[k-lag]
+			p := ps[k].t - ps[k-lag].t
 			if period == 0 {
 				period = p
 			}
-			size := (xs[k][0] - vmins[k]) / s.scale[0]
+			size := (ps[k].x[0] - ps[k].vmin) / s.scale[0]
 			tol := math.Min(periodicTol, periodicRel*size)
-			if math.Abs(p-period) > 1e-4*period || s.distance(xs[k], xs[k-lag]) > tol {
+			if math.Abs(p-period) > 1e-4*period || s.distance(ps[k].x, ps[k-lag].x) > tol {
 				ok = false
 			}
 		}

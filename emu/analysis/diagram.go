@@ -1,9 +1,6 @@
 package analysis
 
-import (
-	"math"
-	"sort"
-)
+import "sort"
 
 // CycleBranch is a branch of limit cycles over a range of currents: for each current,
 // the lowest and highest voltage on the cycle and its period.
@@ -119,17 +116,9 @@ func (s *System) stableCycleBranch(r *Report, currents []float64) []CycleBranch 
 	if r.RestLoss == nil {
 		return nil
 	}
-	W := r.Range[1] - r.Range[0]
-	Ion := r.RestLoss.Current
-	start := append([]float64(nil), r.RestLoss.State...)
-	start[0] += 0.01 * s.scale[0]
-	Ihi := math.Min(Ion+0.05*W, r.Range[1])
-	c, ok := s.firingCycle(Ihi, start)
+	c, Ihi, ok := s.firingCycleAtLoss(r)
 	if !ok {
-		Ihi = Ion - 1e-3*W
-		if c, ok = s.firingCycle(Ihi); !ok {
-			return nil
-		}
+		return nil
 	}
 	follow := func(dir int) CycleBranch {
 		b := CycleBranch{Stable: true}

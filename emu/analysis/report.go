@@ -100,25 +100,33 @@ func (s *System) Analyze(I, I0, I1 float64, extra ...[]float64) (*Report, error)
 	return r, nil
 }
 
+// firingCycleAtLoss finds the firing cycle next to rest's loss and the current it is
+// found at: just above the loss, reached the way the neuron itself reaches it, from the
+// rest state pushed past the bifurcation; or, if the neuron settles on another state
+// there, coexisting with rest just below it.
+func (s *System) firingCycleAtLoss(r *Report) (Cycle, float64, bool) {
+	W := r.Range[1] - r.Range[0]
+	Ion := r.RestLoss.Current
+	Ihi := math.Min(Ion+0.05*W, r.Range[1])
+	start := append([]float64(nil), r.RestLoss.State...)
+	start[0] += 0.01 * s.scale[0]
+	if c, ok := s.firingCycle(Ihi, start); ok {
+		return c, Ihi, true
+	}
+	Ihi = Ion - 1e-3*W
+	c, ok := s.firingCycle(Ihi)
+	return c, Ihi, ok
+}
+
 // findCycleEnd follows the firing cycle from near rest's loss down in current, by
 // continuation with step control, to where it disappears.
 func (s *System) findCycleEnd(r *Report) {
 	I0, I1 := r.Range[0], r.Range[1]
 	W := I1 - I0
 	Ion := r.RestLoss.Current
-	// The firing cycle just above rest's loss, reached the way the neuron itself
-	// reaches it: from the rest state pushed past the bifurcation. If there is none
-	// (the neuron settles on another state there), the firing cycle, if any, coexists
-	// with rest just below it.
-	Ihi := math.Min(Ion+0.05*W, I1)
-	start := append([]float64(nil), r.RestLoss.State...)
-	start[0] += 0.01 * s.scale[0]
-	c, ok := s.firingCycle(Ihi, start)
+	c, Ihi, ok := s.firingCycleAtLoss(r)
 	if !ok {
-		Ihi = Ion - 1e-3*W
-		if c, ok = s.firingCycle(Ihi); !ok {
-			return
-		}
+		return
 	}
 	x := c.Orbit[0]
 	// Step down while the cycle persists, halving the step when it does not: each step
