@@ -422,8 +422,10 @@ func TestCCSweepShowsHysteresis(t *testing.T) {
 		knob.Send(midimap.ControlChange(1, 33, v&0x7F))
 	}
 	// Park the knob at the bottom first: with soft takeover it must meet the patch's
-	// starting current (-2, the bottom) before it moves anything.
-	for i := 0; i < 20; i++ {
+	// starting current (-2, the bottom) before it moves anything. A CI run once lost
+	// 200 ms of parking (no note at all followed: the knob never took over), so park
+	// for a second.
+	for i := 0; i < 100; i++ {
 		send(0)
 		time.Sleep(10 * time.Millisecond)
 	}
