@@ -3,6 +3,7 @@ package audio
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -38,13 +39,22 @@ type Config struct {
 	// delivers a longer block has it split into MaxBlock-frame pieces. Prepare the
 	// engine with this value (after WithDefaults), never with Buffer alone.
 	MaxBlock int
+	// Ahead is how many periods the native JACK output (OpenJACK) keeps rendered
+	// ahead of the sound; 0 means 2. More absorbs later wake-ups of the rendering
+	// goroutine and adds a period of latency each. Open and OpenClock ignore it.
+	Ahead int
 }
+
+// IsJACK reports whether a Config.Host names JACK ("jack", "JACK Audio Connection
+// Kit", any case), which OpenJACK plays to natively.
+func IsJACK(host string) bool { return strings.Contains(strings.ToLower(host), "jack") }
 
 // Defaults filled in by Config.WithDefaults.
 const (
 	DefaultSampleRate = 48000
 	DefaultBuffer     = 128
 	DefaultChannels   = 2
+	DefaultAhead      = 2
 )
 
 // WithDefaults returns c with every zero field replaced by its default, as Open and
@@ -62,6 +72,9 @@ func (c Config) WithDefaults() Config {
 	if c.MaxBlock == 0 {
 		c.MaxBlock = 4 * c.Buffer
 	}
+	if c.Ahead == 0 {
+		c.Ahead = DefaultAhead
+	}
 	return c
 }
 
@@ -76,6 +89,8 @@ func (c Config) check() error {
 		return fmt.Errorf("audio: %d channels is outside 1 to 64", c.Channels)
 	case c.MaxBlock < 1 || c.MaxBlock > 1<<20:
 		return fmt.Errorf("audio: largest block of %d frames is outside 1 to %d", c.MaxBlock, 1<<20)
+	case c.Ahead < 1 || c.Ahead > 16:
+		return fmt.Errorf("audio: rendering %d periods ahead is outside 1 to 16", c.Ahead)
 	}
 	return nil
 }
@@ -107,6 +122,9 @@ type Stats struct {
 	// counts the times it fell so far behind that it skipped ahead instead of catching
 	// up.
 	Xruns uint64
+	// Underruns counts the periods a ring-fed output (OpenJACK) found its ring short
+	// and played silence for; they are counted in Xruns too.
+	Underruns uint64
 	// LoadP99 is the 99th percentile of the callback body's duration as a fraction of
 	// the block's period (1 means the callback took as long as the audio it rendered).
 	// It comes from a histogram with 16 buckets per octave and is the upper edge of its

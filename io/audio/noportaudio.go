@@ -16,6 +16,9 @@ func Terminate() error { return nil }
 // List reports that this build has no audio device support.
 func List() ([]HostAPI, error) { return nil, errNoCgo }
 
+// Reopen reports that this build has no audio device support.
+func Reopen(cfg Config, p Process) (Stream, error) { return Open(cfg, p) }
+
 // Open reports that this build has no audio device support.
 func Open(cfg Config, p Process) (Stream, error) {
 	if p == nil {

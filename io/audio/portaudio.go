@@ -53,9 +53,32 @@ var afterInitialize = func() {}
 
 // Terminate closes every stream still open and stops PortAudio. Calling it when
 // PortAudio is not running does nothing.
+//
+// It waits at most terminateTimeout for PortAudio: a stream stuck in a host API whose
+// server died (PortAudio's JACK host waits up to ten minutes for a server that quit)
+// must not keep the program from exiting. It then returns an error and leaves
+// PortAudio as it is.
 func Terminate() error {
-	paMu.Lock()
-	defer paMu.Unlock()
+	if !lockWithin(&paMu, terminateTimeout) {
+		return errors.New("audio: PortAudio is stuck closing a stream; leaving it as it is")
+	}
+	done := make(chan error, 1)
+	go func() {
+		defer paMu.Unlock()
+		done <- terminateLocked()
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(terminateTimeout):
+		return fmt.Errorf("audio: PortAudio did not stop within %v; leaving it as it is", terminateTimeout)
+	}
+}
+
+// terminateTimeout bounds Terminate.
+const terminateTimeout = time.Second
+
+func terminateLocked() error {
 	if !paUp {
 		return nil
 	}
@@ -68,6 +91,28 @@ func Terminate() error {
 	}
 	paUp = false
 	return errors.Join(errs...)
+}
+
+// lockWithin locks mu, giving up after d.
+func lockWithin(mu *sync.Mutex, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for !mu.TryLock() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
+}
+
+// Reopen is Open after restarting PortAudio, which lists devices only when it starts:
+// a device plugged in again (or a server started) since is seen. It is the Open to
+// give Supervise for a PortAudio device. Every stream still open is closed first.
+func Reopen(cfg Config, p Process) (Stream, error) {
+	if err := Terminate(); err != nil {
+		return nil, err
+	}
+	return Open(cfg, p)
 }
 
 // List returns PortAudio's host APIs, each with its output devices, in PortAudio's

@@ -100,34 +100,79 @@ func StartWith(rate, period int) (*Server, error) {
 		return nil, errors.New("jacktest: jackd is not installed (apt-get install jackd2)")
 	}
 	name := fmt.Sprintf("septest%d_%d", os.Getpid(), seq.Add(1))
-	s := &Server{Name: name, SampleRate: rate, Period: period, log: &lockedBuffer{}, done: make(chan struct{})}
+	s := &Server{Name: name, SampleRate: rate, Period: period, log: &lockedBuffer{}}
+	if err := s.launch(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// launch starts jackd under s.Name and waits until it answers.
+func (s *Server) launch() error {
+	s.done = make(chan struct{})
 	// -r after -d dummy is the dummy driver's sample rate (before -d it would mean "no
 	// realtime"); -m adds system:monitor ports that carry what reaches system:playback.
-	s.cmd = exec.Command("jackd", "-n", name, "-d", "dummy", "-r", strconv.Itoa(rate), "-p", strconv.Itoa(period), "-m")
+	s.cmd = exec.Command("jackd", "-n", s.Name, "-d", "dummy", "-r", strconv.Itoa(s.SampleRate), "-p", strconv.Itoa(s.Period), "-m")
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("jacktest: starting jackd: %w", err)
+		return fmt.Errorf("jacktest: starting jackd: %w", err)
 	}
-	go func() { s.cmd.Wait(); close(s.done) }()
-	os.Setenv("JACK_DEFAULT_SERVER", name)
+	cmd, done := s.cmd, s.done
+	go func() { cmd.Wait(); close(done) }()
+	os.Setenv("JACK_DEFAULT_SERVER", s.Name)
 	os.Setenv("JACK_NO_START_SERVER", "1")
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
-		case <-s.done:
-			return nil, fmt.Errorf("jacktest: jackd exited at start:\n%s", s.log.String())
+		case <-done:
+			return fmt.Errorf("jacktest: jackd exited at start:\n%s", s.log.String())
 		default:
 		}
 		if exec.Command("jack_lsp").Run() == nil {
 			// Clients started right after the server came up have failed once; give it
 			// a moment to settle.
 			time.Sleep(200 * time.Millisecond)
-			return s, nil
+			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	s.Stop()
-	return nil, fmt.Errorf("jacktest: jackd did not answer within 10 s:\n%s", s.log.String())
+	return fmt.Errorf("jacktest: jackd did not answer within 10 s:\n%s", s.log.String())
+}
+
+// Kill ends the server with SIGKILL, as a crash would: its clients get no notice, only
+// a broken connection. Restart brings it back under the same name (which also clears
+// what a killed server leaves in /dev/shm).
+func (s *Server) Kill() {
+	if s.cmd.Process == nil {
+		return
+	}
+	s.cmd.Process.Kill()
+	select {
+	case <-s.done:
+	case <-time.After(5 * time.Second):
+	}
+}
+
+// Restart starts the server again, after Stop or Kill, under the same name, rate and
+// period, and waits until it answers. It also points JACK_DEFAULT_SERVER at it again.
+func (s *Server) Restart() error {
+	select {
+	case <-s.done:
+	default:
+		return errors.New("jacktest: Restart while the server still runs")
+	}
+	return s.launch()
+}
+
+// Running reports whether the server process is alive.
+func (s *Server) Running() bool {
+	select {
+	case <-s.done:
+		return false
+	default:
+		return true
+	}
 }
 
 // lockedBuffer is a bytes.Buffer jackd's output can be copied into while tests read it.

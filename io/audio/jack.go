@@ -1,0 +1,364 @@
+//go:build cgo && ((linux && !nojack) || jack)
+
+package audio
+
+/*
+#cgo LDFLAGS: -ljack -pthread
+#include <stdlib.h>
+#include "jackaudio.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// JACKAvailable reports whether this build has the native JACK output.
+const JACKAvailable = true
+
+// JACKClientName is the name the native JACK output asks for (JACK adds a suffix if it
+// is taken). Package jackmidi's client is "separatrix"; audio has a client of its own.
+const JACKClientName = "separatrix-audio"
+
+const (
+	// jackRingFrames is the ring's size per channel: room for the largest period JACK
+	// allows (8192) twice over.
+	jackRingFrames = 1 << 14
+	// jackWaitMillis bounds the producer's sleep when no period ends (a stopped
+	// server's clients get no callbacks, and no shutdown notice until it is detected).
+	jackWaitMillis = 100
+	// jackOpenTimeout bounds jack_client_open: a server that is starting or wedged can
+	// leave it waiting.
+	jackOpenTimeout = 3 * time.Second
+)
+
+var jackQuiet sync.Once
+
+// OpenJACK opens an output of its own on the JACK server (client JACKClientName, ports
+// out_1, out_2, ...), the server named by $JACK_DEFAULT_SERVER or the default one. It
+// never starts a server: without one it fails with an error matching ErrNoDevice.
+//
+// Unlike Open, Process does not run on the audio thread: JACK's process callback (C,
+// no Go) copies finished blocks from a lock-free ring, and a goroutine of the stream's
+// own, woken by that callback, calls Process to keep Config.Ahead periods in the ring.
+// The sound is Ahead periods later than with a direct callback; in exchange a late
+// Process call is absorbed by the ring instead of being heard, and a stopped server
+// cannot leave anything hanging: Lost reports it, and Close returns at once.
+//
+// The stream plays at the server's sample rate, whatever cfg.SampleRate says:
+// prepare the engine with SampleRate() after Open. cfg.Device chooses where the ports
+// are connected: "" the physical playback ports (system:playback_1, ...), "none" no
+// connection (connect them in a patchbay), anything else the input ports of the
+// clients whose port names contain it (case-insensitive), in order; a name that
+// matches nothing is an error that lists the clients that play audio. cfg.Host is not
+// looked at.
+func OpenJACK(cfg Config, p Process) (Stream, error) {
+	if p == nil {
+		panic("audio: OpenJACK with a nil Process")
+	}
+	cfg = cfg.WithDefaults()
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	if cfg.Channels > C.SEPA_MAX_CHANNELS {
+		return nil, fmt.Errorf("audio: the JACK output has at most %d channels, not %d", C.SEPA_MAX_CHANNELS, cfg.Channels)
+	}
+	c, err := jackOpenClient(cfg.Channels)
+	if err != nil {
+		return nil, err
+	}
+	s := &jackStream{
+		c:        c,
+		p:        p,
+		rate:     float64(C.sepa_rate(c)),
+		buffer:   int(C.sepa_period(c)),
+		maxBlock: cfg.MaxBlock,
+		ahead:    cfg.Ahead,
+		channels: cfg.Channels,
+		lost:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	s.name = C.GoString(C.jack_get_client_name(c.client))
+	targets, err := s.targets(cfg.Device)
+	if err != nil {
+		jackClose(c, time.Second)
+		return nil, err
+	}
+	s.dest = targets
+	s.desc = "JACK: " + s.name
+	if len(targets) > 0 {
+		s.desc += " -> " + strings.Join(slices.Compact(clientsOf(targets)), ", ")
+	}
+	// The producer renders into C memory, which sepa_write copies into the ring:
+	// passing it to C breaks no cgo pointer rule, and nothing is allocated per block.
+	s.scratch = C.calloc(C.size_t(cfg.Channels*jackRingFrames), C.sizeof_float)
+	all := unsafe.Slice((*float32)(s.scratch), cfg.Channels*jackRingFrames)
+	s.chans = make([][]float32, cfg.Channels)
+	s.out = make([][]float32, cfg.Channels)
+	s.view = make([][]float32, cfg.Channels)
+	for ch := range s.chans {
+		s.chans[ch] = all[ch*jackRingFrames : (ch+1)*jackRingFrames]
+	}
+	return s, nil
+}
+
+// jackOpenClient opens the client with a time limit; a late answer is closed.
+func jackOpenClient(channels int) (*C.sepa_client, error) {
+	jackQuiet.Do(func() { C.sepa_quiet() })
+	type result struct {
+		c      *C.sepa_client
+		status C.int
+	}
+	ch := make(chan result, 1)
+	go func() {
+		name := C.CString(JACKClientName)
+		defer C.free(unsafe.Pointer(name))
+		var r result
+		r.c = C.sepa_open(name, C.int(channels), jackRingFrames, &r.status)
+		ch <- r
+	}()
+	var r result
+	select {
+	case r = <-ch:
+	case <-time.After(jackOpenTimeout):
+		go func() {
+			if r := <-ch; r.c != nil {
+				C.sepa_close(r.c)
+			}
+		}()
+		return nil, fmt.Errorf("audio: the JACK server%s did not answer within %v", jackServerDesc(), jackOpenTimeout)
+	}
+	if r.c == nil {
+		return nil, jackOpenError(int(r.status))
+	}
+	return r.c, nil
+}
+
+// jackServerDesc is ` "NAME"` for a server other than the default, else "".
+func jackServerDesc() string {
+	if s := os.Getenv("JACK_DEFAULT_SERVER"); s != "" && s != "default" {
+		return fmt.Sprintf(" %q", s)
+	}
+	return ""
+}
+
+func jackOpenError(status int) error {
+	switch {
+	case status == -1:
+		return fmt.Errorf("audio: the JACK server%s accepted the client but it could not be set up", jackServerDesc())
+	case status&C.JackServerFailed != 0:
+		return &noDevice{fmt.Sprintf("audio: no JACK server%s is running (start one with jackd or qjackctl, or use PipeWire's JACK layer)", jackServerDesc())}
+	case status&C.JackVersionError != 0:
+		return fmt.Errorf("audio: libjack and the JACK server%s speak different protocol versions", jackServerDesc())
+	case status&C.JackServerError != 0:
+		return fmt.Errorf("audio: the JACK server%s failed to open a client", jackServerDesc())
+	}
+	return fmt.Errorf("audio: cannot open a JACK client (status 0x%x)", status)
+}
+
+// jackClose closes (or, if the server is gone, abandons) a client, waiting at most
+// limit for libjack: a wedged server must not hold the program.
+func jackClose(c *C.sepa_client, limit time.Duration) error {
+	done := make(chan struct{})
+	go func() { C.sepa_close(c); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(limit):
+		return fmt.Errorf("audio: the JACK server did not release the client within %v; left it behind", limit)
+	}
+}
+
+// jackStream is a native JACK output fed through a ring.
+type jackStream struct {
+	c        *C.sepa_client
+	p        Process
+	rate     float64
+	buffer   int // JACK's period when opened
+	maxBlock int
+	ahead    int
+	channels int
+	name     string   // the client's name as JACK gave it
+	dest     []string // the ports out_1.. are connected to, in turn
+	desc     string
+
+	// The producer's buffers: chans over scratch (C memory), out and view reused.
+	scratch          unsafe.Pointer
+	chans, out, view [][]float32
+	meter            meter
+
+	lost chan struct{} // closed when the server shut the client down
+	done chan struct{} // closed when the producer has returned
+
+	mu              sync.Mutex // Start, Close and Stats
+	started, closed bool
+	final           Stats // Stats once closed (the C side may be freed)
+}
+
+// targets resolves cfg.Device into the ports to connect to.
+func (s *jackStream) targets(device string) ([]string, error) {
+	if strings.EqualFold(device, "none") {
+		return nil, nil
+	}
+	physical := C.int(0)
+	if device == "" {
+		physical = 1
+	}
+	ptr := C.sepa_playback_ports(s.c, physical)
+	var ports []string
+	if ptr != nil {
+		for pp := ptr; *pp != nil; pp = (**C.char)(unsafe.Add(unsafe.Pointer(pp), unsafe.Sizeof(*pp))) {
+			if n := C.GoString(*pp); !strings.HasPrefix(n, s.name+":") {
+				ports = append(ports, n)
+			}
+		}
+		C.jack_free(unsafe.Pointer(ptr))
+	}
+	if device == "" {
+		if len(ports) == 0 {
+			return nil, nil // a server with no playback ports: play unconnected
+		}
+		return ports, nil
+	}
+	var match []string
+	q := strings.ToLower(device)
+	for _, p := range ports {
+		if strings.Contains(strings.ToLower(p), q) {
+			match = append(match, p)
+		}
+	}
+	if len(match) == 0 {
+		clients := slices.Compact(clientsOf(ports))
+		if len(clients) == 0 {
+			return nil, fmt.Errorf("audio: no JACK client matches %q: no client has audio inputs (use --audio none to play unconnected)", device)
+		}
+		return nil, fmt.Errorf("audio: no JACK client matches %q; clients with audio inputs: %s", device, strings.Join(clients, ", "))
+	}
+	return match, nil
+}
+
+// clientsOf returns the client part of each port name.
+func clientsOf(ports []string) []string {
+	out := make([]string, len(ports))
+	for i, p := range ports {
+		out[i], _, _ = strings.Cut(p, ":")
+	}
+	return out
+}
+
+// Start fills the ring, activates the client, connects its ports and starts the
+// producer.
+func (s *jackStream) Start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closed:
+		return errors.New("audio: Start on a closed stream")
+	case s.started:
+		return errors.New("audio: stream started twice")
+	}
+	s.topUp()
+	if C.sepa_activate(s.c) != 0 {
+		return fmt.Errorf("audio: the JACK server%s would not start %s", jackServerDesc(), s.name)
+	}
+	for i := 0; i < s.channels && len(s.dest) > 0; i++ {
+		dest := C.CString(s.dest[i%len(s.dest)])
+		C.sepa_connect(s.c, C.int(i), dest) // an existing connection is fine
+		C.free(unsafe.Pointer(dest))
+	}
+	s.started = true
+	go s.produce()
+	return nil
+}
+
+// produce keeps the ring topped up until the stream is stopped or the server goes.
+func (s *jackStream) produce() {
+	defer close(s.done)
+	for {
+		switch C.sepa_wait(s.c, jackWaitMillis) {
+		case 1:
+			return
+		case 2:
+			close(s.lost)
+			return
+		}
+		s.topUp()
+	}
+}
+
+// topUp renders until the ring holds Ahead periods.
+func (s *jackStream) topUp() {
+	for {
+		period := int(C.sepa_period(s.c))
+		target := min(s.ahead*period, jackRingFrames-period)
+		need := target - int(C.sepa_fill(s.c))
+		if need <= 0 {
+			return
+		}
+		n := min(need, period)
+		t0 := time.Now()
+		for ch := range s.out {
+			s.out[ch] = s.chans[ch][:n]
+		}
+		render(s.p, s.out, s.view, s.maxBlock)
+		C.sepa_write(s.c, (*C.float)(s.scratch), jackRingFrames, C.uint32_t(n))
+		s.meter.record(time.Since(t0), n, s.rate)
+	}
+}
+
+// Close stops the producer and closes the client; with the server gone it returns at
+// once, and it never waits more than a second for libjack.
+func (s *jackStream) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	C.sepa_stop(s.c)
+	s.final = s.statsLocked()
+	if s.started {
+		<-s.done // Process returns promptly; sepa_wait returns at once after sepa_stop
+	}
+	err := jackClose(s.c, time.Second)
+	if err == nil {
+		C.free(s.scratch)
+	}
+	return err
+}
+
+// Lost is closed when the JACK server has shut the client down (it quit, or dropped
+// the client): the stream plays no more and a new one must be opened.
+func (s *jackStream) Lost() <-chan struct{} { return s.lost }
+
+func (s *jackStream) SampleRate() float64 { return s.rate }
+func (s *jackStream) Buffer() int         { return s.buffer }
+func (s *jackStream) Description() string { return s.desc }
+
+// Stats counts JACK's process callbacks; Xruns are the xruns JACK reported plus the
+// periods the ring could not fill (Underruns).
+func (s *jackStream) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return s.final
+	}
+	return s.statsLocked()
+}
+
+func (s *jackStream) statsLocked() Stats {
+	var n [3]C.uint64_t
+	C.sepa_counts(s.c, &n[0])
+	st := s.meter.stats()
+	st.Callbacks = uint64(n[0])
+	st.Underruns = uint64(n[1])
+	st.Xruns = uint64(n[2]) + st.Underruns
+	return st
+}

@@ -1,0 +1,224 @@
+//go:build cgo && ((linux && !nojack) || jack)
+
+// The C half of the native JACK output. sepa_process runs on JACK's real-time thread:
+// it touches only port buffers, the ring and atomics, posts a semaphore (a futex wake,
+// never a wait), allocates nothing and never calls into Go.
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jackaudio.h"
+
+#define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_RELAXED)
+
+static void sepa_silent(const char *msg) { (void)msg; }
+
+// sepa_quiet stops libjack printing its own errors and notices on stderr; the Go side
+// turns failures into sentences of its own.
+void sepa_quiet(void) {
+	jack_set_error_function(sepa_silent);
+	jack_set_info_function(sepa_silent);
+}
+
+static int sepa_process(jack_nframes_t n, void *arg) {
+	sepa_client *c = arg;
+	uint64_t head = LOAD(&c->head);
+	uint64_t avail = LOAD(&c->tail) - head;
+	uint32_t take = avail < n ? (uint32_t)avail : n;
+	uint32_t mask = c->cap - 1;
+	uint32_t at = (uint32_t)(head & mask);
+	uint32_t first = take < c->cap - at ? take : c->cap - at; // frames before the wrap
+	for (int ch = 0; ch < c->channels; ch++) {
+		float *dst = jack_port_get_buffer(c->ports[ch], n);
+		if (!dst) {
+			continue;
+		}
+		const float *src = c->ring + (size_t)ch * c->cap;
+		memcpy(dst, src + at, first * sizeof(float));
+		memcpy(dst + first, src, (take - first) * sizeof(float));
+		memset(dst + take, 0, (n - take) * sizeof(float));
+	}
+	STORE(&c->head, head + take);
+	if (take < n && LOAD(&c->running)) {
+		ADD(&c->underruns, 1);
+	}
+	ADD(&c->cycles, 1);
+	sem_post(&c->wake);
+	return 0;
+}
+
+static int sepa_bufsize(jack_nframes_t n, void *arg) {
+	sepa_client *c = arg;
+	STORE(&c->period, n);
+	return 0;
+}
+
+static int sepa_xrun(void *arg) {
+	sepa_client *c = arg;
+	ADD(&c->xruns, 1);
+	return 0;
+}
+
+static void sepa_shutdown(jack_status_t code, const char *reason, void *arg) {
+	(void)code;
+	(void)reason;
+	sepa_client *c = arg;
+	// Async-signal-safe only: an atomic store and sem_post.
+	STORE(&c->dead, 1);
+	sem_post(&c->wake);
+}
+
+static void sepa_free(sepa_client *c) {
+	sem_destroy(&c->wake);
+	free(c->ring);
+	free(c);
+}
+
+// sepa_open opens a client with channels output ports "out_1".. and a ring of cap
+// frames (a power of two), not yet active. It never starts a server (the JACK server
+// named by $JACK_DEFAULT_SERVER, or the default one). On failure it returns NULL with
+// the JACK status in *status, or -1 when the client opened but could not be set up.
+sepa_client *sepa_open(const char *name, int channels, uint32_t cap, int *status) {
+	jack_status_t st = 0;
+	jack_client_t *jc = jack_client_open(name, JackNoStartServer, &st);
+	*status = (int)st;
+	if (!jc) {
+		return NULL;
+	}
+	sepa_client *c = calloc(1, sizeof *c);
+	if (!c || channels < 1 || channels > SEPA_MAX_CHANNELS || cap == 0 || (cap & (cap - 1)) != 0) {
+		free(c);
+		jack_client_close(jc);
+		*status = -1;
+		return NULL;
+	}
+	c->client = jc;
+	c->channels = channels;
+	c->cap = cap;
+	c->ring = calloc((size_t)channels * cap, sizeof(float));
+	if (!c->ring || sem_init(&c->wake, 0, 0) != 0) {
+		free(c->ring);
+		free(c);
+		jack_client_close(jc);
+		*status = -1;
+		return NULL;
+	}
+	for (int ch = 0; ch < channels; ch++) {
+		char port[16];
+		snprintf(port, sizeof port, "out_%d", ch + 1);
+		c->ports[ch] = jack_port_register(jc, port, JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput | JackPortIsTerminal, 0);
+		if (!c->ports[ch]) {
+			jack_client_close(jc);
+			sepa_free(c);
+			*status = -1;
+			return NULL;
+		}
+	}
+	STORE(&c->period, jack_get_buffer_size(jc));
+	if (jack_set_process_callback(jc, sepa_process, c) != 0 ||
+	    jack_set_buffer_size_callback(jc, sepa_bufsize, c) != 0 ||
+	    jack_set_xrun_callback(jc, sepa_xrun, c) != 0) {
+		jack_client_close(jc);
+		sepa_free(c);
+		*status = -1;
+		return NULL;
+	}
+	jack_on_info_shutdown(jc, sepa_shutdown, c);
+	return c;
+}
+
+// sepa_activate starts the process callback; underruns count from here on.
+int sepa_activate(sepa_client *c) {
+	STORE(&c->running, 1);
+	return jack_activate(c->client);
+}
+
+int sepa_connect(sepa_client *c, int channel, const char *dest) {
+	return jack_connect(c->client, jack_port_name(c->ports[channel]), dest);
+}
+
+const char *sepa_port_name(sepa_client *c, int channel) { return jack_port_name(c->ports[channel]); }
+
+// sepa_playback_ports lists the audio input ports (of any client, physical ones only
+// if asked): where an output can be connected. Free the list with jack_free.
+const char **sepa_playback_ports(sepa_client *c, int physical) {
+	unsigned long flags = JackPortIsInput;
+	if (physical) {
+		flags |= JackPortIsPhysical;
+	}
+	return jack_get_ports(c->client, NULL, JACK_DEFAULT_AUDIO_TYPE, flags);
+}
+
+// sepa_wait blocks until a period has been played, sepa_stop is called, the client
+// dies, or ms milliseconds pass. It returns 1 after sepa_stop, 2 if the client is
+// dead, else 0.
+int sepa_wait(sepa_client *c, int ms) {
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)ms * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	while (sem_timedwait(&c->wake, &ts) != 0 && errno == EINTR) {
+	}
+	// Posts that piled up while the producer was busy say nothing new.
+	while (sem_trywait(&c->wake) == 0) {
+	}
+	if (LOAD(&c->stop)) {
+		return 1;
+	}
+	return LOAD(&c->dead) ? 2 : 0;
+}
+
+// sepa_write appends up to frames frames from src (channel after channel, stride floats
+// apart) to the ring and returns how many fitted.
+uint32_t sepa_write(sepa_client *c, const float *src, uint32_t stride, uint32_t frames) {
+	uint64_t tail = LOAD(&c->tail);
+	uint64_t space = c->cap - (tail - LOAD(&c->head));
+	uint32_t n = frames < space ? frames : (uint32_t)space;
+	uint32_t at = (uint32_t)(tail & (c->cap - 1));
+	uint32_t first = n < c->cap - at ? n : c->cap - at;
+	for (int ch = 0; ch < c->channels; ch++) {
+		float *dst = c->ring + (size_t)ch * c->cap;
+		const float *s = src + (size_t)ch * stride;
+		memcpy(dst + at, s, first * sizeof(float));
+		memcpy(dst, s + first, (n - first) * sizeof(float));
+	}
+	STORE(&c->tail, tail + n);
+	return n;
+}
+
+uint64_t sepa_fill(sepa_client *c) { return LOAD(&c->tail) - LOAD(&c->head); }
+
+uint32_t sepa_period(sepa_client *c) { return LOAD(&c->period); }
+
+// sepa_counts copies the counters: cycles, underruns, xruns.
+void sepa_counts(sepa_client *c, uint64_t *out) {
+	out[0] = LOAD(&c->cycles);
+	out[1] = LOAD(&c->underruns);
+	out[2] = LOAD(&c->xruns);
+}
+
+jack_nframes_t sepa_rate(sepa_client *c) { return jack_get_sample_rate(c->client); }
+
+void sepa_stop(sepa_client *c) {
+	STORE(&c->running, 0); // the ring runs dry from now on: not an underrun
+	STORE(&c->stop, 1);
+	sem_post(&c->wake);
+}
+
+// sepa_close closes a live client and frees it. A client the server shut down is
+// abandoned instead (libjack 1.9.21 sometimes hangs or crashes closing one, as
+// package jackmidi found): its threads are gone, and a ring's worth of memory stays.
+void sepa_close(sepa_client *c) {
+	if (LOAD(&c->dead)) {
+		return;
+	}
+	jack_deactivate(c->client);
+	jack_client_close(c->client);
+	sepa_free(c);
+}

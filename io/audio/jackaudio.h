@@ -1,0 +1,54 @@
+// The C half of the native JACK output (jack.go): a JACK client whose process callback
+// copies finished audio from a lock-free ring into its ports and never calls Go.
+
+#ifndef SEPARATRIX_JACKAUDIO_H
+#define SEPARATRIX_JACKAUDIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <semaphore.h>
+#include <jack/jack.h>
+
+// SEPA_MAX_CHANNELS is the most output ports one stream has.
+#define SEPA_MAX_CHANNELS 8
+
+typedef struct {
+	jack_client_t *client;
+	int channels;
+	jack_port_t *ports[SEPA_MAX_CHANNELS];
+
+	// The ring: cap frames per channel (a power of two), channel after channel. The
+	// producer (Go) writes at tail, the process callback reads at head; each index
+	// only grows and is written by one side.
+	float *ring;
+	uint32_t cap;
+	uint64_t head;  // atomic: frames played
+	uint64_t tail;  // atomic: frames written
+
+	uint64_t cycles;    // atomic: process callbacks
+	uint64_t underruns; // atomic: callbacks that found less than a period in the ring
+	uint64_t xruns;     // atomic: xruns JACK reported (anywhere in the graph)
+	uint32_t period;    // atomic: JACK's current buffer size in frames
+	int dead;           // atomic: the server shut the client down
+	int stop;           // atomic: sepa_wait returns at once
+	int running;        // atomic: count underruns (not before the first fill)
+
+	sem_t wake; // posted by the callback after each period, and on shutdown and stop
+} sepa_client;
+
+void sepa_quiet(void);
+sepa_client *sepa_open(const char *name, int channels, uint32_t cap, int *status);
+int sepa_activate(sepa_client *c);
+int sepa_connect(sepa_client *c, int channel, const char *dest);
+const char *sepa_port_name(sepa_client *c, int channel);
+const char **sepa_playback_ports(sepa_client *c, int physical);
+int sepa_wait(sepa_client *c, int ms);
+uint32_t sepa_write(sepa_client *c, const float *src, uint32_t stride, uint32_t frames);
+uint64_t sepa_fill(sepa_client *c);
+uint32_t sepa_period(sepa_client *c);
+void sepa_counts(sepa_client *c, uint64_t *out);
+jack_nframes_t sepa_rate(sepa_client *c);
+void sepa_stop(sepa_client *c);
+void sepa_close(sepa_client *c);
+
+#endif
