@@ -30,9 +30,12 @@ type fakeStream struct {
 	finished chan struct{}
 	stop     chan struct{}
 	once     sync.Once
+	started  bool
+	onClose  func() // called when Close begins
 }
 
 func (f *fakeStream) Start() error {
+	f.started = true
 	go func() {
 		defer close(f.finished)
 		out := make([][]float32, f.channels)
@@ -56,9 +59,16 @@ func (f *fakeStream) Start() error {
 	return nil
 }
 
+func (f *fakeStream) SampleRate() float64 { return 48000 }
+
 func (f *fakeStream) Close() error {
+	if f.onClose != nil {
+		f.onClose()
+	}
 	f.once.Do(func() { close(f.stop) })
-	<-f.finished
+	if f.started {
+		<-f.finished
+	}
 	return nil
 }
 
@@ -284,6 +294,76 @@ func TestSessionPlaysMIDIAndLeavesNoHangingNotes(t *testing.T) {
 	}
 	if len(rec.Events) != len(out.msgs) {
 		t.Errorf("the MIDI recording holds %d messages, %d were sent", len(rec.Events), len(out.msgs))
+	}
+}
+
+// hanging counts the notes that msgs turns on and leaves on.
+func hanging(msgs []midimap.Msg) (ons, left int) {
+	sounding := map[[2]byte]int{}
+	for _, m := range msgs {
+		key := [2]byte{m.Status & 0x0F, m.Data1}
+		switch {
+		case m.Status&0xF0 == 0x90 && m.Data2 > 0:
+			sounding[key]++
+			ons++
+		case m.Status&0xF0 == 0x80 || m.Status&0xF0 == 0x90:
+			if sounding[key] > 0 {
+				sounding[key]--
+			}
+		}
+	}
+	for _, n := range sounding {
+		left += n
+	}
+	return ons, left
+}
+
+// TestNoteOffsBeforeTheStreamCloses: on the way out the note-offs go out before the
+// stream is closed, so a device that is slow to close (or dead) cannot keep a note
+// hanging. The bistable neuron is set firing (a held gate note in the hysteresis
+// patch) and the session ends while it fires.
+func TestNoteOffsBeforeTheStreamCloses(t *testing.T) {
+	p := mustLoad(t, "hysteresis")
+	out := &recordingOut{}
+	var fs *fakeStream
+	ctx, cancel := context.WithCancel(context.Background())
+	var atClose []midimap.Msg
+	open := func(proc func([][]float32)) (Stream, error) {
+		st, err := opener(&fs, 128, 0, 128*time.Second/48000)(proc)
+		fs.onClose = func() {
+			out.mu.Lock()
+			atClose = append([]midimap.Msg(nil), out.msgs...)
+			out.mu.Unlock()
+		}
+		return st, err
+	}
+	done := make(chan error)
+	go func() {
+		_, err := Run(ctx, Options{Patches: []*patches.Patch{p}, SampleRate: 48000, Buffer: 128,
+			OpenStream: open, Out: out,
+			Perf: render.Performance{Sets: []render.Set{{Target: "current", Value: 5}}}})
+		done <- err
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out.mu.Lock()
+		ons, _ := hanging(out.msgs)
+		out.mu.Unlock()
+		if ons > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the neuron never started its note")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	ons, left := hanging(atClose)
+	if ons == 0 || left != 0 {
+		t.Fatalf("when the stream began to close, %d notes had been turned on and %d were still sounding: %v", ons, left, atClose)
 	}
 }
 

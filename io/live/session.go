@@ -20,11 +20,15 @@ import (
 	"github.com/separatrix-audio/separatrix/patches"
 )
 
-// Stream is a running audio output (a sound card through PortAudio, or a clock when
-// there is none) that calls the player's Process from its callback.
+// Stream is a running audio output (a sound card, a JACK server, or a clock when there
+// is none) that calls the player's Process once started. Close must return promptly
+// whatever the device does (audio.Supervise guarantees it): Run closes the stream on
+// its way out. SampleRate is the rate the stream really plays at, which may differ from
+// the one asked for (a JACK server plays at its own): the engines are prepared for it.
 type Stream interface {
 	Start() error
 	Close() error
+	SampleRate() float64
 }
 
 // StreamStats is what the status line shows of the stream.
@@ -45,7 +49,8 @@ type Options struct {
 	Buffer     int // frames per callback
 	Seed       uint64
 
-	// OpenStream opens the audio output around the player's Process.
+	// OpenStream opens the audio output around the player's Process, which it must not
+	// call before Start. SampleRate is only what to ask for: the stream's own rate wins.
 	OpenStream  func(process func(out [][]float32)) (Stream, error)
 	StreamStats func() StreamStats // may be nil
 
@@ -88,7 +93,21 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
-	rate := opt.SampleRate
+	// The stream comes first: the engines are prepared for the rate it plays at. Its
+	// Process reaches the player only after Start, by when the player exists.
+	var player *Player
+	stream, err := opt.OpenStream(func(out [][]float32) { player.Process(out) })
+	if err != nil {
+		return nil, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			stream.Close()
+		}
+	}()
+	rate := stream.SampleRate()
+	opt.SampleRate = rate
 	channels := opt.Patches[0].Engine.Channels
 	if channels == 0 {
 		channels = 2
@@ -136,16 +155,12 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 		wavOut = w
 		rec = NewSampleRing(int(rate)*4, channels) // 4 s of slack for the writer
 	}
-	player, err := NewPlayer(engines, rate, 4*max(opt.Buffer, 256), rec)
+	player, err = NewPlayer(engines, rate, 4*max(opt.Buffer, 256), rec)
 	if err != nil {
 		return nil, err
 	}
 	for i, e := range engines {
 		notes[i] = midimap.NewSpikeNotes(opt.Patches[i].MIDI, rate, e.ModelTimeStep())
-	}
-	stream, err := opt.OpenStream(player.Process)
-	if err != nil {
-		return nil, err
 	}
 
 	s := &session{opt: opt, player: player, controls: controls, notes: notes, scheduled: scheduled,
@@ -156,15 +171,14 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	if opt.ConnectInputs != nil {
 		stop, err := opt.ConnectInputs(s.handle)
 		if err != nil {
-			stream.Close()
 			return nil, err
 		}
 		defer stop()
 	}
 	if err := stream.Start(); err != nil {
-		stream.Close()
 		return nil, err
 	}
+	started = true
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -173,20 +187,24 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	go func() { defer wg.Done(); s.controlLoop(ctx) }()
 	outDone := make(chan struct{})
 	go func() { defer wg.Done(); s.outLoop(ctx, outDone) }()
+	recCtx, stopRec := context.WithCancel(context.Background())
+	defer stopRec()
 	recDone := make(chan error, 1)
 	if rec != nil {
-		go func() { recDone <- s.recordLoop(ctx, rec, wavOut, channels) }()
+		go func() { recDone <- s.recordLoop(recCtx, rec, wavOut, channels) }()
 	}
 	if opt.Status != nil {
 		go s.statusLoop(ctx, opt.StreamStats)
 	}
 
 	<-ctx.Done()
-	// Stop the sound first, then silence the notes: the out loop sends every note-off
-	// before it returns.
-	stream.Close()
+	// Silence the notes first: the out loop sends every note-off before it returns, and
+	// nothing before it can block. Then stop the sound (the stream's Close is bounded
+	// even with a dead device), then finish the recording with all that was played.
 	cancel()
 	wg.Wait()
+	streamErr := stream.Close()
+	stopRec()
 	var firstErr error
 	if rec != nil {
 		if err := <-recDone; err != nil {
@@ -219,6 +237,9 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	}
 	if opt.StreamStats != nil {
 		sum.Xruns = opt.StreamStats().Xruns
+	}
+	if streamErr != nil {
+		fmt.Fprintf(opt.Log, "%v\n", streamErr)
 	}
 	return sum, firstErr
 }
