@@ -241,6 +241,9 @@ func New(cfg Config) (*Engine, error) {
 	if len(cfg.Neurons) == 0 {
 		return nil, errors.New("emu: an engine needs at least one neuron")
 	}
+	if err := checkSize(&cfg); err != nil {
+		return nil, err
+	}
 	if cfg.Speed == 0 {
 		cfg.Speed = 1
 	}

@@ -1,0 +1,40 @@
+package emu
+
+import "fmt"
+
+// Limits on the size of a network. New refuses a Config beyond them, before it allocates
+// anything, and the patches package refuses a patch beyond them where it is written.
+//
+// They are chosen from BenchmarkNetworkCost (limits_test.go), on one core of an AMD EPYC
+// at 48 kHz, speed 1, I_Na,p+I_K (one RK4 step per sample):
+//
+//	128 neurons                          22 µs a sample   0.95 × real time
+//	128 neurons, 16256 synapses          64 µs            0.33 ×  (2.6 ns a synapse)
+//	128 neurons, 8128 gap junctions     124 µs            0.17 ×  (12.5 ns a junction)
+//	1024 neurons                        176 µs            0.12 ×  (172 ns a neuron)
+//
+// So about 120 neurons play live today, and a faster speed divides that by its sub-steps
+// per sample. MaxNeurons leaves room for vector kernels (a thousand neurons live is the
+// aim) while refusing patches no machine could play: 100000 neurons cost 17 ms of
+// computing per 21 µs sample, minutes for a fraction of a second. MaxSynapses and MaxGaps
+// admit every pair of 128 neurons (all-to-all synapses, every pair joined by a gap): a
+// network as rich as what plays live, and at most as costly as MaxNeurons neurons.
+// Synapses and gap junctions could otherwise grow as the square of the neurons.
+const (
+	MaxNeurons  = 1024
+	MaxSynapses = 16384
+	MaxGaps     = 8192
+)
+
+// checkSize refuses a network larger than the limits; it runs before New allocates.
+func checkSize(cfg *Config) error {
+	switch {
+	case len(cfg.Neurons) > MaxNeurons:
+		return fmt.Errorf("emu: %d neurons, more than the %d an engine may have", len(cfg.Neurons), MaxNeurons)
+	case len(cfg.Synapses) > MaxSynapses:
+		return fmt.Errorf("emu: %d synapses, more than the %d an engine may have", len(cfg.Synapses), MaxSynapses)
+	case len(cfg.Gaps) > MaxGaps:
+		return fmt.Errorf("emu: %d gap junctions, more than the %d an engine may have", len(cfg.Gaps), MaxGaps)
+	}
+	return nil
+}
