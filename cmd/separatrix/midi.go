@@ -59,7 +59,7 @@ func openMIDI(cfg midiConfig, say func(string, ...any)) (*midiSession, error) {
 		s.outs = append(s.outs, o)
 	}
 	if cfg.Virtual {
-		o, err := mididrv.OpenVirtualOutput(d, "out")
+		o, err := mididrv.OpenVirtualOutput(d, "out", status)
 		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("creating the virtual MIDI output: %w", err)
@@ -120,7 +120,7 @@ func (s *midiSession) Connect(handle func(midimap.Msg)) (func(), error) {
 		s.say("MIDI in: %s", in.Port())
 	}
 	if s.cfg.Virtual {
-		in, err := mididrv.OpenVirtualInput(s.driver, "in", h)
+		in, err := mididrv.OpenVirtualInput(s.driver, "in", h, status)
 		if err != nil {
 			s.closeInputs()
 			return nil, fmt.Errorf("creating the virtual MIDI input: %w", err)

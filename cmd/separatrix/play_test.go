@@ -380,7 +380,7 @@ func TestCCSweepShowsHysteresis(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	knob, err := mididrv.OpenVirtualOutput(d, "knob")
+	knob, err := mididrv.OpenVirtualOutput(d, "knob", mididrv.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +396,7 @@ func TestCCSweepShowsHysteresis(t *testing.T) {
 		case (m.Status&0xF0 == 0x80 || m.Status&0xF0 == 0x90) && m.Data1 == 60:
 			notes <- noteAt{false, when}
 		}
-	})
+	}, mididrv.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,11 @@
 // still connected; for others the port must still be listed.
 //
 // OpenVirtualInput and OpenVirtualOutput create ports other programs connect to
-// ("separatrix:in" with jackmidi), for a DAW or jack_connect; they are not watched.
+// ("separatrix:in" with jackmidi), for a DAW or jack_connect. They are watched too: a
+// virtual port whose MIDI system drops it (a JACK server that quit) is created again
+// under the same name once the driver can connect (Gone, then Back, with
+// Status.Virtual set). Whatever was connected to it must connect again; a patchbay
+// such as QjackCtl's or a session manager does that by itself.
 //
 // # Real time
 //

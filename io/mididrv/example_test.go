@@ -100,12 +100,12 @@ func ExampleOpenVirtualInput() {
 		log.Fatal(err)
 	}
 	defer d.Close()
-	in, err := mididrv.OpenVirtualInput(d, "in", func(m midimap.Msg, when time.Time) { log.Print(m) })
+	in, err := mididrv.OpenVirtualInput(d, "in", func(m midimap.Msg, when time.Time) { log.Print(m) }, mididrv.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer in.Close()
-	out, err := mididrv.OpenVirtualOutput(d, "out")
+	out, err := mididrv.OpenVirtualOutput(d, "out", mididrv.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -52,30 +52,41 @@ func OpenInput(d drivers.Driver, query string, h Handler, opt Options) (*Input, 
 
 // OpenVirtualInput creates an input port named name that other programs connect to
 // (jackmidi: "separatrix:NAME" for a DAW or jack_connect; rtmidi: an ALSA sequencer or
-// CoreMIDI port). It is not watched: it exists as long as the driver's connection.
-func OpenVirtualInput(d drivers.Driver, name string, h Handler) (*Input, error) {
+// CoreMIDI port). If the driver can tell that the port died (jackmidi: its JACK server
+// quit), it is created again under the same name as soon as the driver can connect,
+// and opt.Status is told both.
+func OpenVirtualInput(d drivers.Driver, name string, h Handler, opt Options) (*Input, error) {
 	if h == nil {
 		panic("mididrv: OpenVirtualInput with a nil Handler")
 	}
-	v, ok := d.(interface {
-		OpenVirtualIn(string) (drivers.In, error)
-	})
-	if !ok {
-		return nil, fmt.Errorf("MIDI driver %s %w", d, errNoVirtual)
-	}
-	p, err := v.OpenVirtualIn(name)
-	if err != nil {
-		return nil, err
-	}
 	in := &Input{h: h}
-	in.link = link{d: d, dir: "input", query: name}
-	stop, err := in.listen(p)
+	in.link = link{d: d, dir: "input", query: name, opt: opt, open: in.openVirtual}
+	p, stop, err := in.openVirtual(name)
 	if err != nil {
-		p.Close()
 		return nil, err
 	}
 	in.startVirtual(p, stop)
 	return in, nil
+}
+
+// openVirtual creates the virtual input port name and listens to it.
+func (in *Input) openVirtual(name string) (drivers.Port, func(), error) {
+	v, ok := in.d.(interface {
+		OpenVirtualIn(string) (drivers.In, error)
+	})
+	if !ok {
+		return nil, nil, fmt.Errorf("MIDI driver %s %w", in.d, errNoVirtual)
+	}
+	p, err := v.OpenVirtualIn(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	stop, err := in.listen(p)
+	if err != nil {
+		p.Close()
+		return nil, nil, err
+	}
+	return p, stop, nil
 }
 
 func (in *Input) openPort(name string) (drivers.Port, func(), error) {

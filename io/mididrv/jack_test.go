@@ -525,12 +525,12 @@ func TestVirtualPorts(t *testing.T) {
 	needServer(t)
 	d := openJack(t)
 	var rec recorder
-	vin, err := mididrv.OpenVirtualInput(d, "in", rec.handle)
+	vin, err := mididrv.OpenVirtualInput(d, "in", rec.handle, mididrv.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer vin.Close()
-	vout, err := mididrv.OpenVirtualOutput(d, "out")
+	vout, err := mididrv.OpenVirtualOutput(d, "out", mididrv.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -547,6 +547,83 @@ func TestVirtualPorts(t *testing.T) {
 	testjack.WaitFor(t, "the note", 2*time.Second, func() bool { return rec.len() == 1 })
 	if m := rec.snapshot()[0].m; m != midimap.NoteOn(5, 33, 44) {
 		t.Errorf("got %v", m)
+	}
+}
+
+// TestVirtualPortsComeBack kills the JACK server under a driver with virtual ports and
+// starts it again: both ports report the loss, are created again under the same names
+// once the server is back, and carry messages again.
+func TestVirtualPortsComeBack(t *testing.T) {
+	needServer(t)
+	if testing.Short() {
+		t.Skip("kills and restarts a JACK server")
+	}
+	srv, err := jacktest.StartWith(48000, 128) // its own: the others' server stays up
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		srv.Stop()
+		os.Setenv("JACK_DEFAULT_SERVER", server.Name)
+	})
+	d := openJack(t)
+	var rec recorder
+	var st statusLog
+	opt := mididrv.Options{Status: st.add, Poll: 100 * time.Millisecond}
+	vin, err := mididrv.OpenVirtualInput(d, "in", rec.handle, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vin.Close()
+	vout, err := mididrv.OpenVirtualOutput(d, "out", opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vout.Close()
+	inName, outName := vin.Port(), vout.Port()
+
+	srv.Kill()
+	count := func(e mididrv.Event) func() bool {
+		return func() bool {
+			n := 0
+			for _, x := range st.events() {
+				if x == e {
+					n++
+				}
+			}
+			return n == 2
+		}
+	}
+	testjack.WaitFor(t, "both Gone reports", 5*time.Second, count(mididrv.Gone))
+	if err := vout.Send(midimap.NoteOn(1, 1, 1)); !errors.Is(err, mididrv.ErrDisconnected) {
+		t.Errorf("Send while the server is down: %v, want ErrDisconnected", err)
+	}
+	time.Sleep(300 * time.Millisecond) // polls while the server is down: no more reports
+	if e := st.events(); len(e) != 2 {
+		t.Errorf("reports while the server is down: %v", st.strings())
+	}
+
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	testjack.WaitFor(t, "both Back reports", 5*time.Second, count(mididrv.Back))
+	if vin.Port() != inName || vout.Port() != outName {
+		t.Errorf("ports after the restart: %q, %q; want %q, %q", vin.Port(), vout.Port(), inName, outName)
+	}
+	if err := exec.Command("jack_connect", outName, inName).Run(); err != nil {
+		t.Fatal(err)
+	}
+	if err := vout.Send(midimap.NoteOn(5, 33, 44)); err != nil {
+		t.Fatal(err)
+	}
+	testjack.WaitFor(t, "the note through the new ports", 2*time.Second, func() bool { return rec.len() == 1 })
+	for _, want := range []string{
+		fmt.Sprintf(`MIDI input port %q is gone (its MIDI system stopped); creating it again when it can`, inName),
+		fmt.Sprintf(`MIDI output port %q created again`, outName),
+	} {
+		if !slices.Contains(st.strings(), want) {
+			t.Errorf("no report %q in %q", want, st.strings())
+		}
 	}
 }
 

@@ -1,11 +1,13 @@
 package mididrv
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/separatrix-audio/separatrix/io/mididrv/jackmidi"
 	"gitlab.com/gomidi/midi/v2/drivers"
 )
 
@@ -49,9 +51,22 @@ type Status struct {
 	Port  string // the port concerned ("" for Waiting, or when listing failed)
 	Query string // what the port is found by
 	Err   error  // Failed: why
+	// Virtual: the port is one of ours (OpenVirtualInput, OpenVirtualOutput), created
+	// again when its MIDI system comes back rather than looked for.
+	Virtual bool
 }
 
 func (s Status) String() string {
+	if s.Virtual {
+		switch s.Event {
+		case Gone:
+			return fmt.Sprintf("MIDI %s port %q is gone (its MIDI system stopped); creating it again when it can", s.Dir, s.Port)
+		case Back:
+			return fmt.Sprintf("MIDI %s port %q created again", s.Dir, s.Port)
+		case Failed:
+			return fmt.Sprintf("cannot create MIDI %s port %q again: %v; retrying", s.Dir, s.Query, s.Err)
+		}
+	}
 	switch s.Event {
 	case Gone:
 		return fmt.Sprintf("MIDI %s %q is gone; waiting for a port matching %q", s.Dir, s.Port, s.Query)
@@ -70,10 +85,11 @@ func (s Status) String() string {
 
 // link keeps one port open by query: the part an Input and an Output share.
 type link struct {
-	d     drivers.Driver
-	dir   string // "input" or "output"
-	query string
-	opt   Options
+	d       drivers.Driver
+	dir     string // "input" or "output"
+	query   string // what the port is found by; a virtual port's own name
+	virtual bool   // the port is ours: created again, not looked for
+	opt     Options
 
 	// Set by the Input or Output. open opens the port named name and starts using
 	// it; attach and detach run with mu held when the port is taken into use and
@@ -125,11 +141,18 @@ func (l *link) start() error {
 	return nil
 }
 
-// startVirtual takes an open virtual port into use; it is not watched.
+// startVirtual takes an open virtual port into use and starts the watcher, which
+// creates the port again if its MIDI system drops it (a JACK server that quit).
 func (l *link) startVirtual(p drivers.Port, stop func()) {
+	if l.opt.Poll <= 0 {
+		l.opt.Poll = DefaultPoll
+	}
+	l.virtual = true
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.use(p, stop)
+	l.mu.Unlock()
+	l.quit, l.done = make(chan struct{}), make(chan struct{})
+	go l.watch()
 }
 
 func (l *link) use(p drivers.Port, stop func()) {
@@ -212,6 +235,16 @@ func (l *link) check() {
 		l.report(Status{Event: Gone, Port: p.String()})
 		// Look for it again at once: it may have come back already.
 	}
+	if l.virtual {
+		if err := l.connect(l.query); err != nil {
+			if !errors.Is(err, jackmidi.ErrNoServer) { // the Gone report said as much
+				l.fail(l.query, err)
+			}
+			return
+		}
+		l.report(Status{Event: Back, Port: l.Port()})
+		return
+	}
 	names, err := l.names()
 	if err != nil {
 		l.fail("", err)
@@ -235,6 +268,9 @@ func (l *link) check() {
 func (l *link) alive(p drivers.Port) bool {
 	if a, ok := p.(interface{ Alive() bool }); ok {
 		return a.Alive()
+	}
+	if l.virtual {
+		return true // our own port, which a driver may not list: cannot tell
 	}
 	names, err := l.names()
 	if err != nil {
@@ -263,7 +299,7 @@ func (l *link) report(s Status) {
 	if l.opt.Status == nil {
 		return
 	}
-	s.Dir, s.Query = l.dir, l.query
+	s.Dir, s.Query, s.Virtual = l.dir, l.query, l.virtual
 	l.opt.Status(s)
 }
 

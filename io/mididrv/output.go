@@ -42,22 +42,33 @@ func OpenOutput(d drivers.Driver, query string, opt Options) (*Output, error) {
 }
 
 // OpenVirtualOutput creates an output port named name that other programs connect to
-// (jackmidi: "separatrix:NAME"). It is not watched.
-func OpenVirtualOutput(d drivers.Driver, name string) (*Output, error) {
-	v, ok := d.(interface {
-		OpenVirtualOut(string) (drivers.Out, error)
-	})
-	if !ok {
-		return nil, fmt.Errorf("MIDI driver %s %w", d, errNoVirtual)
-	}
-	p, err := v.OpenVirtualOut(name)
+// (jackmidi: "separatrix:NAME"). If the driver can tell that the port died (jackmidi:
+// its JACK server quit), it is created again under the same name as soon as the driver
+// can connect, and opt.Status is told both; Send fails with ErrDisconnected meanwhile.
+func OpenVirtualOutput(d drivers.Driver, name string, opt Options) (*Output, error) {
+	o := &Output{}
+	o.link = link{d: d, dir: "output", query: name, opt: opt, open: o.openVirtual, attach: o.attachPort, detach: o.detachPort}
+	p, _, err := o.openVirtual(name)
 	if err != nil {
 		return nil, err
 	}
-	o := &Output{}
-	o.link = link{d: d, dir: "output", query: name, attach: o.attachPort, detach: o.detachPort}
 	o.startVirtual(p, nil)
 	return o, nil
+}
+
+// openVirtual creates the virtual output port name.
+func (o *Output) openVirtual(name string) (drivers.Port, func(), error) {
+	v, ok := o.d.(interface {
+		OpenVirtualOut(string) (drivers.Out, error)
+	})
+	if !ok {
+		return nil, nil, fmt.Errorf("MIDI driver %s %w", o.d, errNoVirtual)
+	}
+	p, err := v.OpenVirtualOut(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, nil, nil
 }
 
 func (o *Output) openPort(name string) (drivers.Port, func(), error) {
