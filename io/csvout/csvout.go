@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/separatrix-audio/separatrix/io/outfile"
 )
 
 // DefaultPrecision is the number of significant digits written unless SetPrecision
@@ -16,8 +17,8 @@ const DefaultPrecision = 7
 // Writer writes a CSV table row by row. It is not safe for concurrent use.
 type Writer struct {
 	bw     *bufio.Writer
-	file   *os.File // set when the Writer created the file and must close it
-	name   string   // the path, or "csv", for messages
+	out    *outfile.File // set when the Writer created the file and must commit it
+	name   string        // the path, or "csv", for messages
 	cols   int
 	prec   int
 	line   []byte
@@ -25,28 +26,35 @@ type Writer struct {
 	closed bool
 }
 
-// Create creates (or truncates) the file at path and writes the header line to it.
-// Close the Writer to flush and close the file.
+// Create returns a Writer of a new file at path, written through package outfile: the
+// file appears, complete, when Close succeeds; until then, and if anything fails, an
+// earlier file at path stays as it was. A symbolic link is followed, a device or FIFO
+// written in place.
 func Create(path string, header []string) (*Writer, error) {
 	if err := checkHeader(path, header); err != nil {
 		return nil, err
 	}
-	f, err := os.Create(path)
+	f, err := outfile.Create(path)
 	if err != nil {
 		return nil, err
 	}
 	w := newWriter(f, path, header)
-	w.file = f
+	w.out = f
 	return w, nil
 }
 
 // New returns a Writer that writes the header line, then rows, to w. Close flushes
-// but does not close w.
+// but does not close w. Messages name the table by w's Name method if it has one (an
+// *os.File or an *outfile.File), else "csv".
 func New(w io.Writer, header []string) (*Writer, error) {
-	if err := checkHeader("csv", header); err != nil {
+	name := "csv"
+	if n, ok := w.(interface{ Name() string }); ok && n.Name() != "" {
+		name = n.Name()
+	}
+	if err := checkHeader(name, header); err != nil {
 		return nil, err
 	}
-	return newWriter(w, "csv", header), nil
+	return newWriter(w, name, header), nil
 }
 
 func checkHeader(name string, header []string) error {
@@ -135,7 +143,8 @@ func (w *Writer) Flush() error {
 	return w.err
 }
 
-// Close flushes the buffered lines and, if the Writer created the file, closes it. The
+// Close flushes the buffered lines. If the Writer created the file, Close puts it in
+// place of any earlier file, or on an error leaves the earlier file as it was. The
 // Writer cannot be used afterwards.
 func (w *Writer) Close() error {
 	if w.closed {
@@ -143,9 +152,11 @@ func (w *Writer) Close() error {
 	}
 	w.closed = true
 	err := w.Flush()
-	if w.file != nil {
-		if cerr := w.file.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("%s: closing failed: %w", w.name, cerr)
+	if w.out != nil {
+		if err == nil {
+			err = w.out.Commit()
+		} else {
+			w.out.Abort()
 		}
 	}
 	return err

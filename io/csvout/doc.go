@@ -17,6 +17,10 @@
 // says otherwise, so the same values always give the same bytes; NaN and the infinities
 // are written "NaN", "+Inf" and "-Inf".
 //
+// Create writes through package outfile: an earlier file at the path stays as it was
+// until Close puts the complete table in its place, and stays if anything fails; a
+// symbolic link is followed and a device or FIFO written in place.
+//
 // Output is buffered and Row allocates nothing after its first call. Errors from the
 // underlying writer are sticky: once one has happened, every later Row, Flush and Close
 // returns it.

@@ -1,14 +1,14 @@
 package figure
 
 import (
-	"bufio"
 	"fmt"
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/separatrix-audio/separatrix/io/outfile"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -124,47 +124,15 @@ func renderSafely(render func(draw.Canvas) error, c draw.Canvas) (err error) {
 	return render(c)
 }
 
-// writeAtomically writes w to a temporary file next to path and renames it over path,
-// so readers see either the old file or the complete new one.
-func writeAtomically(path string, w io.WriterTo) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
+// writeAtomically writes w through package outfile: to a temporary file beside the
+// target, renamed over it once complete, so readers see either the old file or the
+// complete new one. A symbolic link is followed (it stays a link), a device or FIFO is
+// written in place, and the new file keeps the mode of the one it replaces.
+func writeAtomically(path string, w io.WriterTo) error {
+	return outfile.WriteFile(path, func(out io.Writer) error {
+		_, err := w.WriteTo(out)
 		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-
-	buf := bufio.NewWriter(tmp)
-	if _, err = w.WriteTo(buf); err != nil {
-		return err
-	}
-	if err = buf.Flush(); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	// CreateTemp makes the file private (0600); a figure is a document, so give it the
-	// mode an earlier version had, or the usual 0644.
-	mode := os.FileMode(0o644)
-	if info, statErr := os.Stat(path); statErr == nil && info.Mode().IsRegular() {
-		mode = info.Mode().Perm()
-	}
-	if err = tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	})
 }
 
 // finite reports whether v is neither NaN nor infinite.

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 
 	"github.com/separatrix-audio/separatrix/io/midimap"
+	"github.com/separatrix-audio/separatrix/io/outfile"
 	"gitlab.com/gomidi/midi/v2/smf"
 )
 
@@ -91,17 +91,20 @@ func (w *Writer) WriteTo(out io.Writer) (int64, error) {
 	return int64(n), nil
 }
 
-// WriteFile writes the file to path; on failure it removes what it wrote.
+// WriteFile writes the file to path through package outfile: it appears complete or not
+// at all, an earlier file stays as it was if anything fails, a symbolic link is followed
+// and a device or FIFO written in place (never removed).
 func (w *Writer) WriteFile(path string) error {
 	b, err := w.encode(path)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, b, 0o666); err != nil {
-		os.Remove(path)
-		return err
-	}
-	return nil
+	return outfile.WriteFile(path, func(out io.Writer) error {
+		if _, err := out.Write(b); err != nil {
+			return fmt.Errorf("%s: writing failed: %w", path, err)
+		}
+		return nil
+	})
 }
 
 func (w *Writer) encode(name string) ([]byte, error) {

@@ -16,6 +16,11 @@ import (
 // output, Check the set, Create the outputs, write them, then Commit (or Abort). The
 // zero value is an empty set ready for use; a set is used by one goroutine.
 type Files struct {
+	// MakeDirs has Create make the missing directories on the way to an output's
+	// target, as a command line tool does for "-o out/take.wav"; otherwise a missing
+	// directory is an error.
+	MakeDirs bool
+
 	inputs  []entry
 	outputs []*Output
 	checked bool
@@ -189,7 +194,7 @@ func (o *Output) Path() string { return o.path }
 // and owner of the file it will replace; the target changes only at Commit. A character
 // device or a FIFO is opened and written in place: it is never replaced by a regular
 // file, and a FIFO that nobody reads is an error at once, never a hang. Missing
-// directories on the way to the target are made.
+// directories on the way to the target are made if the set's MakeDirs says so.
 func (o *Output) Create() (*File, error) {
 	if o == nil {
 		panic("outfile: Create of a nil Output (an output declared with an empty path)")
@@ -225,8 +230,12 @@ func (o *Output) Create() (*File, error) {
 		info = nil
 	}
 	dir := filepath.Dir(o.resolved)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("%s: cannot make its directory: %w", o.label(), unwrapPathError(err))
+	if set.MakeDirs {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("%s: cannot make its directory: %w", o.label(), unwrapPathError(err))
+		}
+	} else if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: the directory %s does not exist", o.label(), dir)
 	}
 	guard.mu.Lock()
 	defer guard.mu.Unlock()

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
+
+	"github.com/separatrix-audio/separatrix/io/outfile"
 )
 
 // Format is the sample encoding of a written file.
@@ -62,14 +63,20 @@ const (
 
 	maxRIFF = math.MaxUint32 // the RIFF size field is 32 bits
 
+	// unknownSize is the size a stream's header gives its RIFF and data chunks (and the
+	// frame count of its fact chunk): the largest a field holds, as ffmpeg writes into a
+	// pipe, read as "up to the end of the stream".
+	unknownSize = math.MaxUint32
+
 	bufSize = 64 << 10 // bytes buffered between writes to the underlying file
 )
 
 // Writer streams audio into a WAV file. It is not safe for concurrent use.
 type Writer struct {
-	ws        io.WriteSeeker
-	file      *os.File // set when the Writer created the file and must close it
-	name      string   // the path, or "wav", for messages
+	w         io.Writer
+	seeker    io.Seeker     // nil for a stream, whose header is never patched
+	out       *outfile.File // set when the Writer created the file and must commit it
+	name      string        // the path, or "wav", for messages
 	format    Format
 	rate      int
 	channels  int
@@ -81,34 +88,65 @@ type Writer struct {
 	closed    bool
 }
 
-// Create creates (or truncates) the file at path and returns a Writer that streams audio
-// into it. Close the Writer to finish the file.
+// Create returns a Writer that streams audio into a new file at path, written through
+// package outfile: the file appears, complete, when Close succeeds; until then, and if
+// anything fails, an earlier file at path stays as it was. A symbolic link is followed
+// (it stays a link to the new file). A FIFO or a terminal is written in place as a
+// stream (see NewStreamWriter), a device such as /dev/null in place as a file. Create
+// does not handle signals: a caller that is interrupted should still Close, or lose the
+// take to a temporary file left beside path.
 func Create(path string, sampleRate, channels int, f Format) (*Writer, error) {
 	if err := checkParams(path, sampleRate, channels, f); err != nil {
 		return nil, err
 	}
-	file, err := os.Create(path)
+	file, err := outfile.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	w, err := newWriter(file, path, sampleRate, channels, f)
+	var w *Writer
+	if file.Seekable() {
+		w, err = newWriter(file, path, sampleRate, channels, f)
+	} else {
+		w = newStreamWriter(file, path, sampleRate, channels, f)
+	}
 	if err != nil {
-		file.Close()
-		os.Remove(path)
+		file.Abort()
 		return nil, err
 	}
-	w.file = file
+	w.out = file
 	return w, nil
 }
 
 // NewWriter returns a Writer that writes a WAV file into ws, starting at its current
 // offset. Close patches the header through Seek and leaves ws at the end of the file;
-// it does not close ws.
+// it does not close ws. Messages name the file by ws's Name method if it has one (an
+// *os.File or an *outfile.File), else "wav".
 func NewWriter(ws io.WriteSeeker, sampleRate, channels int, f Format) (*Writer, error) {
-	if err := checkParams("wav", sampleRate, channels, f); err != nil {
+	name := nameOf(ws)
+	if err := checkParams(name, sampleRate, channels, f); err != nil {
 		return nil, err
 	}
-	return newWriter(ws, "wav", sampleRate, channels, f)
+	return newWriter(ws, name, sampleRate, channels, f)
+}
+
+// NewStreamWriter returns a Writer for an output that cannot seek (a pipe, a FIFO, a
+// terminal): its header gives the RIFF and data sizes as 0xFFFFFFFF, "unknown", as
+// ffmpeg writes into a pipe and sox, ffmpeg and libsndfile read as "up to the end of the
+// stream", and Close never goes back to patch it. A file that can seek should get
+// NewWriter, whose header is exact.
+func NewStreamWriter(w io.Writer, sampleRate, channels int, f Format) (*Writer, error) {
+	name := nameOf(w)
+	if err := checkParams(name, sampleRate, channels, f); err != nil {
+		return nil, err
+	}
+	return newStreamWriter(w, name, sampleRate, channels, f), nil
+}
+
+func nameOf(w io.Writer) string {
+	if n, ok := w.(interface{ Name() string }); ok && n.Name() != "" {
+		return n.Name()
+	}
+	return "wav"
 }
 
 func checkParams(name string, sampleRate, channels int, f Format) error {
@@ -130,23 +168,42 @@ func newWriter(ws io.WriteSeeker, name string, sampleRate, channels int, f Forma
 		return nil, fmt.Errorf("%s: cannot find the write offset: %w", name, err)
 	}
 	w := &Writer{
-		ws: ws, name: name, format: f, rate: sampleRate, channels: channels, start: start,
+		w: ws, seeker: ws, name: name, format: f, rate: sampleRate, channels: channels, start: start,
 		buf: make([]byte, 0, bufSize),
 	}
-	block := int64(channels * f.bytesPerSample())
-	// Leave room for the header and a pad byte, and keep whole frames.
-	w.maxData = (maxRIFF - int64(f.headerLen()-8) - 1) / block * block
-	w.buf = appendHeader(w.buf, f, sampleRate, channels, 0)
+	w.init()
 	return w, nil
 }
 
-// appendHeader appends the header of a file holding dataBytes of samples.
+func newStreamWriter(out io.Writer, name string, sampleRate, channels int, f Format) *Writer {
+	w := &Writer{w: out, name: name, format: f, rate: sampleRate, channels: channels, buf: make([]byte, 0, bufSize)}
+	w.init()
+	return w
+}
+
+func (w *Writer) init() {
+	block := int64(w.channels * w.format.bytesPerSample())
+	// Leave room for the header and a pad byte, and keep whole frames.
+	w.maxData = (maxRIFF - int64(w.format.headerLen()-8) - 1) / block * block
+	size := int64(0)
+	if w.seeker == nil {
+		size = -1
+	}
+	w.buf = appendHeader(w.buf, w.format, w.rate, w.channels, size)
+}
+
+// appendHeader appends the header of a file holding dataBytes of samples, or of a
+// stream of unknown length if dataBytes is negative.
 func appendHeader(b []byte, f Format, sampleRate, channels int, dataBytes int64) []byte {
 	le := binary.LittleEndian
 	block := channels * f.bytesPerSample()
 	pad := dataBytes & 1
+	riff, frames, data := uint32(int64(f.headerLen()-8)+dataBytes+pad), uint32(dataBytes/int64(block)), uint32(dataBytes)
+	if dataBytes < 0 {
+		riff, frames, data = unknownSize, unknownSize, unknownSize
+	}
 	b = append(b, "RIFF"...)
-	b = le.AppendUint32(b, uint32(int64(f.headerLen()-8)+dataBytes+pad))
+	b = le.AppendUint32(b, riff)
 	b = append(b, "WAVE"...)
 	b = append(b, "fmt "...)
 	if f == Float32 {
@@ -165,10 +222,10 @@ func appendHeader(b []byte, f Format, sampleRate, channels int, dataBytes int64)
 		b = le.AppendUint16(b, 0) // cbSize: no extension
 		b = append(b, "fact"...)
 		b = le.AppendUint32(b, 4)
-		b = le.AppendUint32(b, uint32(dataBytes/int64(block))) // frames
+		b = le.AppendUint32(b, frames)
 	}
 	b = append(b, "data"...)
-	b = le.AppendUint32(b, uint32(dataBytes))
+	b = le.AppendUint32(b, data)
 	return b
 }
 
@@ -265,7 +322,7 @@ func (w *Writer) flush() error {
 	if len(w.buf) == 0 {
 		return nil
 	}
-	_, err := w.ws.Write(w.buf)
+	_, err := w.w.Write(w.buf)
 	w.buf = w.buf[:0]
 	if err != nil {
 		w.err = fmt.Errorf("%s: writing audio failed: %w", w.name, err)
@@ -273,17 +330,21 @@ func (w *Writer) flush() error {
 	return w.err
 }
 
-// Close writes what is buffered, patches the sizes in the header and, if the Writer
-// created the file, closes it. The Writer cannot be used afterwards.
+// Close writes what is buffered and patches the sizes in the header (a stream's stay
+// "unknown"). If the Writer created the file, Close puts it in place of any earlier
+// file, or on an error leaves the earlier file as it was. The Writer cannot be used
+// afterwards.
 func (w *Writer) Close() error {
 	if w.closed {
 		return fmt.Errorf("%s: Close called twice", w.name)
 	}
 	w.closed = true
 	err := w.finish()
-	if w.file != nil {
-		if cerr := w.file.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("%s: closing failed: %w", w.name, cerr)
+	if w.out != nil {
+		if err == nil {
+			err = w.out.Commit()
+		} else {
+			w.out.Abort()
 		}
 	}
 	return err
@@ -293,6 +354,10 @@ func (w *Writer) finish() error {
 	if w.err != nil {
 		return w.err
 	}
+	if w.seeker == nil {
+		// No pad byte: a reader of a stream takes everything up to its end as samples.
+		return w.flush()
+	}
 	if w.dataBytes&1 == 1 {
 		w.buf = append(w.buf, 0) // chunks are padded to an even length
 	}
@@ -300,13 +365,13 @@ func (w *Writer) finish() error {
 		return err
 	}
 	hdr := appendHeader(w.buf[:0], w.format, w.rate, w.channels, w.dataBytes)
-	if _, err := w.ws.Seek(w.start, io.SeekStart); err != nil {
+	if _, err := w.seeker.Seek(w.start, io.SeekStart); err != nil {
 		return fmt.Errorf("%s: cannot seek back to patch the header: %w", w.name, err)
 	}
-	if _, err := w.ws.Write(hdr); err != nil {
+	if _, err := w.w.Write(hdr); err != nil {
 		return fmt.Errorf("%s: patching the header failed: %w", w.name, err)
 	}
-	if _, err := w.ws.Seek(0, io.SeekEnd); err != nil {
+	if _, err := w.seeker.Seek(0, io.SeekEnd); err != nil {
 		return fmt.Errorf("%s: cannot seek to the end after patching the header: %w", w.name, err)
 	}
 	return nil
