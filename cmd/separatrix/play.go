@@ -34,7 +34,7 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 		rate         = fs.Int("rate", 48000, "sample rate in `Hz` (a JACK server plays at its own)")
 		buffer       = fs.Int("buffer", 128, "`frames` per audio callback (64 works with JACK)")
 		host         = fs.String("host", "", "audio host API: alsa, jack, coreaudio, wasapi, ... (default: the system's)")
-		device       = fs.String("audio", "", "audio output device `NAME` (a case-insensitive part of it; default: the system's)")
+		device       = fs.String("audio", "", "audio output device `NAME` (a case-insensitive part of it; default: the system's); with --host jack: the JACK client to connect to (default: the physical outputs; none: no connection)")
 		requireAudio = fs.Bool("require-audio", false, "fail if there is no audio device, instead of playing MIDI only")
 		midiDriver   = fs.String("midi-driver", "auto", "MIDI driver: auto, rtmidi (ALSA sequencer, CoreMIDI, WinMM) or jack")
 		midiOut      = fs.String("midi-out", "", "send spike notes to the MIDI output `NAME` (a part of it)")
@@ -64,6 +64,10 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	if *save && *learn == "" {
 		return usageError{"--save needs --learn TARGET"}
 	}
+	// Closed when runPlay has returned, after every deferred step: the signal backstop
+	// (watchSignals) stands down then.
+	finished := make(chan struct{})
+	defer close(finished)
 	var loaded []*patches.Patch
 	for _, name := range rest {
 		p, err := patches.Load(name)
@@ -84,7 +88,12 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--learn %s: %w", *learn, err)
 		}
 	}
-	say := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	// A message clears the status line first (on a terminal), so the two never mix.
+	clearLine := ""
+	if !*quiet && isTerminal(stderr) {
+		clearLine = "\r\033[K"
+	}
+	say := func(format string, a ...any) { fmt.Fprintf(stderr, clearLine+format+"\n", a...) }
 
 	// The simulation runs inside the audio callback; a cgo callback needs a free
 	// scheduler slot, so leave room beyond the cores (see audio.RecommendedGOMAXPROCS).
@@ -95,32 +104,57 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 		channels = 2
 	}
 	acfg := audio.Config{Host: *host, Device: *device, SampleRate: float64(*rate), Buffer: *buffer, Channels: channels}.WithDefaults()
-	if err := audio.Initialize(); err != nil && *requireAudio {
-		return err
+	// JACK is played natively: a server that quits, or is killed, is survived and
+	// rejoined when it is back. PortAudio is not started then at all: its own JACK
+	// client would hang when closed after the server died.
+	native := audio.IsJACK(*host) && audio.JACKAvailable
+	if !native {
+		if err := audio.Initialize(); err != nil && *requireAudio {
+			return err
+		}
+		defer func() {
+			if err := audio.Terminate(); err != nil {
+				say("%v", err)
+			}
+		}()
 	}
-	defer audio.Terminate()
 	var stream audio.Stream
 	openStream := func(process func(out [][]float32)) (live.Stream, error) {
-		// Probe the device (an ALSA null device is not paced by a clock) unless it is
-		// JACK, which always is: opening and closing a JACK client costs an xrun.
-		probe := audio.Usable
-		if strings.Contains(strings.ToLower(*host), "jack") {
-			probe = func(audio.Config) error { return nil }
-		}
-		if err := probe(acfg); err != nil {
-			if *requireAudio || !errors.Is(err, audio.ErrNoDevice) {
-				return nil, err
+		opt := audio.SuperviseOptions{Status: func(msg string) { say("%s", msg) }, WaitAtStart: !*requireAudio}
+		if native {
+			opt.Open = audio.OpenJACK
+		} else {
+			// Probe the device first: ALSA's null device opens fine but is not paced by
+			// a clock. With no device at start, play MIDI only by the clock, as before;
+			// a device lost later is looked for again (PortAudio restarted each time, to
+			// see a device plugged in again).
+			if err := audio.Usable(acfg); err != nil {
+				if *requireAudio || !errors.Is(err, audio.ErrNoDevice) {
+					return nil, err
+				}
+				say("%v; playing MIDI only, paced by the clock", err)
+				stream = audio.OpenClock(acfg, audio.Process(process))
+				return stream, nil
 			}
-			say("%v; playing MIDI only, paced by the clock", err)
-			stream = audio.OpenClock(acfg, audio.Process(process))
-			return stream, nil
+			first := true
+			opt.Open = func(cfg audio.Config, p audio.Process) (audio.Stream, error) {
+				if first {
+					first = false
+					return audio.Open(cfg, p)
+				}
+				if err := audio.Usable(cfg); err != nil {
+					return nil, err
+				}
+				return audio.Reopen(cfg, p)
+			}
+			opt.WaitAtStart = false
 		}
-		s, err := audio.Open(acfg, audio.Process(process))
+		s, err := audio.Supervise(acfg, audio.Process(process), opt)
 		if err != nil {
 			return nil, err
 		}
 		stream = s
-		if !*quiet {
+		if !*quiet && s.OnDevice() {
 			say("audio: %s, %g Hz, %d frames", s.Description(), s.SampleRate(), s.Buffer())
 		}
 		return s, nil
@@ -129,10 +163,20 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer midi.Close()
+	defer func() {
+		// A MIDI system that hangs (a JACK server half gone) must not hold the exit.
+		done := make(chan struct{})
+		go func() { midi.Close(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(500 * time.Millisecond):
+			say("the MIDI system did not close within 0.5 s; leaving it")
+		}
+	}()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	watchSignals(stop, finished, say)
 	if *duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, *duration)
@@ -183,6 +227,35 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 			time.Since(start).Seconds(), strings.Join(spikes, ", "), sum.NotesSent, sum.Xruns, sum.Resets, sum.MIDIIn, sum.MIDIDropped)
 	}
 	return nil
+}
+
+// exitBackstop is how long play may take to stop after SIGINT, SIGTERM or SIGHUP.
+const exitBackstop = time.Second
+
+// watchSignals calls stop on SIGINT, SIGTERM or SIGHUP. The note-offs go out first
+// and every later step of stopping is bounded; should something hang all the same (a
+// driver stuck in the operating system), the program exits anyway exitBackstop after
+// the signal, or at once on a second signal.
+func watchSignals(stop func(), finished <-chan struct{}, say func(string, ...any)) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		defer signal.Stop(sigs)
+		select {
+		case <-sigs:
+		case <-finished:
+			return
+		}
+		stop()
+		select {
+		case <-finished:
+			return
+		case <-sigs:
+		case <-time.After(exitBackstop):
+		}
+		say("stopping took longer than %v; exiting now", exitBackstop)
+		os.Exit(1)
+	}()
 }
 
 // isTerminal reports whether w is a terminal (not merely a character device such as

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/separatrix-audio/separatrix/io/audio"
 	"github.com/separatrix-audio/separatrix/io/jacktest"
 	"github.com/separatrix-audio/separatrix/io/mididrv"
 	"github.com/separatrix-audio/separatrix/io/mididrv/jackmidi"
@@ -137,7 +138,8 @@ func countPeaks(x []float64) int {
 //
 // This VM's scheduler sometimes delays any process past a 2.7 ms cycle (a plain C
 // PortAudio client gets xruns here too, see io/audio's tests), so the run is tried up
-// to three times and passes on the first clean one; every attempt is logged.
+// to three times and passes on the first clean one; every attempt is logged. (play's
+// JACK output is a C callback fed from a ring, so it is rarely the late one.)
 func TestPlaySNICThroughJACK(t *testing.T) {
 	needJACK(t)
 	dir := t.TempDir()
@@ -160,7 +162,7 @@ func TestPlaySNICThroughJACK(t *testing.T) {
 		if err := play.Start(); err != nil {
 			t.Fatal(err)
 		}
-		waitPort(t, "PortAudio")
+		waitPort(t, audio.JACKClientName)
 		time.Sleep(time.Second) // past the start
 		rec := filepath.Join(dir, fmt.Sprintf("rec%d.wav", attempt))
 		recorder := exec.Command("timeout", "-k", "2", "10", "jack_rec", "-f", rec, "-d", "3", "-b", "16", "system:monitor_1", "system:monitor_2")
@@ -173,9 +175,9 @@ func TestPlaySNICThroughJACK(t *testing.T) {
 		// its graph for jack_rec's arrival and departure.
 		waitPort(t, "jackrec")
 		time.Sleep(300 * time.Millisecond)
-		before := jack.ClientXruns("PortAudio")
+		before := jack.ClientXruns(audio.JACKClientName)
 		time.Sleep(2200 * time.Millisecond)
-		xruns := jack.ClientXruns("PortAudio") - before
+		xruns := jack.ClientXruns(audio.JACKClientName) - before
 		if err := recorder.Wait(); err != nil {
 			t.Fatalf("jack_rec: %v\n%s", err, rout.String())
 		}
@@ -410,7 +412,7 @@ func TestCCSweepShowsHysteresis(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer play.Process.Kill()
-	waitPort(t, "PortAudio")
+	waitPort(t, audio.JACKClientName)
 	waitConnected(t, client+":knob")
 	waitConnected(t, client+":notes")
 	time.Sleep(500 * time.Millisecond)
