@@ -18,6 +18,7 @@ import (
 
 	"github.com/separatrix-audio/separatrix/io/audio"
 	"github.com/separatrix-audio/separatrix/io/live"
+	"github.com/separatrix-audio/separatrix/io/outfile"
 	"github.com/separatrix-audio/separatrix/io/render"
 	"github.com/separatrix-audio/separatrix/patches"
 )
@@ -68,6 +69,19 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	// (watchSignals) stands down then.
 	finished := make(chan struct{})
 	defer close(finished)
+	// The recordings may be neither a patch file nor each other; checked before anything
+	// is opened. (--save appends to the first patch file on purpose.)
+	var files outfile.Files
+	for _, name := range rest {
+		if patchIsFile(name) {
+			files.Input("the patch file", name)
+		}
+	}
+	files.Output("--record", *record)
+	files.Output("--record-midi", *recordMIDI)
+	if err := files.Check(); err != nil {
+		return usageError{err.Error()}
+	}
 	var loaded []*patches.Patch
 	for _, name := range rest {
 		p, err := patches.Load(name)
