@@ -52,6 +52,14 @@ func runDevices(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
+	// JACK is played natively (play --host jack), not through PortAudio's JACK host.
+	if js, err := audio.QueryJACK(); err != nil {
+		fmt.Fprintf(stdout, "  JACK (play --host jack): %v\n", err)
+	} else {
+		fmt.Fprintf(stdout, "  JACK (play --host jack): %g Hz, %d frames per cycle; plays to %s by default\n",
+			js.SampleRate, js.Period, orNone(js.Physical))
+		fmt.Fprintf(stdout, "    clients to name with --audio: %s (or none)\n", orNone(js.Clients))
+	}
 	fmt.Fprintln(stdout, "MIDI")
 	for _, name := range mididrv.Drivers() {
 		if name == "auto" {

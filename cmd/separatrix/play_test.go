@@ -369,6 +369,23 @@ func TestPlayWithNothingHere(t *testing.T) {
 	if !strings.Contains(string(dout), "MIDI") || !strings.Contains(strings.ToLower(string(dout)), "audio") {
 		t.Errorf("devices output does not cover audio and MIDI:\n%s", dout)
 	}
+	if !strings.Contains(string(dout), `JACK (play --host jack): audio: no JACK server "nosuchserver" is running`) {
+		t.Errorf("devices does not say that no JACK server runs:\n%s", dout)
+	}
+}
+
+// TestDevicesListsJACK: with a server running, devices says what play --host jack
+// plays to and which clients --audio can name.
+func TestDevicesListsJACK(t *testing.T) {
+	needJACK(t)
+	code, out, stderr := runCLI(t, "devices")
+	if code != 0 {
+		t.Fatalf("devices: exit %d\n%s", code, stderr)
+	}
+	want := "JACK (play --host jack): 48000 Hz, 128 frames per cycle; plays to system:playback_1, system:playback_2 by default"
+	if !strings.Contains(out, want) || !strings.Contains(out, "clients to name with --audio: system") {
+		t.Errorf("devices output lacks %q and the client list:\n%s", want, out)
+	}
 }
 
 // TestCCSweepShowsHysteresis: a 14-bit CC 1/33 sweep up then down over the hysteresis

@@ -202,31 +202,38 @@ type jackStream struct {
 	final           Stats // Stats once closed (the C side may be freed)
 }
 
-// targets resolves cfg.Device into the ports to connect to.
-func (s *jackStream) targets(device string) ([]string, error) {
-	if strings.EqualFold(device, "none") {
-		return nil, nil
+// inputPorts lists the audio input ports of other clients (physical ones only if
+// asked): where the outputs can be connected.
+func (s *jackStream) inputPorts(physical bool) []string {
+	flag := C.int(0)
+	if physical {
+		flag = 1
 	}
-	physical := C.int(0)
-	if device == "" {
-		physical = 1
+	ptr := C.sepa_playback_ports(s.c, flag)
+	if ptr == nil {
+		return nil
 	}
-	ptr := C.sepa_playback_ports(s.c, physical)
+	defer C.jack_free(unsafe.Pointer(ptr))
 	var ports []string
-	if ptr != nil {
-		for pp := ptr; *pp != nil; pp = (**C.char)(unsafe.Add(unsafe.Pointer(pp), unsafe.Sizeof(*pp))) {
-			if n := C.GoString(*pp); !strings.HasPrefix(n, s.name+":") {
-				ports = append(ports, n)
-			}
+	for pp := ptr; *pp != nil; pp = (**C.char)(unsafe.Add(unsafe.Pointer(pp), unsafe.Sizeof(*pp))) {
+		if n := C.GoString(*pp); !strings.HasPrefix(n, s.name+":") {
+			ports = append(ports, n)
 		}
-		C.jack_free(unsafe.Pointer(ptr))
 	}
-	if device == "" {
-		if len(ports) == 0 {
-			return nil, nil // a server with no playback ports: play unconnected
-		}
-		return ports, nil
+	return ports
+}
+
+// targets resolves cfg.Device into the ports to connect to: none for "none", the
+// physical playback ports for "" (none if the server has none), else the input ports
+// whose names contain device.
+func (s *jackStream) targets(device string) ([]string, error) {
+	switch {
+	case strings.EqualFold(device, "none"):
+		return nil, nil
+	case device == "":
+		return s.inputPorts(true), nil
 	}
+	ports := s.inputPorts(false)
 	var match []string
 	q := strings.ToLower(device)
 	for _, p := range ports {
@@ -361,4 +368,29 @@ func (s *jackStream) statsLocked() Stats {
 	st.Underruns = uint64(n[1])
 	st.Xruns = uint64(n[2]) + st.Underruns
 	return st
+}
+
+// JACKServer describes the running JACK server as the native output sees it.
+type JACKServer struct {
+	SampleRate float64
+	Period     int      // frames per cycle
+	Physical   []string // the physical playback ports: where Device "" connects
+	Clients    []string // the clients with audio inputs: what Device can name
+}
+
+// QueryJACK describes the JACK server OpenJACK would play to, for a devices listing.
+// Without a server it fails with an error matching ErrNoDevice.
+func QueryJACK() (*JACKServer, error) {
+	c, err := jackOpenClient(1)
+	if err != nil {
+		return nil, err
+	}
+	defer jackClose(c, time.Second)
+	s := &jackStream{c: c, name: C.GoString(C.jack_get_client_name(c.client))}
+	return &JACKServer{
+		SampleRate: float64(C.sepa_rate(c)),
+		Period:     int(C.sepa_period(c)),
+		Physical:   s.inputPorts(true),
+		Clients:    slices.Compact(clientsOf(s.inputPorts(false))),
+	}, nil
 }

@@ -16,3 +16,16 @@ func OpenJACK(cfg Config, p Process) (Stream, error) {
 	}
 	return nil, &noDevice{"audio: " + ErrNoDevice.Error() + ": this program was built without JACK support"}
 }
+
+// JACKServer describes the running JACK server as the native output sees it.
+type JACKServer struct {
+	SampleRate float64
+	Period     int
+	Physical   []string
+	Clients    []string
+}
+
+// QueryJACK reports that this build has no native JACK output.
+func QueryJACK() (*JACKServer, error) {
+	return nil, &noDevice{"audio: " + ErrNoDevice.Error() + ": this program was built without JACK support"}
+}
