@@ -1,6 +1,6 @@
 // Package audio plays the emulator through the sound card: it opens an output stream
-// with PortAudio (ALSA, JACK, Core Audio, WASAPI, ...) and calls a Process function on
-// the audio thread for every block the device wants.
+// with PortAudio (ALSA, Core Audio, WASAPI, ...) or natively on a JACK server, and calls
+// a Process function for every block the device wants.
 //
 //	runtime.GOMAXPROCS(audio.RecommendedGOMAXPROCS())
 //	cfg := audio.Config{Host: "jack", Buffer: 128}.WithDefaults()
@@ -50,6 +50,34 @@
 // Initialize also silences the start-up messages that ALSA and JACK print on stderr
 // when there is no sound card or no server.
 //
+// # JACK
+//
+// OpenJACK plays to a JACK server (or PipeWire's JACK layer) with a client of its own,
+// JACKClientName, whose ports out_1, out_2, ... it connects to the physical playback
+// ports, to a named client, or to nothing. No Go runs on JACK's real-time thread: the
+// process callback, in C, copies finished blocks from a lock-free ring, and a goroutine
+// woken by that callback calls Process to keep Config.Ahead periods (default 2) in the
+// ring. A late goroutine costs a counted underrun (silence), never a blocked callback.
+// The stream plays at the server's rate.
+//
+// A JACK server that quits or is killed ends the stream: its Lost channel is closed,
+// Close returns at once (a client of a dead server is abandoned, not closed: libjack
+// can hang closing one), and a new OpenJACK succeeds once the server is back.
+// PortAudio's own JACK host API cannot recover that way (stopping its stream waits for a
+// server that is gone, up to ten minutes), which is why play does not start PortAudio
+// at all when it plays to JACK.
+//
+// # Devices that go away
+//
+// Supervise wraps a device so that the program outlives it: when the device is lost
+// (Lost, or no callback for a while: a stall) it tells the program in one line, lets a
+// clock call Process at the device's pace meanwhile (so the engine's state and its MIDI
+// go on), and opens the device again every Retry until it plays, at the same rate, once
+// more. Process is never called by two streams at once, nor by a stream that was
+// replaced. Every Close is bounded: a device that will not close is left behind, and
+// Terminate gives up on a PortAudio that is stuck. Reopen restarts PortAudio before
+// opening, so that a device plugged in again is seen.
+//
 // # Without a device
 //
 // Errors that mean there is nothing to play on at all match ErrNoDevice. Some devices
@@ -63,5 +91,7 @@
 //
 // A machine without a sound card can still play in real time to a JACK server with the
 // dummy driver: the tests start one (package jacktest), play to it through PortAudio's
-// JACK host API and record what reaches system:playback with jack_rec.
+// JACK host API and natively, record what reaches system:playback with jack_rec, and
+// kill and restart servers under a stream. Supervise is tested with fake devices that
+// die, stall, hang in Close or come back at another rate.
 package audio
