@@ -74,3 +74,24 @@ func ExampleList() {
 		}
 	}
 }
+
+// Play to a JACK server for a minute and survive it: if the server quits, the engine
+// goes on by the clock, and the sound comes back when the server does. (No output is
+// checked: it needs a server.)
+func ExampleSupervise() {
+	engine := func(out [][]float32) {} // a real program passes its engine's Process
+	s, err := audio.Supervise(audio.Config{Buffer: 128}, engine, audio.SuperviseOptions{
+		Open:        audio.OpenJACK,
+		Status:      func(msg string) { log.Print(msg) }, // "audio: JACK: ... stopped (...)"
+		WaitAtStart: true,                                // no server yet: wait for one
+	})
+	if err != nil {
+		log.Fatal(err) // e.g. a client name that matches nothing: the message lists them
+	}
+	// Prepare the engine for s.SampleRate() (the server's) here, before Start.
+	if err := s.Start(); err != nil {
+		log.Fatal(err)
+	}
+	time.Sleep(time.Minute)
+	s.Close() // returns within about half a second, whatever the server does
+}
