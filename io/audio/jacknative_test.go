@@ -4,38 +4,16 @@ package audio
 
 import (
 	"errors"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/separatrix-audio/separatrix/io/jacktest"
 )
-
-// sine returns a Process playing a sine of freq Hz and amplitude amp on every channel,
-// and a counter of the frames it rendered.
-func sine(freq, amp, rate float64) (Process, *atomic.Int64) {
-	var frames atomic.Int64
-	phase, step := 0.0, 2*math.Pi*freq/rate
-	return func(out [][]float32) {
-		for i := range out[0] {
-			v := float32(amp * math.Sin(phase))
-			phase += step
-			if phase > 2*math.Pi {
-				phase -= 2 * math.Pi
-			}
-			for _, ch := range out {
-				ch[i] = v
-			}
-		}
-		frames.Add(int64(len(out[0])))
-	}, &frames
-}
 
 func TestNativeJACKRecording(t *testing.T) {
 	needJACK(t)

@@ -82,6 +82,8 @@ func runHelper(h string) int {
 		}
 		Terminate()
 		return 0
+	case "pa-jack-killed":
+		return paJACKKilled()
 	}
 	fmt.Fprintln(os.Stderr, "unknown helper", h)
 	return 2

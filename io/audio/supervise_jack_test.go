@@ -1,0 +1,103 @@
+//go:build cgo
+
+package audio
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/separatrix-audio/separatrix/io/jacktest"
+)
+
+// sine returns a Process playing a sine of freq Hz and amplitude amp on every channel,
+// and a counter of the frames it rendered.
+func sine(freq, amp, rate float64) (Process, *atomic.Int64) {
+	var frames atomic.Int64
+	phase, step := 0.0, 2*math.Pi*freq/rate
+	return func(out [][]float32) {
+		for i := range out[0] {
+			v := float32(amp * math.Sin(phase))
+			phase += step
+			if phase > 2*math.Pi {
+				phase -= 2 * math.Pi
+			}
+			for _, ch := range out {
+				ch[i] = v
+			}
+		}
+		frames.Add(int64(len(out[0])))
+	}, &frames
+}
+
+// paJACKKilled (a helper process, see TestSupervisePortAudioServerKilled) plays through
+// PortAudio's JACK host API under Supervise, kills the server, and prints how the
+// supervisor and Terminate fared, one fact per line.
+func paJACKKilled() int {
+	srv, err := jacktest.StartWith(48000, 128)
+	if err != nil {
+		fmt.Println("server:", err)
+		return 1
+	}
+	status := make(chan string, 16)
+	p, _ := sine(440, 0.1, 48000)
+	s, err := Supervise(Config{Host: "jack"}, p, SuperviseOptions{
+		Open:   Open,
+		Status: func(msg string) { status <- msg },
+		Stall:  300 * time.Millisecond,
+	})
+	if err != nil {
+		fmt.Println("open:", err)
+		return 1
+	}
+	if err := s.Start(); err != nil {
+		fmt.Println("start:", err)
+		return 1
+	}
+	time.Sleep(500 * time.Millisecond)
+	fmt.Println("callbacks before:", s.Stats().Callbacks > 0)
+	srv.Kill()
+	select {
+	case msg := <-status:
+		fmt.Println("status:", msg)
+	case <-time.After(5 * time.Second):
+		fmt.Println("status: none within 5 s")
+	}
+	n := s.Stats().Callbacks
+	time.Sleep(200 * time.Millisecond)
+	fmt.Println("clock plays:", s.Stats().Callbacks > n)
+	t0 := time.Now()
+	s.Close()
+	fmt.Println("close within 1 s:", time.Since(t0) < time.Second)
+	t0 = time.Now()
+	err = Terminate()
+	fmt.Println("terminate within 2.5 s:", time.Since(t0) < 2500*time.Millisecond)
+	fmt.Println("terminate:", err)
+	return 0
+}
+
+// TestSupervisePortAudioServerKilled: PortAudio's JACK host API cannot stop a stream
+// whose server died (it waits up to ten minutes), so a Supervise over it must notice
+// the stall, play on by the clock, and neither its Close nor Terminate may hang. Run in
+// a process of its own: the PortAudio it leaves behind is stuck for good.
+func TestSupervisePortAudioServerKilled(t *testing.T) {
+	needJACK(t)
+	if testing.Short() {
+		t.Skip("starts and kills a JACK server")
+	}
+	out, _ := helper(t, "pa-jack-killed")
+	for _, want := range []string{
+		"callbacks before: true",
+		"status: audio: JACK Audio Connection Kit: system stopped (it asked for no audio for",
+		"clock plays: true",
+		"close within 1 s: true",
+		"terminate within 2.5 s: true",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("helper output lacks %q:\n%s", want, out)
+		}
+	}
+}
