@@ -11,17 +11,29 @@ import (
 	"github.com/separatrix-audio/separatrix/emu"
 	"github.com/separatrix-audio/separatrix/emu/analysis"
 	"github.com/separatrix-audio/separatrix/io/figure"
+	"github.com/separatrix-audio/separatrix/io/outfile"
 	"github.com/separatrix-audio/separatrix/io/render"
 	"github.com/separatrix-audio/separatrix/patches"
 )
 
-// figureOutput checks -o and makes its directory.
-func figureOutput(out string) error {
+// figureOutput checks -o, refuses it if it is the patch file or the score the command
+// reads (score is "" if none), and makes its directory. figure.Save then writes it
+// through package outfile.
+func figureOutput(out, patch, score string) error {
 	if out == "" {
 		return usageError{"needs -o FILE.png or -o FILE.svg"}
 	}
 	if ext := strings.ToLower(filepath.Ext(out)); ext != ".png" && ext != ".svg" {
 		return usageError{fmt.Sprintf("-o %s: want a .png or .svg file", out)}
+	}
+	var files outfile.Files
+	if patchIsFile(patch) {
+		files.Input("the patch file", patch)
+	}
+	files.Input("--score", score)
+	files.Output("-o", out)
+	if err := files.Check(); err != nil {
+		return usageError{err.Error()}
 	}
 	return os.MkdirAll(filepath.Dir(out), 0o755)
 }
@@ -65,7 +77,7 @@ func runPortrait(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := figureOutput(*out); err != nil {
+	if err := figureOutput(*out, patch, ""); err != nil {
 		return err
 	}
 	t, I, _, err := af.resolve(fs, patch)
@@ -141,7 +153,7 @@ func runBifurcation(args []string, stdout, stderr io.Writer) error {
 	if *steps < 10 || *steps > 2000 {
 		return usageError{fmt.Sprintf("--steps %d: give 10 to 2000", *steps)}
 	}
-	if err := figureOutput(*out); err != nil {
+	if err := figureOutput(*out, patch, ""); err != nil {
 		return err
 	}
 	t, I, rng, err := af.resolve(fs, patch)
@@ -230,7 +242,7 @@ func runTrace(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := figureOutput(*out); err != nil {
+	if err := figureOutput(*out, patch, *pf.score); err != nil {
 		return err
 	}
 	p, err := patches.Load(patch)

@@ -1,11 +1,12 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/separatrix-audio/separatrix/io/csvout"
 	"github.com/separatrix-audio/separatrix/io/midifile"
 	"github.com/separatrix-audio/separatrix/io/midimap"
+	"github.com/separatrix-audio/separatrix/io/outfile"
 	"github.com/separatrix-audio/separatrix/io/render"
 	"github.com/separatrix-audio/separatrix/io/wav"
 	"github.com/separatrix-audio/separatrix/patches"
@@ -150,10 +152,10 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("render", "PATCH -o OUT.wav [flags]", "Renders PATCH (a built-in name or a .toml file) offline.",
 		"separatrix render hysteresis -o out/h.wav --ramp current=0:8:20 --ramp current=8:0:20 --midi out/h.mid --csv out/h.csv", stderr)
 	var (
-		out      = fs.String("o", "", "write the audio to this WAV `file` (required)")
+		out      = fs.String("o", "", "write the audio to this WAV `file` (required; a FIFO or a terminal gets a stream, /dev/null nothing)")
 		duration = fs.Duration("duration", 0, "render this long, e.g. 3s or 1m30s (default: as long as the ramps or the score, else 10s)")
-		midiOut  = fs.String("midi", "", "write one note per spike (the patch's spike mapping) to this Standard MIDI `file`")
-		csvOut   = fs.String("csv", "", "write t_ms and every neuron's state and current, at most 1000 rows a second, to this CSV `file`")
+		midiPath = fs.String("midi", "", "write one note per spike (the patch's spike mapping) to this Standard MIDI `file`")
+		csvPath  = fs.String("csv", "", "write t_ms and every neuron's state and current, at most 1000 rows a second, to this CSV `file`")
 		rate     = fs.Int("rate", 48000, "sample rate in `Hz`")
 		seed     = fs.Uint64("seed", 0, "noise seed (default: the patch's)")
 		format   = fs.String("format", "pcm16", "WAV sample format: pcm16, pcm24 or float32")
@@ -171,6 +173,19 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
+	// What the render reads and writes, checked before anything is written: no output
+	// may be an input or another output.
+	files := outfile.Files{MakeDirs: true}
+	if patchIsFile(patch) {
+		files.Input("the patch file", patch)
+	}
+	files.Input("--score", *pf.score)
+	audioOut := files.Output("-o", *out)
+	midiOut := files.Output("--midi", *midiPath)
+	csvOut := files.Output("--csv", *csvPath)
+	if err := files.Check(); err != nil {
+		return usageError{err.Error()}
+	}
 	p, err := patches.Load(patch)
 	if err != nil {
 		return err
@@ -180,39 +195,48 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	// Every file is written under a temporary name and renamed when the render has
-	// succeeded: a failed render never destroys an earlier take.
-	var files tempFiles
-	defer files.cleanup()
-	for _, path := range []string{*out, *midiOut, *csvOut} {
-		if path != "" {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				return err
-			}
-		}
-	}
+	// Every file is written under a temporary name and put in place when the render has
+	// succeeded: a failed or interrupted render never destroys an earlier take, and
+	// leaves no temporary file behind (kill -9 excepted).
+	defer files.Abort()
+	ctx, stop := files.Interruptible(context.Background())
+	defer stop()
 	channels := p.Engine.Channels
 	if channels == 0 {
 		channels = 2
 	}
-	audio, err := wav.Create(files.temp(*out), *rate, channels, wf)
+	audio, err := createWAV(audioOut, *rate, channels, wf)
 	if err != nil {
 		return err
 	}
-	defer audio.Close()
-	sink := render.Sink{Audio: audio.Write}
+	var rendered int64 // frames
+	sink := render.Sink{Audio: func(block [][]float32) error {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		rendered += int64(len(block[0]))
+		return audio.Write(block)
+	}}
 	var notes *midifile.Writer
-	if *midiOut != "" {
+	var notesFile *outfile.File
+	if midiOut != nil {
+		// Created now, written at the end: a MIDI file that cannot be created fails the
+		// render before it starts, not after.
+		if notesFile, err = midiOut.Create(); err != nil {
+			return err
+		}
 		notes = midifile.NewWriter(float64(*rate))
 		sink.MIDI = func(m midimap.Timed) error { notes.Add(m); return nil }
 	}
 	var table *csvout.Writer
-	if *csvOut != "" {
-		table, err = csvout.Create(files.temp(*csvOut), render.Header(p))
+	if csvOut != nil {
+		f, err := csvOut.Create()
 		if err != nil {
 			return err
 		}
-		defer table.Close()
+		if table, err = csvout.New(f, render.Header(p)); err != nil {
+			return err
+		}
 		sink.Table = table.Row
 	}
 	bar := newProgressBar(stderr, *quiet)
@@ -221,8 +245,15 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 	res, err := render.Run(p, perf, render.Options{SampleRate: *rate, Duration: duration.Seconds(), Seed: *seed}, sink)
 	bar.done()
 	if err != nil {
+		var in *outfile.Interrupted
+		if errors.As(err, &in) {
+			files.Abort()
+			return fmt.Errorf("%v at %.1f s of %s s; %s", in, float64(rendered)/float64(*rate),
+				strconv.FormatFloat(renderLength(duration.Seconds(), &perf), 'f', -1, 64), files.Summary())
+		}
 		return err
 	}
+	// A signal from here on is too late to stop anything: the take is complete and kept.
 	if err := audio.Close(); err != nil {
 		return err
 	}
@@ -230,18 +261,18 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 	if notes != nil {
 		notes.SetTrackName(p.Name)
 		notes.SetLength(res.Frames)
-		if err := notes.WriteFile(files.temp(*midiOut)); err != nil {
-			return err
+		if _, err := notes.WriteTo(notesFile); err != nil {
+			return fmt.Errorf("%s: %w", *midiPath, err)
 		}
-		written = append(written, *midiOut)
+		written = append(written, *midiPath)
 	}
 	if table != nil {
 		if err := table.Close(); err != nil {
 			return err
 		}
-		written = append(written, *csvOut)
+		written = append(written, *csvPath)
 	}
-	if err := files.commit(); err != nil {
+	if err := files.Commit(); err != nil {
 		return err
 	}
 	if !*quiet {
@@ -250,35 +281,35 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// tempFiles maps output paths to temporary names beside them, renamed into place by
-// commit and removed by cleanup if commit never ran.
-type tempFiles struct {
-	paths, temps []string
-	done         bool
-}
-
-func (t *tempFiles) temp(path string) string {
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+fmt.Sprintf(".%d.tmp", os.Getpid()))
-	t.paths, t.temps = append(t.paths, path), append(t.temps, tmp)
-	return tmp
-}
-
-func (t *tempFiles) commit() error {
-	for i := range t.paths {
-		if err := os.Rename(t.temps[i], t.paths[i]); err != nil {
-			return err
-		}
+// createWAV opens the audio output: a file or a device that can seek gets a header
+// patched at the end, a FIFO or a terminal a stream whose header says "unknown length".
+func createWAV(o *outfile.Output, rate, channels int, f wav.Format) (*wav.Writer, error) {
+	file, err := o.Create()
+	if err != nil {
+		return nil, err
 	}
-	t.done = true
-	return nil
+	if file.Seekable() {
+		return wav.NewWriter(file, rate, channels, f)
+	}
+	return wav.NewStreamWriter(file, rate, channels, f)
 }
 
-func (t *tempFiles) cleanup() {
-	if !t.done {
-		for _, tmp := range t.temps {
-			os.Remove(tmp)
-		}
+// renderLength is how long render.Run renders: the duration asked for, else the
+// performance's length, else render.DefaultDuration.
+func renderLength(duration float64, perf *render.Performance) float64 {
+	if duration == 0 {
+		duration = perf.Length()
 	}
+	if duration == 0 {
+		duration = render.DefaultDuration
+	}
+	return duration
+}
+
+// patchIsFile reports whether PATCH names a file rather than a built-in patch, by the
+// rule patches.Load follows: a path separator or the .toml extension.
+func patchIsFile(patch string) bool {
+	return strings.ContainsAny(patch, `/\`+string(filepath.Separator)) || strings.HasSuffix(patch, ".toml")
 }
 
 // summary is the one line a render ends with.

@@ -209,7 +209,7 @@ func (o *Output) Create() (*File, error) {
 		return nil, fmt.Errorf("%s: Create called twice", o.label())
 	}
 	// Look again: the target may have changed since Check.
-	info, err := os.Stat(o.resolved)
+	info, err := os.Stat(o.path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", o.label(), unwrapPathError(err))
 	}
@@ -219,15 +219,18 @@ func (o *Output) Create() (*File, error) {
 		if err := kindProblem(&e); err != nil {
 			return nil, err
 		}
-		f, err := openInPlace(o.resolved, o.label(), info)
+		f, err := openInPlace(o.path, o.label(), info)
 		if err != nil {
 			return nil, err
 		}
-		o.file = &File{out: o, f: f, target: o.resolved, seekable: canSeek(f)}
+		o.file = &File{out: o, f: f, target: o.path, seekable: canSeek(f)}
 		return o.file, nil
 	}
 	if err != nil {
 		info = nil
+	}
+	if o.resolved == "" { // it was a device when declared, and its path does not resolve
+		return nil, fmt.Errorf("%s: cannot tell which file this path leads to", o.label())
 	}
 	dir := filepath.Dir(o.resolved)
 	if set.MakeDirs {

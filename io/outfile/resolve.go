@@ -97,16 +97,28 @@ type entry struct {
 
 func newEntry(name, path string) entry {
 	e := entry{name: name, path: path}
-	e.resolved, e.err = resolve(path)
-	if e.err != nil {
+	// The kernel's view first: it also follows the "magic" links of /proc, such as
+	// /dev/stdout, whose text (pipe:[1234]) is no path.
+	info, err := os.Stat(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		e.err = unwrapPathError(err)
 		return e
 	}
-	info, err := os.Stat(e.resolved)
-	switch {
-	case err == nil:
-		e.info = info
-	case !errors.Is(err, fs.ErrNotExist):
-		e.err = unwrapPathError(err)
+	e.info = info
+	resolved, rerr := resolve(path)
+	if info != nil && !info.Mode().IsRegular() {
+		e.resolved = resolved // a device, FIFO or directory: opened through path itself
+		return e
+	}
+	if rerr != nil {
+		e.err = rerr
+		return e
+	}
+	e.resolved = resolved
+	if info != nil {
+		if r, err := os.Stat(resolved); err != nil || !os.SameFile(info, r) {
+			e.err = fmt.Errorf("cannot tell which file this path leads to (it reaches %s, which is another file)", resolved)
+		}
 	}
 	return e
 }
