@@ -3,6 +3,7 @@ package outfile
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -460,5 +461,55 @@ func TestSummary(t *testing.T) {
 	fs.Abort()
 	if got, want := fs.Summary(), "old.wav unchanged, new.mid not created"; got != want {
 		t.Errorf("Summary %q, want %q", got, want)
+	}
+}
+
+// TestProcMagicLink: a link into /proc/self/fd (what /dev/stdout is) leads to a pipe
+// whose "path" (pipe:[1234]) is no path: the pipe is written in place, as a stream.
+func TestProcMagicLink(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd/0"); err != nil {
+		t.Skip("no /proc/self/fd:", err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	link := filepath.Join(t.TempDir(), "stdout")
+	if err := os.Symlink(fmt.Sprintf("/proc/self/fd/%d", w.Fd()), link); err != nil {
+		t.Fatal(err)
+	}
+	var fs Files
+	f, err := fs.Output("-o", link).Create()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.InPlace() || f.Seekable() {
+		t.Errorf("a pipe: InPlace %v, Seekable %v; want true, false", f.InPlace(), f.Seekable())
+	}
+	io.WriteString(f, "through the pipe")
+	if err := fs.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if b, _ := io.ReadAll(r); string(b) != "through the pipe" {
+		t.Errorf("the pipe carried %q", b)
+	}
+	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced (%v)", err)
+	}
+}
+
+// TestSymlinkLoop: a loop of links is an error that says so, before anything is written.
+func TestSymlinkLoop(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.wav"), filepath.Join(dir, "b.wav")
+	os.Symlink(b, a)
+	os.Symlink(a, b)
+	var fs Files
+	fs.Output("-o", a)
+	if err := fs.Check(); err == nil || !strings.Contains(err.Error(), "too many levels of symbolic links") {
+		t.Errorf("Check: %v, want a loop reported", err)
 	}
 }
