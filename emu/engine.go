@@ -22,7 +22,7 @@ type NeuronSpec struct {
 	Pan  float64 // -1 (left) .. +1 (right)
 
 	Centre, Span        float64 // sound = gain * (V - Centre) / Span
-	SpikeHigh, SpikeLow float64 // spike on crossing SpikeHigh upward, re-armed below SpikeLow
+	SpikeHigh, SpikeLow float64 // spike thresholds: see Preset.SpikeHigh
 
 	Noise    float64 // Ornstein-Uhlenbeck current noise: standard deviation, current units
 	NoiseTau float64 // its correlation time, ms of model time
@@ -124,9 +124,9 @@ type Event struct {
 	Time    float64
 }
 
-// Spike is one upward threshold crossing.
+// Spike is one spike: a rise of V through SpikeHigh (see Preset.SpikeHigh).
 type Spike struct {
-	Frame  int64   // sample at which V crossed SpikeHigh
+	Frame  int64   // sample on which it was counted
 	Neuron int32   // engine index
 	ISI    float64 // ms of model time since this neuron's previous spike; 0 for its first
 }
@@ -152,6 +152,7 @@ type Engine struct {
 	centre, invSpan    []float64
 	spikeHigh, spikeLo []float64
 	armed              []bool
+	spikeExt           []float64 // the extreme V the spike detector tracks (spike.go)
 	lastSpike          []int64
 	noiseSigma         []float64
 	noiseTau           []float64
@@ -436,6 +437,13 @@ func (e *Engine) Prepare(sampleRate float64, maxBlock int) error {
 	}
 	for i := 0; i < e.n; i++ {
 		e.setNoise(i)
+	}
+	if e.spikeExt == nil { // the first Prepare: nothing has run, the state is Init
+		e.spikeExt = make([]float64, e.n)
+		for i := range e.spikeExt {
+			v := e.batches[e.batchOf[i]].x[0][e.slot[i]]
+			e.armed[i], e.spikeExt[i] = spikeStart(v, e.spikeHigh[i])
+		}
 	}
 	for c := range e.scratch {
 		e.scratch[c] = make([]float64, maxBlock)
@@ -836,7 +844,7 @@ func (e *Engine) resetNeuron(i int) {
 	}
 	e.kick[i], e.kickLeft[i] = 0, 0
 	e.noise[i] = 0
-	e.armed[i] = b.rest[0][k] < e.spikeLo[i]
+	e.armed[i], e.spikeExt[i] = spikeStart(b.rest[0][k], e.spikeHigh[i])
 }
 
 // loadInputs computes each neuron's input current and coupling for this sample.
@@ -960,6 +968,8 @@ func (e *Engine) stepCoupled() {
 }
 
 // detectAndMix finds spikes on this sample and returns the stereo mix before DC blocking.
+// The spike rule (spike.go) re-arms on each cycle's own trough, so a fast cycle that
+// never falls below SpikeLow still counts every period.
 func (e *Engine) detectAndMix() (l, r float64) {
 	for i := 0; i < e.n; i++ {
 		b, k := e.batches[e.batchOf[i]], e.slot[i]
@@ -967,10 +977,11 @@ func (e *Engine) detectAndMix() (l, r float64) {
 		if b.reset[k] {
 			// A blow-up put it back to rest: that is not a spike.
 			b.reset[k] = false
-			e.armed[i] = v < e.spikeLo[i]
-		} else if e.armed[i] {
-			if v >= e.spikeHigh[i] {
-				e.armed[i] = false
+			e.armed[i], e.spikeExt[i] = spikeStart(v, e.spikeHigh[i])
+		} else {
+			var spike bool
+			spike, e.armed[i], e.spikeExt[i] = spikeStep(v, e.spikeHigh[i], e.spikeLo[i], e.armed[i], e.spikeExt[i])
+			if spike {
 				isi := 0.0
 				if e.lastSpike[i] >= 0 {
 					isi = float64(e.frame-e.lastSpike[i]) * e.dtModel
@@ -982,8 +993,6 @@ func (e *Engine) detectAndMix() (l, r float64) {
 					e.synG[s] = math.Min(e.synG[s]+e.syn[s].G, MaxCoupling)
 				}
 			}
-		} else if v < e.spikeLo[i] {
-			e.armed[i] = true
 		}
 		x := (v - e.centre[i]) * e.invSpan[i]
 		l += x * e.gainL[i]

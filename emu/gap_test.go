@@ -19,16 +19,14 @@ func gapReference(a, b NeuronSpec, g, h, duration float64) [2][]float64 {
 		m.Deriv(dx[nv:], x[nv:], b.Params, b.Current+g*(va-vb))
 	}
 	var out [2][]float64
-	armed := [2]bool{true, true}
+	d := [2]SpikeDetector{NewSpikeDetector(a.SpikeHigh, a.SpikeLow, x[0]), NewSpikeDetector(b.SpikeHigh, b.SpikeLow, x[nv])}
 	for s := 0; s < int(math.Round(duration/h)); s++ {
 		prev := [2]float64{x[0], x[nv]}
+		level := [2]float64{d[0].Threshold(), d[1].Threshold()}
 		StepRK4(x, h, f, scratch)
 		for n, v := range [2]float64{x[0], x[nv]} {
-			if armed[n] && v >= a.SpikeHigh {
-				armed[n] = false
-				out[n] = append(out[n], (float64(s)+(a.SpikeHigh-prev[n])/(v-prev[n]))*h)
-			} else if !armed[n] && v < a.SpikeLow {
-				armed[n] = true
+			if d[n].Step(v) {
+				out[n] = append(out[n], (float64(s)+math.Max(0, level[n]-prev[n])/(v-prev[n]))*h)
 			}
 		}
 	}

@@ -32,8 +32,13 @@ type Preset struct {
 	Values map[string]float64 // overrides of the parameters' defaults
 	Init   []float64          // resting state at zero current, in Vars order
 
-	// Spikes are upward crossings of SpikeHigh; the detector re-arms only once V falls
-	// below SpikeLow, so sub-threshold oscillations never make false spikes.
+	// A spike is a rise of V through SpikeHigh by at least SpikeHigh - SpikeLow (the
+	// depth) above the lowest V since the detector re-armed; it re-arms once V has fallen
+	// the depth below the highest V since the spike (always so below SpikeLow). Every
+	// cycle that reaches SpikeHigh and swings the depth counts once, even one whose
+	// trough stays above SpikeLow; an oscillation that stays below SpikeHigh or swings
+	// less than the depth (ringing, a small Hopf oscillation, noise jitter, a
+	// depolarised state) never counts. See spike.go.
 	SpikeHigh, SpikeLow float64
 	// Sound is (V - Centre) / Span before gain and pan.
 	Centre, Span float64
