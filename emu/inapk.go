@@ -49,7 +49,9 @@ var INaPK = register(&Model{
 			Values: map[string]float64{"tau": 0.152},
 			Init:   []float64{-65.953, 0.000277},
 			// The firing cycle is fast and small (about 1 kHz, V between about -51 and
-			// -12 mV): every cycle must count.
+			// -12 mV): every cycle must count. Its trough rises above SpikeLow from
+			// about 12 µA/cm² while it shrinks towards depolarisation block; it counts
+			// while it swings the 15 mV depth, up to about 35 µA/cm².
 			SpikeHigh: -30, SpikeLow: -45,
 			Centre: -35, Span: 25,
 			Sweep: [2]float64{-2, 8},
