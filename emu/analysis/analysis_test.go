@@ -40,36 +40,44 @@ func TestLiterature(t *testing.T) {
 		endTol  float64
 		endKind string
 		why     string
+		// The bistable ranges in the preset's sweep: rest's with firing (Bistable), and
+		// a depolarised state's with firing above it.
+		ranges int
 	}
 	for _, w := range []want{
 		{emu.INaPK, "snic", "snic", 4.51, 0.02, "", "monostable", "integrator", 4.51, 0.02, "snic",
-			"Izhikevich 2007, fig. 6.6: saddle-node on invariant circle at I = 4.51"},
+			"Izhikevich 2007, fig. 6.6: saddle-node on invariant circle at I = 4.51", 0},
 		{emu.INaPK, "saddle-node", "saddle-node", 4.51, 0.02, "", "bistable", "integrator", -0.30, 0.01, "homoclinic",
 			"Izhikevich 2007, fig. 6.7 and 7.1: the same fold, off the circle (tau = 0.152); firing " +
 				"outlives it on the way down until the cycle hits the saddle, at I = -0.30 (a saddle " +
-				"homoclinic orbit, not a fold of cycles; testdata/folds.py finds -0.2977 with scipy)"},
+				"homoclinic orbit, not a fold of cycles; testdata/folds.py finds -0.2977 with scipy)", 1},
 		{emu.INaPK, "hopf-super", "hopf", 14.66, 0.02, "supercritical", "monostable", "resonator", 14.66, 0.06, "hopf",
 			"Izhikevich 2007, fig. 6.16: supercritical Hopf; the book gives no number, 14.66 is " +
 				"where the analytic Jacobian's trace vanishes (TestHopfIsTraceZero; the cycle end is found by " +
-				"following a shrinking cycle, hence its wider tolerance)"},
+				"following a shrinking cycle, hence its wider tolerance)", 0},
 		{emu.INaPK, "hopf-sub", "hopf", 48.90, 0.02, "subcritical", "bistable", "resonator", 42.2, 0.1, "fold",
 			"Izhikevich 2007, fig. 6.16/6.17: subcritical Hopf; 48.90 (trace zero, TestHopfIsTraceZero) and the fold of " +
-				"cycles 42.23 from scipy in testdata/folds.py"},
+				"cycles 42.23 from scipy in testdata/folds.py", 1},
 		{emu.HH, "classic", "hopf", 9.78, 0.02, "subcritical", "bistable", "resonator", 6.25, 0.06, "fold",
 			"Rinzel & Miller 1980 / Ermentrout & Terman 2010, sec. 1.9 and fig. 3.6: subcritical " +
-				"Hopf at 9.78 µA/cm², fold of limit cycles at 6.2-6.3 µA/cm²"},
+				"Hopf at 9.78 µA/cm², fold of limit cycles at 6.2-6.3 µA/cm²", 1},
 		{emu.MorrisLecar, "hopf", "hopf", 93.86, 0.1, "subcritical", "bistable", "resonator", 88.3, 0.1, "fold",
 			"Rinzel & Ermentrout 1989; Ermentrout & Terman 2010, sec. 3.1: subcritical Hopf near " +
-				"93.86 and fold of cycles near 88.3"},
+				"93.86 and fold of cycles near 88.3", 1},
 		{emu.MorrisLecar, "snic", "snic", 39.96, 0.02, "", "monostable", "integrator", 39.96, 0.02, "snic",
-			"Rinzel & Ermentrout 1989; Ermentrout & Terman 2010, sec. 3.1: SNIC near 39.96"},
+			"Rinzel & Ermentrout 1989; Ermentrout & Terman 2010, sec. 3.1: SNIC near 39.96", 0},
 		{emu.MorrisLecar, "homoclinic", "saddle-node", 39.96, 0.02, "", "bistable", "integrator", 35.05, 0.1, "homoclinic",
 			"Ermentrout & Terman 2010, sec. 3.1 (phi = 0.23): the saddle-node is off the circle; the " +
-				"cycle is born in a saddle homoclinic bifurcation near 35"},
+				"cycle is born in a saddle homoclinic bifurcation near 35. The high state regains stability " +
+				"in a subcritical Hopf at 36.32 and firing goes on above it to a fold of cycles at 40.59 " +
+				"(testdata/folds.py): a second bistable range, with rest too up to 39.96", 2},
 		{emu.FitzHughNagumo, "classic", "hopf", 0.3313, 0.0005, "subcritical", "bistable", "resonator", 0.3242, 0.0005, "fold",
 			"Hopf where 1 - v² = eps b (v = -0.9675, I = 0.3313). The first Lyapunov coefficient " +
 				"is positive, so it is subcritical, with a narrow bistable range below it ending in a " +
-				"fold of cycles (the canard region of FitzHugh-Nagumo; Rocsoreanu et al. 2000, ch. 3)"},
+				"fold of cycles (the canard region of FitzHugh-Nagumo; Rocsoreanu et al. 2000, ch. 3). " +
+				"The same at the top: the high state regains stability in a subcritical Hopf at 1.4187 " +
+				"(v = +0.9675) and firing goes on to a fold of cycles at 1.4258 (testdata/folds.py): " +
+				"depolarisation block", 2},
 	} {
 		t.Run(w.model.Name+"/"+w.preset, func(t *testing.T) {
 			s, p := system(t, w.model, w.preset)
@@ -99,6 +107,18 @@ func TestLiterature(t *testing.T) {
 				}
 			} else if r.Bistable != nil || r.CycleFold != nil {
 				t.Errorf("monostable, yet bistable range %v and cycle fold %v", r.Bistable, r.CycleFold)
+			}
+			// Bistable is one of the bistable ranges: rest's with firing.
+			found := r.Bistable == nil
+			for _, br := range r.BistableRanges {
+				t.Logf("bistable from %.5g (%s of %s) to %.5g (%s of %s): %v, also %v", br.From.Current, br.From.Kind, br.From.Of,
+					br.To.Current, br.To.Kind, br.To.Of, br.States, br.Also)
+				if r.Bistable != nil && br.States == [2]string{"rest", "firing"} && br.From.Current == r.Bistable[0] && br.To.Current == r.Bistable[1] {
+					found = true
+				}
+			}
+			if len(r.BistableRanges) != w.ranges || !found {
+				t.Errorf("%d bistable ranges, want %d, among them Bistable %v (%s)", len(r.BistableRanges), w.ranges, r.Bistable, w.why)
 			}
 		})
 	}

@@ -24,6 +24,7 @@ const (
 	toEquilibrium             // converged on an equilibrium
 	toCycle                   // converged on a periodic orbit
 	escaped                   // left the box of plausible states (backward integration)
+	toKnown                   // reached the peak of a cycle given as known (settleKnown)
 )
 
 // outcome is the end of one trajectory.
@@ -166,6 +167,14 @@ func (fl *flow) maxTime(dst, x []float64, h float64) float64 {
 // or still undecided. Convergence on a cycle is judged on successive peaks of V (see
 // periodic).
 func (s *System) settle(x0 []float64, I float64, eqs []Equilibrium, backward bool, tmax float64) outcome {
+	return s.settleKnown(x0, I, eqs, backward, tmax, nil)
+}
+
+// settleKnown is settle that stops, with the fate toKnown, at a peak within periodicTol
+// of the peak of one of the known cycles at I (their Orbit[0], where settle found
+// them): a search for new cycles need not wait for a trajectory to converge on a cycle
+// it already has.
+func (s *System) settleKnown(x0 []float64, I float64, eqs []Equilibrium, backward bool, tmax float64, known []Cycle) outcome {
 	fl := s.newFlow(I, backward)
 	d := s.Dim()
 	x := append([]float64(nil), x0...)
@@ -193,6 +202,11 @@ func (s *System) settle(x0 []float64, I float64, eqs []Equilibrium, backward boo
 			if i, dist := s.nearest(eqs, px); i >= 0 && dist < 1e-5 {
 				// Peaks of a spiral that has all but reached a focus.
 				return outcome{fate: toEquilibrium, eq: i, x: px, peaks: len(peaks)}
+			}
+			for _, k := range known {
+				if s.distance(px, k.Orbit[0]) < periodicTol {
+					return outcome{fate: toKnown, x: px, peaks: len(peaks)}
+				}
 			}
 			if c, ok := s.periodic(peaks[max(0, len(peaks)-8):]); ok {
 				c.Stable = !backward

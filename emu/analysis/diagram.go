@@ -45,14 +45,15 @@ func (s *System) Diagram(r *Report, opt DiagramOptions) *Diagram {
 	for i := range currents {
 		currents[i] = I0 + (I1-I0)*float64(i)/float64(opt.Steps)
 	}
-	if b := r.Bistable; b != nil {
-		// A narrow bistable range (FitzHugh-Nagumo's is 2% of its sweep) may fall
-		// between grid points: sample it on its own.
+	for _, b := range r.BistableRanges {
+		// A narrow bistable range (FitzHugh-Nagumo's are under 0.5% of its sweep) may
+		// fall between grid points: sample it on its own.
+		lo, hi := b.From.Current, b.To.Current
 		for k := 1; k < 12; k++ {
-			currents = append(currents, b[0]+(b[1]-b[0])*float64(k)/12)
+			currents = append(currents, lo+(hi-lo)*float64(k)/12)
 		}
-		sort.Float64s(currents)
 	}
+	sort.Float64s(currents)
 	d.Up, d.Down = s.sweeps(currents, r)
 	d.Cycles = append(d.Cycles, s.stableCycleBranch(r, currents)...)
 	if s.Dim() == 2 {
@@ -110,22 +111,30 @@ func (s *System) rateFrom(x0 []float64, I float64) float64 {
 	return float64(peaks) / T * 1000
 }
 
-// stableCycleBranch follows the firing cycle found by Analyze over the currents, up from
-// where it was found and down to where it ends.
+// stableCycleBranch follows each branch of stable cycles Analyze found over the
+// currents, up and down from where it was found, to where it ends.
 func (s *System) stableCycleBranch(r *Report, currents []float64) []CycleBranch {
-	if r.RestLoss == nil {
-		return nil
+	var out []CycleBranch
+	for i := range r.Attractors {
+		if a := &r.Attractors[i]; a.Cycle {
+			if b := s.followOver(a.seedI, a.seed, currents); len(b.I) > 0 {
+				out = append(out, b)
+			}
+		}
 	}
-	c, Ihi, ok := s.firingCycleAtLoss(r)
-	if !ok {
-		return nil
-	}
+	return out
+}
+
+// followOver follows the stable cycle through x0 at current I0 over the currents, up
+// from I0 and down from it, each step starting where the last ended, until the
+// trajectory no longer settles on a cycle.
+func (s *System) followOver(I0 float64, x0 []float64, currents []float64) CycleBranch {
 	follow := func(dir int) CycleBranch {
 		b := CycleBranch{Stable: true}
-		x := c.Orbit[0]
+		x := x0
 		idx := make([]int, 0, len(currents))
 		for i, I := range currents {
-			if (dir > 0 && I >= Ihi) || (dir < 0 && I < Ihi) {
+			if (dir > 0 && I >= I0) || (dir < 0 && I < I0) {
 				idx = append(idx, i)
 			}
 		}
@@ -154,10 +163,7 @@ func (s *System) stableCycleBranch(r *Report, currents []float64) []CycleBranch 
 		b.I, b.VMin, b.VMax, b.T = append(b.I, down.I[i]), append(b.VMin, down.VMin[i]), append(b.VMax, down.VMax[i]), append(b.T, down.T[i])
 	}
 	b.I, b.VMin, b.VMax, b.T = append(b.I, up.I...), append(b.VMin, up.VMin...), append(b.VMax, up.VMax...), append(b.T, up.T...)
-	if len(b.I) == 0 {
-		return nil
-	}
-	return []CycleBranch{b}
+	return b
 }
 
 // unstableCycleBranch finds, at each current, the unstable cycle around a stable

@@ -39,3 +39,27 @@ func ExampleSystem_Equilibria() {
 	// saddle          V = -56.14 mV
 	// unstable focus  V = -27.28 mV
 }
+
+// Every interval where a stable equilibrium and a stable cycle coexist: FitzHugh-Nagumo
+// is bistable just below where rest is lost, and again at the top, where the high state
+// has regained stability while firing goes on (depolarisation block).
+func ExampleReport_bistableRanges() {
+	p, _ := emu.FitzHughNagumo.Preset("classic")
+	s, err := analysis.NewSystem(emu.FitzHughNagumo, emu.FitzHughNagumo.Values(nil, p))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r, err := s.Analyze(0, p.Sweep[0], p.Sweep[1])
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, b := range r.BistableRanges {
+		fmt.Printf("%s and %s from %.3f (%s of %s) to %.3f (%s of %s)\n", b.States[0], b.States[1],
+			b.From.Current, b.From.Kind, b.From.Of, b.To.Current, b.To.Kind, b.To.Of)
+	}
+	// Output:
+	// rest and firing from 0.324 (fold of firing) to 0.331 (hopf of rest)
+	// high and firing from 1.419 (hopf of high) to 1.426 (fold of firing)
+}

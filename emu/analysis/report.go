@@ -39,6 +39,14 @@ type Report struct {
 	// BistableBelow says it goes on below Range (its lower end is then Range[0]).
 	Bistable      *[2]float64
 	BistableBelow bool
+	// Attractors are the branches of stable equilibria and of stable cycles that reach
+	// into Range, in order of where they begin; BistableRanges every interval, longer
+	// than 0.2% of Range, where a stable equilibrium and a stable cycle coexist, in order
+	// of current. Bistable is one of them, rest's with the firing cycle; others are the
+	// depolarisation block of a high state that regains stability below the current
+	// where firing stops on an up sweep.
+	Attractors     []Attractor
+	BistableRanges []BistableRange
 	// Stability is "monostable" or "bistable"; Excitability "integrator" (rest is lost
 	// in a saddle-node) or "resonator" (in an Andronov-Hopf bifurcation); both "" if
 	// rest is not lost in Range, where the class cannot be told.
@@ -55,6 +63,17 @@ func (s *System) Analyze(I, I0, I1 float64, extra ...[]float64) (*Report, error)
 	r.Equilibria = s.Equilibria(I)
 	r.Cycles = s.Cycles(I, extra...)
 	r.Bifurcations = s.Bifurcations(I0, I1)
+	all := s.Bifurcations(math.Inf(-1), math.Inf(1))
+	firing := s.restLoss(r, all)
+	s.findAttractors(r, all, firing, extra)
+	return r, nil
+}
+
+// restLoss finds the rest state, where it is lost, the firing cycle born there and where
+// that cycle ends going down, and so the class; it returns the firing cycle's branch
+// (nil if rest is not lost in Range or no firing cycle was found).
+func (s *System) restLoss(r *Report, all []Bifurcation) *Attractor {
+	I0, I1 := r.Range[0], r.Range[1]
 	// The rest state at the lowest current that has one: below it, the voltage of rest
 	// may lie outside the model's range (Hodgkin-Huxley at -20 µA/cm²).
 	const restSteps = 200
@@ -65,24 +84,24 @@ func (s *System) Analyze(I, I0, I1 float64, extra ...[]float64) (*Report, error)
 		}
 	}
 	if r.Rest == nil {
-		return r, nil
+		return nil
 	}
 	// Rest's own branch, followed up in voltage (the curve of equilibria is a graph
 	// over V), ends at the first bifurcation above it, wherever its current lies: a
 	// bifurcation of another branch in Range must not be taken for it.
 	var loss *Bifurcation
-	for _, b := range s.Bifurcations(math.Inf(-1), math.Inf(1)) {
+	for _, b := range all {
 		if b.State[0] > r.Rest.State[0] && (loss == nil || b.State[0] < loss.State[0]) {
 			b := b
 			loss = &b
 		}
 	}
 	if loss == nil {
-		return r, nil
+		return nil
 	}
 	if loss.Current < I0 || loss.Current > I1 {
 		r.LossBeyond = loss
-		return r, nil
+		return nil
 	}
 	for i := range r.Bifurcations {
 		if b := &r.Bifurcations[i]; b.Kind == loss.Kind && b.Current == loss.Current {
@@ -96,8 +115,7 @@ func (s *System) Analyze(I, I0, I1 float64, extra ...[]float64) (*Report, error)
 	if r.RestLoss.Kind == "hopf" {
 		r.Excitability = "resonator"
 	}
-	s.findCycleEnd(r)
-	return r, nil
+	return s.findCycleEnd(r)
 }
 
 // firingCycleAtLoss finds the firing cycle next to rest's loss and the current it is
@@ -110,8 +128,10 @@ func (s *System) firingCycleAtLoss(r *Report) (Cycle, float64, bool) {
 	Ihi := math.Min(Ion+0.05*W, r.Range[1])
 	start := append([]float64(nil), r.RestLoss.State...)
 	start[0] += 0.01 * s.scale[0]
-	if c, ok := s.firingCycle(Ihi, start); ok {
-		return c, Ihi, true
+	// Only that start: it is how the neuron gets there. Where it ends elsewhere (on
+	// Morris-Lecar homoclinic's high state), the cycle is sought below the loss.
+	if o := s.settle(start, Ihi, s.Equilibria(Ihi), false, s.settleTime()); o.fate == toCycle {
+		return o.cycle, Ihi, true
 	}
 	Ihi = Ion - 1e-3*W
 	c, ok := s.firingCycle(Ihi)
@@ -119,66 +139,30 @@ func (s *System) firingCycleAtLoss(r *Report) (Cycle, float64, bool) {
 }
 
 // findCycleEnd follows the firing cycle from near rest's loss down in current, by
-// continuation with step control, to where it disappears.
-func (s *System) findCycleEnd(r *Report) {
+// continuation with step control, to where it disappears, and up to where it
+// disappears on an up sweep (a fold of cycles above a depolarised state that regains
+// stability, for instance). It returns the cycle's branch.
+func (s *System) findCycleEnd(r *Report) *Attractor {
 	I0, I1 := r.Range[0], r.Range[1]
 	W := I1 - I0
 	Ion := r.RestLoss.Current
 	c, Ihi, ok := s.firingCycleAtLoss(r)
 	if !ok {
-		return
+		return nil
 	}
-	x := c.Orbit[0]
-	// Step down while the cycle persists, halving the step when it does not: each step
-	// starts on the cycle of the step before, which stays in the new cycle's basin
-	// only if the step is small (near a homoclinic orbit, the basin's edge runs close
-	// to the cycle).
-	hi, step := Ihi, 0.02*W
+	a := s.cycleAttractor(r, Ihi, c.Orbit[0], c, r.RestLoss)
 	tol := 2e-3 * W
-	// A cycle born in a SNIC or a supercritical Hopf point ends where it was born, its
-	// period growing without bound or its size shrinking to nothing; following it the
-	// last stretch would take long for nothing. If it is still there within tol of
-	// its birth, it ends there.
-	bornHere := r.RestLoss.Kind == "snic" || (r.RestLoss.Kind == "hopf" && r.RestLoss.Criticality == "supercritical")
-	for step > 1e-4*W {
-		I := hi - step
-		if bornHere && I < Ion+tol && hi >= Ion {
-			hi, step = Ion, 0
-			break
-		}
-		if I < I0 {
-			if _, ok := s.stillCycling(I0, x); ok {
-				end := I0
-				r.CycleEnd, r.CycleEndKind = &end, "below range"
-				r.setBistable(I0, Ion)
-				r.BistableBelow = true
-				return
-			}
-			step /= 2
-			continue
-		}
-		if y, ok := s.stillCycling(I, x); ok {
-			hi, x = I, y
-		} else {
-			step /= 2
-		}
-	}
-	end := hi - step
-	r.CycleEnd = &end
+	end := a.From.Current
+	r.CycleEnd, r.CycleEndKind = &end, a.From.Kind
 	switch {
-	case math.Abs(end-Ion) <= tol && r.RestLoss.Kind == "snic":
-		r.CycleEndKind = "snic"
-	case math.Abs(end-Ion) <= tol && r.RestLoss.Kind == "hopf" && r.RestLoss.Criticality == "supercritical":
-		r.CycleEndKind = "hopf"
-	case s.nearSaddle(hi, x):
-		r.CycleEndKind = "homoclinic"
-	default:
-		r.CycleEndKind = "fold"
-	}
-	if end < Ion-tol {
+	case a.From.Kind == "below range":
+		r.setBistable(I0, Ion)
+		r.BistableBelow = true
+	case end < Ion-tol:
 		r.CycleFold = &end
 		r.setBistable(end, Ion)
 	}
+	return &a
 }
 
 func (r *Report) setBistable(lo, hi float64) {

@@ -1,6 +1,10 @@
 package analysis
 
-import "math"
+import (
+	"math"
+	"runtime"
+	"sync"
+)
 
 // settleTime is how long (ms of model time) a trajectory is followed before it is
 // called undecided: long enough for hundreds of periods of the slowest cycles here.
@@ -58,27 +62,19 @@ func (s *System) starts(eqs []Equilibrium, extra [][]float64) [][]float64 {
 // larger models are saddles in either direction of time and are not searched.
 func (s *System) Cycles(I float64, extra ...[]float64) []Cycle {
 	eqs := s.Equilibria(I)
-	var out []Cycle
+	out, _ := s.stableCycles(I, eqs, extra, true, nil)
 	add := func(c Cycle) {
 		if c.VMax-c.VMin < 1e-6*s.scale[0] {
 			return
 		}
 		for _, o := range out {
-			// Two searches converge on one cycle only to the tolerance of periodic();
-			// distinct cycles of one stability differ by far more than 1%.
-			if o.Stable == c.Stable && math.Abs(o.Period-c.Period) < 1e-2*c.Period &&
-				math.Abs(o.VMax-c.VMax) < 1e-2*s.scale[0] && math.Abs(o.VMin-c.VMin) < 1e-2*s.scale[0] {
+			if o.Stable == c.Stable && s.sameCycle(o, c) {
 				return
 			}
 		}
 		out = append(out, c)
 	}
 	tmax := s.settleTime()
-	for _, x := range s.starts(eqs, extra) {
-		if o := s.settle(x, I, eqs, false, tmax); o.fate == toCycle {
-			add(o.cycle)
-		}
-	}
 	if s.Dim() == 2 {
 		var back [][]float64
 		for _, e := range eqs {
@@ -98,6 +94,63 @@ func (s *System) Cycles(I float64, extra ...[]float64) []Cycle {
 	}
 	sortCycles(out)
 	return out
+}
+
+// stableCycles returns the distinct stable cycles that trajectories from the starting
+// states at current I (eqs are the equilibria there) settle on, in the order of the
+// starts, and a state on each, leaving out those it finds to be one of the known cycles
+// at I. Without grid, the starts are only the equilibria nudged and extra.
+func (s *System) stableCycles(I float64, eqs []Equilibrium, extra [][]float64, grid bool, known []Cycle) ([]Cycle, [][]float64) {
+	starts := s.starts(eqs, extra)
+	if !grid {
+		starts = starts[:2*len(eqs)+len(extra)]
+	}
+	tmax := s.settleTime()
+	outcomes := make([]outcome, len(starts))
+	parallel(len(starts), func(i int) { outcomes[i] = s.settleKnown(starts[i], I, eqs, false, tmax, known) })
+	var out []Cycle
+	var on [][]float64
+	for _, o := range outcomes {
+		if o.fate != toCycle || o.cycle.VMax-o.cycle.VMin < 1e-6*s.scale[0] {
+			continue
+		}
+		dup := false
+		for _, c := range append(known, out...) {
+			dup = dup || s.sameCycle(c, o.cycle)
+		}
+		if !dup {
+			out, on = append(out, o.cycle), append(on, o.x)
+		}
+	}
+	return out, on
+}
+
+// parallel calls f(0) to f(n-1) on as many goroutines as there are CPUs.
+func parallel(n int, f func(i int)) {
+	next := make(chan int, n)
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for w := 0; w < min(n, runtime.NumCPU()); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// sameCycle reports whether a and b are one cycle: two searches converge on one cycle
+// only to the tolerance of periodic(); distinct cycles of one stability differ by far
+// more than 1%.
+func (s *System) sameCycle(a, b Cycle) bool {
+	return math.Abs(a.Period-b.Period) < 1e-2*b.Period &&
+		math.Abs(a.VMax-b.VMax) < 1e-2*s.scale[0] && math.Abs(a.VMin-b.VMin) < 1e-2*s.scale[0]
 }
 
 func sortCycles(cs []Cycle) {
@@ -131,17 +184,17 @@ func (s *System) firingCycle(I float64, extra ...[]float64) (Cycle, bool) {
 }
 
 // stillCycling reports whether, at current I, the trajectory from x (a state on the
-// cycle at a nearby current) stays on a cycle, and returns a state on it. A trajectory
-// still oscillating at the time limit, lingering near a cycle about to be born or just
-// gone, counts as cycling.
-func (s *System) stillCycling(I float64, x []float64) ([]float64, bool) {
+// cycle at a nearby current) stays on a cycle, and returns a state on it and the cycle
+// (nil if not yet converged). A trajectory still oscillating at the time limit,
+// lingering near a cycle about to be born or just gone, counts as cycling.
+func (s *System) stillCycling(I float64, x []float64) ([]float64, *Cycle, bool) {
 	eqs := s.Equilibria(I)
 	o := s.settle(x, I, eqs, false, s.settleTime())
 	switch o.fate {
 	case toCycle:
-		return o.x, true
+		return o.x, &o.cycle, true
 	case undecided:
-		return o.x, o.peaks >= 2
+		return o.x, nil, o.peaks >= 2
 	}
-	return nil, false
+	return nil, nil, false
 }

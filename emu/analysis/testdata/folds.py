@@ -1,24 +1,29 @@
 #!/usr/bin/python3
-# Reference currents at which the stable firing cycle disappears on a down sweep, for
-# folds_test.go, computed independently of the Go code with scipy's adaptive DOP853 at
-# tight tolerances (Debian's python3-scipy; about half a minute):
+# Reference currents at which the stable firing cycle disappears on a down sweep and, where
+# a depolarised state regains stability below it, on an up sweep; and the Hopf points where
+# that state regains stability. For folds_test.go, computed independently of the Go code
+# with scipy's adaptive DOP853 at tight tolerances (Debian's python3-scipy; about a minute):
 #   /usr/bin/python3 emu/analysis/testdata/folds.py > emu/analysis/testdata/folds.txt
-# Each line: model preset end_current kind   (kind: fold or homoclinic)
+# Each line: model preset what current kind, where what is
+#   down: the firing cycle ends going down (kind: fold or homoclinic),
+#   up:   the firing cycle ends going up (kind: fold or homoclinic),
+#   high: a high (depolarised) equilibrium regains stability going up (kind: hopf).
 # Diagnostics (the brackets, periods and distances to the saddle behind each verdict) go
 # to stderr.
 #
-# Method: from a state on the firing cycle well above its end, the current is lowered
-# in steps, each run continuing from the last cycle's state on a Poincare section (an
-# upward crossing of a voltage inside the spike, far from rest and saddle). A run is
-# "on the cycle" when successive returns to the section agree to 1e-8 (scaled), "at
-# rest" when the section is not crossed for a long stretch. The last bracket is then
-# bisected, again continuing from the cycle at its upper end. The kind: "homoclinic"
-# when, approaching the end, the period grows like log(1/distance) and the cycle runs
-# into a saddle equilibrium; "fold" when the period stays finite and the cycle keeps
-# away from every saddle. For the two planar homoclinic cases the end printed comes from
-# a second method that needs no continuation: bisection on the fate of the saddle's
-# unstable manifold (onto the cycle above the homoclinic current, to rest below it). Near
-# a homoclinic orbit the cycle's basin thins to a sliver, so a continuation run can fall
+# Method: from a state on the firing cycle well away from its end, the current is moved
+# towards it (lowered; raised for "up") in steps, each run continuing from the last
+# cycle's state on a Poincare section (an upward crossing of a voltage inside the spike,
+# far from rest, saddle and the depolarised state). A run is "on the cycle" when
+# successive returns to the section agree to 1e-8 (scaled), "off it" when the section is
+# not crossed for a long stretch. The last bracket is then bisected, again continuing
+# from the cycle at the end of the bracket where it exists. The kind: "homoclinic" when,
+# approaching the end, the period grows like log(1/distance) and the cycle runs into a
+# saddle equilibrium; "fold" when the period stays finite and the cycle keeps away from
+# every saddle. For the two planar homoclinic cases the end printed comes from a second
+# method that needs no continuation: bisection on the fate of the saddle's unstable
+# manifold (onto the cycle above the homoclinic current, to rest below it). Near a
+# homoclinic orbit the cycle's basin thins to a sliver, so a continuation run can fall
 # off a cycle that still exists and put the end slightly high (by up to 2e-3 for
 # morris-lecar homoclinic, depending on the step sequence); the manifold's fate has no
 # such bias. Both values go to stderr; with the steps used here the manifold value lies
@@ -218,46 +223,49 @@ def saddle_distance(p, I, x0, T):
 
 # ---- the end of the firing cycle ------------------------------------------------------
 
-def cycle_end(p, rel):
+def cycle_end(p, rel, sign=-1):
+    """Follows the firing cycle from p.start_I in the direction of sign (-1: down in
+    current, +1: up) to where it disappears."""
     W = p.sweep[1] - p.sweep[0]
     ok, x, T = run(p, p.start_I, p.start_x, 10.0)
     assert ok, 'no firing cycle at the start'
-    # Step down by 1% of the range, continuing from the cycle.
-    hi, xhi, Thi = p.start_I, x, T
-    history = [(hi, Thi)]
+    # Step by 1% of the range, continuing from the cycle.
+    on, xon, Ton = p.start_I, x, T
+    history = [(on, Ton)]
     step = 0.01*W
     while True:
-        I = hi - step
-        ok, x, T = run(p, I, xhi, Thi)
+        I = on + sign*step
+        ok, x, T = run(p, I, xon, Ton)
         if not ok:
-            lo = I
+            off = I
             break
-        hi, xhi, Thi = I, x, T
-        history.append((hi, Thi))
-    log('%s/%s: cycle at %.6g (period %.5g ms), lost at %.6g' % (p.model, p.name, hi, Thi, lo))
-    # Bisect, each run continuing from the cycle at the bracket's upper end.
-    while hi - lo > rel(hi):
-        I = (hi + lo)/2
-        ok, x, T = run(p, I, xhi, Thi)
+        on, xon, Ton = I, x, T
+        history.append((on, Ton))
+    log('%s/%s %s: cycle at %.6g (period %.5g ms), lost at %.6g'
+        % (p.model, p.name, 'up' if sign > 0 else 'down', on, Ton, off))
+    # Bisect, each run continuing from the cycle at the bracket's end where it exists.
+    while abs(on - off) > rel(on):
+        I = (on + off)/2
+        ok, x, T = run(p, I, xon, Ton)
         if ok:
-            hi, xhi, Thi = I, x, T
-            history.append((hi, Thi))
+            on, xon, Ton = I, x, T
+            history.append((on, Ton))
         else:
-            lo = I
-    end = (hi + lo)/2
-    log('  bracket [%.8g, %.8g], end %.7g' % (lo, hi, end))
-    return end, hi, xhi, Thi, history
+            off = I
+    end = (on + off)/2
+    log('  bracket [%.8g, %.8g], end %.7g' % (min(on, off), max(on, off), end))
+    return end, on, xon, Ton, history
 
 
 def kind_of_end(p, end, hi, xhi, Thi, history):
     W = p.sweep[1] - p.sweep[0]
     # Period against the distance to the end: log-like growth means a homoclinic orbit,
     # a bounded period a fold (where it levels off like a square root).
-    far = [h for h in history if h[0] - end >= 0.01*W]
+    far = [h for h in history if abs(h[0] - end) >= 0.01*W]
     Tfar = far[-1][1] if far else history[0][1]
-    dfar = (far[-1][0] if far else history[0][0]) - end
+    dfar = abs((far[-1][0] if far else history[0][0]) - end)
     dist = saddle_distance(p, hi, xhi, Thi)
-    dhi = hi - end
+    dhi = abs(hi - end)
     log('  period %.5g ms at end+%.3g, %.5g ms at end+%.3g; cycle-saddle distance %.3g (scaled)'
         % (Tfar, dfar, Thi, dhi, dist))
     grows = Thi > 1.5*Tfar
@@ -291,34 +299,70 @@ def manifold_end(p, lo, hi, rel, T):
     return (hi + lo)/2
 
 
+def regains_stability(p):
+    """The currents in p's sweep where an equilibrium becomes stable as the current rises
+    in a Hopf bifurcation: along the curve of equilibria, followed up in voltage, the
+    largest real part of the Jacobian's eigenvalues (numpy) crosses zero from above on a
+    complex pair (brentq)."""
+    def lead(v):
+        x = np.array(p.clamp(v))
+        ev = np.linalg.eigvals(p.jacobian(x, p.iss(v)))
+        k = np.argmax(ev.real)
+        return ev[k].real, abs(ev[k].imag) > 1e-9
+    vs = np.linspace(p.vrange[0], p.vrange[1], 4001)
+    out = []
+    prev = lead(vs[0])
+    for a, b in zip(vs[:-1], vs[1:]):
+        cur = lead(b)
+        if prev[0] > 0 > cur[0] and prev[1] and cur[1]:
+            v = brentq(lambda v: lead(v)[0], a, b, xtol=1e-13)
+            I = p.iss(v)
+            if p.sweep[0] <= I <= p.sweep[1]:
+                out.append(I)
+        prev = cur
+    return out
+
+
 def main():
     t0 = time.time()
-    presets = [
+    ml_homoclinic = morris_lecar(gCa=4, V3=12, V4=17.4, phi=0.23)
+    down = [
         # model, preset, system, voltage range, sweep, start current and state, section
         Preset('inapk', 'saddle-node', inapk(tau=0.152), (-100, 60), (-2, 8), 2.0, [-30, 0.3], -30),
         Preset('inapk', 'hopf-sub', inapk(gL=1, gNa=4, gK=4, EL=-78, Vm=-30, km=7, Vn=-45, kn=5),
                (-100, 60), (30, 60), 50.0, [-20, 0.3], -20),
         Preset('hh', 'classic', hh(), (-100, 60), (0, 15), 12.0, [-64.996, 0.05296, 0.59599, 0.31773], -20),
         Preset('morris-lecar', 'hopf', morris_lecar(), (-90, 80), (60, 110), 100.0, [-60.855, 0.01491], 0),
-        Preset('morris-lecar', 'homoclinic', morris_lecar(gCa=4, V3=12, V4=17.4, phi=0.23),
-               (-90, 80), (20, 60), 38.0, [10, 0.1], 5),
+        Preset('morris-lecar', 'homoclinic', ml_homoclinic, (-90, 80), (20, 60), 38.0, [10, 0.1], 5),
         Preset('fitzhugh-nagumo', 'classic', fitzhugh_nagumo(), (-3, 3), (0, 1.6), 0.5, [-1.19941, -0.62426], 1),
     ]
-    for p in presets:
-        t1 = time.time()
-        # 1e-4 relative, or absolute where the end is near zero current.
-        def rel(I):
-            return 1e-4*max(abs(I), 1)
-        end, hi, xhi, Thi, history = cycle_end(p, rel)
-        kind = kind_of_end(p, end, hi, xhi, Thi, history)
-        if kind == 'homoclinic' and len(p.start_x) == 2:
-            W = p.sweep[1] - p.sweep[0]
-            m = manifold_end(p, end - 0.005*W, end + 0.005*W, rel, Thi)
-            log('  unstable manifold: homoclinic at %.7g (continuation %.7g, difference %.2g)'
-                % (m, end, m - end))
-            end = m
-        print('%s %s %.6g %s' % (p.model, p.name, end, kind), flush=True)
-        log('  %.1f s' % (time.time() - t1))
+    # Firing that ends going up, above where a high (depolarised) equilibrium regained
+    # stability: the section lies far from that equilibrium, so that a trajectory
+    # spiralling into it stops crossing the section.
+    up = [
+        Preset('morris-lecar', 'homoclinic', ml_homoclinic, (-90, 80), (20, 60), 38.0, [10, 0.1], 0),
+        Preset('fitzhugh-nagumo', 'classic', fitzhugh_nagumo(), (-3, 3), (0, 1.6), 1.0, [-1, 0], -1),
+    ]
+
+    # 1e-4 relative, or absolute where the end is near zero current.
+    def rel(I):
+        return 1e-4*max(abs(I), 1)
+    for sign, presets in ((-1, down), (1, up)):
+        for p in presets:
+            t1 = time.time()
+            end, on, xon, Ton, history = cycle_end(p, rel, sign)
+            kind = kind_of_end(p, end, on, xon, Ton, history)
+            if kind == 'homoclinic' and len(p.start_x) == 2 and sign < 0:
+                W = p.sweep[1] - p.sweep[0]
+                m = manifold_end(p, end - 0.005*W, end + 0.005*W, rel, Ton)
+                log('  unstable manifold: homoclinic at %.7g (continuation %.7g, difference %.2g)'
+                    % (m, end, m - end))
+                end = m
+            print('%s %s %s %.6g %s' % (p.model, p.name, 'up' if sign > 0 else 'down', end, kind), flush=True)
+            log('  %.1f s' % (time.time() - t1))
+    for p in up:
+        for I in regains_stability(p):
+            print('%s %s high %.8g hopf' % (p.model, p.name, I), flush=True)
     log('total %.1f s' % (time.time() - t0))
 
 
