@@ -18,10 +18,11 @@ import "math"
 //
 // So a cycle counts once per period if it reaches SpikeHigh and swings at least depth
 // from trough to peak, and an oscillation that stays below SpikeHigh or swings less
-// than depth never counts, wherever it sits. A fall below SpikeLow is always a fall of
-// depth (the peak was at least SpikeHigh), so every spike of the fixed-level rule is
-// still counted, on the same sample; the orbit-following level only adds the cycles it
-// missed. A state that jumps (the start, a reset to rest after a numerical blow-up) is
+// than depth never counts, wherever it sits (the rise into it counts once if that rise
+// is itself a spike: a step into depolarisation block is one). A fall below SpikeLow is
+// always a fall of depth (the peak was at least SpikeHigh), so every spike of the
+// fixed-level rule is still counted, on the same sample; the orbit-following level only
+// adds the cycles it missed. A state that jumps (the start, a reset to rest after a numerical blow-up) is
 // no spike: the detector restarts there, armed with V as the trough so far if V is
 // below SpikeHigh, else waiting with V as the peak so far.
 //
