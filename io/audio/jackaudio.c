@@ -5,6 +5,7 @@
 // never a wait), allocates nothing and never calls into Go.
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,20 @@ void sepa_counts(sepa_client *c, uint64_t *out) {
 }
 
 jack_nframes_t sepa_rate(sepa_client *c) { return jack_get_sample_rate(c->client); }
+
+// sepa_realtime gives the calling thread (the producer's, locked to its goroutine)
+// real-time scheduling one step below JACK's process thread, if JACK runs real-time
+// and the system allows it. It returns 0 on success.
+int sepa_realtime(sepa_client *c) {
+	if (!jack_is_realtime(c->client)) {
+		return -1;
+	}
+	int prio = jack_client_real_time_priority(c->client);
+	if (prio < 2) {
+		return -1;
+	}
+	return jack_acquire_real_time_scheduling(pthread_self(), prio - 1);
+}
 
 void sepa_stop(sepa_client *c) {
 	STORE(&c->running, 0); // the ring runs dry from now on: not an underrun

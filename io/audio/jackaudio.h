@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <semaphore.h>
 #include <jack/jack.h>
+#include <jack/thread.h>
 
 // SEPA_MAX_CHANNELS is the most output ports one stream has.
 #define SEPA_MAX_CHANNELS 8
@@ -48,6 +49,7 @@ uint64_t sepa_fill(sepa_client *c);
 uint32_t sepa_period(sepa_client *c);
 void sepa_counts(sepa_client *c, uint64_t *out);
 jack_nframes_t sepa_rate(sepa_client *c);
+int sepa_realtime(sepa_client *c);
 void sepa_stop(sepa_client *c);
 void sepa_close(sepa_client *c);
 

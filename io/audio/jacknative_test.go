@@ -4,6 +4,7 @@ package audio
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -116,19 +117,65 @@ func TestNativeJACKDeviceNames(t *testing.T) {
 	}
 }
 
-// otherServer starts a server of the test's own, to kill without disturbing the other
-// tests, and points JACK_DEFAULT_SERVER back at the shared one afterwards.
-func otherServer(t *testing.T) *jacktest.Server {
-	t.Helper()
+func init() {
+	moreHelpers["native-killed"] = func() int { return nativeKilled(os.Getenv("SEPARATRIX_AUDIO_KILL")) }
+}
+
+// nativeKilled (a helper process: libjack crashes a process that has a client on one
+// server while another of its servers is killed, so each kill runs where there is one
+// server only) plays natively, stops the server with how (SIGKILL or SIGTERM), and
+// prints what followed, one fact per line.
+func nativeKilled(how string) int {
 	srv, err := jacktest.StartWith(48000, 128)
 	if err != nil {
-		t.Fatal(err)
+		fmt.Println("server:", err)
+		return 1
 	}
-	t.Cleanup(func() {
+	defer srv.Stop()
+	p, frames := sine(440, 0.1, 48000)
+	s, err := OpenJACK(Config{}, p)
+	if err != nil {
+		fmt.Println("open:", err)
+		return 1
+	}
+	if err := s.Start(); err != nil {
+		fmt.Println("start:", err)
+		return 1
+	}
+	time.Sleep(300 * time.Millisecond)
+	fmt.Println("rendered before:", frames.Load() > 0)
+	if how == "SIGKILL" {
+		srv.Kill()
+	} else {
 		srv.Stop()
-		os.Setenv("JACK_DEFAULT_SERVER", jackServer.Name)
-	})
-	return srv
+	}
+	select {
+	case <-s.(interface{ Lost() <-chan struct{} }).Lost():
+		fmt.Println("lost: reported")
+	case <-time.After(5 * time.Second):
+		fmt.Println("lost: not reported within 5 s")
+	}
+	t0 := time.Now()
+	err = s.Close()
+	fmt.Printf("close: %v, within 0.5 s: %v\n", err, time.Since(t0) < 500*time.Millisecond)
+	if err := srv.Restart(); err != nil {
+		fmt.Println("restart:", err)
+		return 1
+	}
+	s2, err := OpenJACK(Config{}, p)
+	if err != nil {
+		fmt.Println("open again:", err)
+		return 1
+	}
+	defer s2.Close()
+	if err := s2.Start(); err != nil {
+		fmt.Println("start again:", err)
+		return 1
+	}
+	f0 := frames.Load()
+	time.Sleep(500 * time.Millisecond)
+	fmt.Println("rendered after the restart:", frames.Load()-f0 > 12000)
+	return 0
 }
 
 // TestNativeJACKServerKilled: a server that dies under the stream is reported by Lost,
@@ -140,52 +187,16 @@ func TestNativeJACKServerKilled(t *testing.T) {
 	}
 	for _, how := range []string{"SIGKILL", "SIGTERM"} {
 		t.Run(how, func(t *testing.T) {
-			srv := otherServer(t)
-			p, frames := sine(440, 0.1, 48000)
-			s, err := OpenJACK(Config{}, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := s.Start(); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(300 * time.Millisecond)
-			if frames.Load() == 0 {
-				t.Fatal("nothing rendered before the server was stopped")
-			}
-			if how == "SIGKILL" {
-				srv.Kill()
-			} else {
-				srv.Stop()
-			}
-			lost := s.(interface{ Lost() <-chan struct{} }).Lost()
-			select {
-			case <-lost:
-			case <-time.After(5 * time.Second):
-				t.Fatalf("Lost not reported 5 s after the server was stopped (%s)", how)
-			}
-			t0 := time.Now()
-			if err := s.Close(); err != nil {
-				t.Errorf("Close after the server died: %v", err)
-			}
-			if d := time.Since(t0); d > 500*time.Millisecond {
-				t.Errorf("Close took %v with the server gone", d)
-			}
-			if err := srv.Restart(); err != nil {
-				t.Fatal(err)
-			}
-			s2, err := OpenJACK(Config{}, p)
-			if err != nil {
-				t.Fatalf("opening again after the restart: %v", err)
-			}
-			defer s2.Close()
-			if err := s2.Start(); err != nil {
-				t.Fatal(err)
-			}
-			f0 := frames.Load()
-			time.Sleep(500 * time.Millisecond)
-			if got := frames.Load() - f0; got < 12000 {
-				t.Errorf("after the restart: %d frames rendered in 0.5 s, want about 24000", got)
+			out, _ := helper(t, "native-killed", "SEPARATRIX_AUDIO_KILL="+how)
+			for _, want := range []string{
+				"rendered before: true",
+				"lost: reported",
+				"close: <nil>, within 0.5 s: true",
+				"rendered after the restart: true",
+			} {
+				if !strings.Contains(out, want) {
+					t.Errorf("helper output lacks %q:\n%s", want, out)
+				}
 			}
 		})
 	}

@@ -46,6 +46,7 @@ type Server struct {
 	cmd        *exec.Cmd
 	log        *lockedBuffer
 	done       chan struct{}
+	killed     bool // by Kill, and not started again since
 }
 
 var seq atomic.Int64
@@ -141,12 +142,14 @@ func (s *Server) launch() error {
 }
 
 // Kill ends the server with SIGKILL, as a crash would: its clients get no notice, only
-// a broken connection. Restart brings it back under the same name (which also clears
-// what a killed server leaves in /dev/shm).
+// a broken connection. A killed server leaves its slot in JACK's registry
+// (/dev/shm/jack-shm-registry, 8 slots) taken; Restart, or Stop, which restarts and
+// stops it cleanly, frees it.
 func (s *Server) Kill() {
 	if s.cmd.Process == nil {
 		return
 	}
+	s.killed = true
 	s.cmd.Process.Kill()
 	select {
 	case <-s.done:
@@ -162,6 +165,7 @@ func (s *Server) Restart() error {
 	default:
 		return errors.New("jacktest: Restart while the server still runs")
 	}
+	s.killed = false
 	return s.launch()
 }
 
@@ -202,13 +206,21 @@ func (s *Server) ClientXruns(client string) int {
 // Log is what jackd printed so far (its xrun lines among it).
 func (s *Server) Log() string { return s.log.String() }
 
-// Stop asks the server to quit and waits for it. SIGTERM lets jackd remove its entry
+// Stop asks the server to quit and waits for it. After Kill it starts the server once
+// more under the same name and stops it cleanly: that frees the registry slot the killed
+// server left taken. SIGTERM lets jackd remove its entry
 // from JACK's server registry in /dev/shm; a SIGKILL leaves it behind, and after a few
 // such leftovers no JACK server can start on the machine ("Too many servers already
 // active"). SIGKILL comes only if it has not quit within 5 s.
 func (s *Server) Stop() {
 	if s.cmd.Process == nil {
 		return
+	}
+	if s.killed && !s.Running() {
+		s.killed = false
+		if s.launch() != nil {
+			return
+		}
 	}
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
