@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/separatrix-audio/separatrix/io/outfile"
 )
 
 type command struct {
@@ -78,9 +80,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		err := c.run(args[1:], stdout, stderr)
 		var ue usageError
+		var in *outfile.Interrupted
 		switch {
 		case err == nil:
 			return 0
+		case errors.As(err, &in):
+			// Stopped by a signal, and said so: the shell's convention, 128 + signal.
+			fmt.Fprintf(stderr, "separatrix %s: %v\n", name, err)
+			return in.ExitCode()
 		case errors.Is(err, flag.ErrHelp):
 			return 0
 		case errors.As(err, &ue):

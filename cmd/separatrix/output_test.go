@@ -355,8 +355,8 @@ func TestRenderSignalRemovesTemporaryFiles(t *testing.T) {
 			if len(names) > 0 {
 				t.Errorf("left %v", names)
 			}
-			if code := cmd.ProcessState.ExitCode(); code == 0 {
-				t.Errorf("exit status 0 after %v", sig)
+			if code := cmd.ProcessState.ExitCode(); code != 128+int(sig) {
+				t.Errorf("exit status %d after %v, want %d (128 + the signal)", code, sig, 128+int(sig))
 			}
 			lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
 			last := lines[len(lines)-1]

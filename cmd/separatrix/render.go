@@ -248,7 +248,7 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 		var in *outfile.Interrupted
 		if errors.As(err, &in) {
 			files.Abort()
-			return fmt.Errorf("%v at %.1f s of %s s; %s", in, float64(rendered)/float64(*rate),
+			return fmt.Errorf("%w at %.1f s of %s s; %s", in, float64(rendered)/float64(*rate),
 				strconv.FormatFloat(renderLength(duration.Seconds(), &perf), 'f', -1, 64), files.Summary())
 		}
 		return err

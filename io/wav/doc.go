@@ -6,7 +6,11 @@
 // layout, one []float32 buffer per channel (non-interleaved), and encodes each block as
 // PCM16 (the default), PCM24 or Float32. Integer formats round to the nearest step and
 // clip to [-1, 1] without dither, so the same render always gives the same bytes.
-// Close patches the sizes in the header; until then the file is not valid.
+// Close patches the sizes in the header; until then the file is not valid. Create
+// writes through package outfile: the new file replaces an earlier one only when Close
+// succeeds, a symbolic link is followed, and a device or FIFO is written in place. Where
+// the output cannot seek (a pipe, a FIFO, a terminal) NewStreamWriter writes a stream
+// instead: its header gives the sizes as unknown (0xFFFFFFFF), as sox and ffmpeg do.
 //
 //	w, err := wav.Create("take.wav", 48000, 2, wav.PCM24)
 //	...
@@ -27,7 +31,8 @@
 // analysis. Integer samples are scaled by 2^-(bits-1), so full scale is [-1, 1); float
 // samples are returned as stored. They read 16, 24 and 32-bit integer PCM and 32-bit float, in the
 // plain and the WAVE_FORMAT_EXTENSIBLE layout, and skip chunks they do not need (LIST,
-// fact, PEAK, JUNK, ...) as written by libsndfile, jack_rec and most editors. Anything
+// fact, PEAK, JUNK, ...) as written by libsndfile, jack_rec and most editors. A stream's
+// data chunk (size 0xFFFFFFFF) runs to the end of the file, whole frames only. Anything
 // else is an error that names the file and says what it holds; no input makes them
 // panic.
 package wav

@@ -86,6 +86,15 @@ func decode(name string, data []byte) (*Audio, error) {
 		id := string(data[pos : pos+4])
 		size := int64(le.Uint32(data[pos+4:]))
 		body := pos + 8
+		stream := id == "data" && size == 0xFFFFFFFF
+		if stream {
+			// A stream (written to a pipe, see NewStreamWriter): its length was not
+			// known, and the data run to the end of the file, whole frames only.
+			size = int64(len(data) - body)
+			if lay != nil {
+				size -= size % int64(lay.blockAlign)
+			}
+		}
 		if rest := int64(len(data) - body); size > rest {
 			return nil, fmt.Errorf("%s: the %q chunk at byte %d claims %d bytes but only %d remain (truncated?)", name, id, pos, size, rest)
 		}
@@ -114,6 +123,9 @@ func decode(name string, data []byte) (*Audio, error) {
 		}
 		// Chunks are padded to an even length; tolerate a missing pad at the very end.
 		pos = min(body+int(size)+int(size&1), len(data))
+		if stream {
+			break // nothing follows a stream's data
+		}
 	}
 	if lay == nil {
 		return nil, fmt.Errorf("%s: no fmt chunk, so the sample format is unknown", name)

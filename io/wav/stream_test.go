@@ -140,3 +140,48 @@ func TestCreateOnFIFO(t *testing.T) {
 		t.Errorf("the FIFO is gone or replaced: %v %v", info.Mode(), err)
 	}
 }
+
+// TestReadStream: a stream (data size 0xFFFFFFFF) reads back whole, to the last whole
+// frame, in every format; a file that claims more than it holds stays an error.
+func TestReadStream(t *testing.T) {
+	for _, f := range []Format{PCM16, PCM24, Float32} {
+		t.Run(f.String(), func(t *testing.T) {
+			sig := signal(2, 9)
+			var out onlyWriter
+			w, err := NewStreamWriter(&out, 44100, 2, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Write(sig); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			b := append(out.Bytes(), 0x11) // a stray byte, as a cut-off stream may end
+			a, err := decode("stream.wav", b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.SampleRate != 44100 || len(a.Channels) != 2 || len(a.Channels[0]) != 9 {
+				t.Fatalf("read %d Hz, %d channels of %d frames; want 44100 Hz, 2 of 9", a.SampleRate, len(a.Channels), len(a.Channels[0]))
+			}
+			tol := 1.0 / 32767
+			if f == Float32 {
+				tol = 0
+			}
+			for c := range sig {
+				for i, v := range sig[c] {
+					if d := a.Channels[c][i] - float64(v); d > tol || d < -tol {
+						t.Fatalf("channel %d frame %d: %g, want %g", c, i, a.Channels[c][i], v)
+					}
+				}
+			}
+		})
+	}
+	file := encode(t, 48000, PCM16, signal(1, 8)...)
+	binary.LittleEndian.PutUint32(file[40:], 1000) // more than it holds, and not a stream
+	if _, err := decode("short.wav", file); err == nil {
+		t.Error("a data chunk claiming more than the file holds was read")
+	}
+}
