@@ -161,8 +161,10 @@ func (s *System) follow(r *Report, I float64, x []float64, dir float64, born *Bi
 	// Step while the cycle persists, halving the step when it does not: each step starts
 	// on the cycle of the step before, which stays in the new cycle's basin only if the
 	// step is small (near a homoclinic orbit, the basin's edge runs close to the cycle).
-	// Until the first miss, far from any end, the step grows up to a tenth of the range.
-	missed := false
+	// Until the first miss, far from any end, the step grows up to a tenth of the range;
+	// except down from rest's loss (born), where the step stays even: where firing
+	// stops there is what the figures in docs/figures and the README show.
+	missed := born != nil
 	for step > 1e-4*W {
 		next := at + dir*step
 		if b := endsAt(at, next); b != nil {

@@ -57,9 +57,7 @@ func (s *System) Diagram(r *Report, opt DiagramOptions) *Diagram {
 	d.Up, d.Down = s.sweeps(currents, r)
 	d.Cycles = append(d.Cycles, s.stableCycleBranch(r, currents)...)
 	if s.Dim() == 2 {
-		if b := s.unstableCycleBranch(currents); len(b.I) > 0 {
-			d.Cycles = append(d.Cycles, b)
-		}
+		d.Cycles = append(d.Cycles, s.unstableCycleBranches(currents)...)
 	}
 	return d
 }
@@ -166,9 +164,12 @@ func (s *System) followOver(I0 float64, x0 []float64, currents []float64) CycleB
 	return b
 }
 
-// unstableCycleBranch finds, at each current, the unstable cycle around a stable
-// equilibrium by integrating backward from next to it (two-variable models).
-func (s *System) unstableCycleBranch(currents []float64) CycleBranch {
+// unstableCycleBranches finds, at each current, the unstable cycle around a stable
+// equilibrium by integrating backward from next to it (two-variable models), and returns
+// the runs of consecutive currents that have one (one around each equilibrium that
+// loses stability in a subcritical Hopf point, say).
+func (s *System) unstableCycleBranches(currents []float64) []CycleBranch {
+	var out []CycleBranch
 	b := CycleBranch{Stable: false}
 	for _, I := range currents {
 		eqs := s.Equilibria(I)
@@ -183,9 +184,16 @@ func (s *System) unstableCycleBranch(currents []float64) CycleBranch {
 				}
 			}
 		}
-		if best != nil && best.VMax-best.VMin > 1e-6*s.scale[0] {
-			b.I, b.VMin, b.VMax, b.T = append(b.I, I), append(b.VMin, best.VMin), append(b.VMax, best.VMax), append(b.T, best.Period)
+		if best == nil || best.VMax-best.VMin <= 1e-6*s.scale[0] {
+			if len(b.I) > 0 {
+				out, b = append(out, b), CycleBranch{Stable: false}
+			}
+			continue
 		}
+		b.I, b.VMin, b.VMax, b.T = append(b.I, I), append(b.VMin, best.VMin), append(b.VMax, best.VMax), append(b.T, best.Period)
 	}
-	return b
+	if len(b.I) > 0 {
+		out = append(out, b)
+	}
+	return out
 }
