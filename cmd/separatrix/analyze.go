@@ -132,6 +132,8 @@ type (
 		CycleFoldCurrent *float64      `json:"cycle_fold_current"`
 		BistableRange    *[2]float64   `json:"bistable_range"`
 		BistableBelow    bool          `json:"bistable_below_range,omitempty"`
+		BistableRanges   []jsonRange   `json:"bistable_ranges"`
+		Attractors       []jsonBranch  `json:"attractors"`
 		RestLostOutside  *jsonCycleEnd `json:"rest_lost_outside_range,omitempty"`
 		Rheobase         *float64      `json:"rheobase"`
 		Class            jsonClass     `json:"class"`
@@ -170,6 +172,33 @@ type (
 		Stability    string `json:"stability"`
 		Excitability string `json:"excitability"`
 	}
+	// jsonRange is an interval where a stable equilibrium and a stable cycle coexist.
+	// Each end says what bounds it: the bifurcation (kind) of the state (state) that
+	// appears or disappears there.
+	jsonRange struct {
+		From      float64    `json:"from"`
+		To        float64    `json:"to"`
+		FromKind  string     `json:"from_kind"`
+		ToKind    string     `json:"to_kind"`
+		FromState string     `json:"from_state"`
+		ToState   string     `json:"to_state"`
+		States    []string   `json:"states"`
+		Also      []jsonSpan `json:"also,omitempty"`
+	}
+	jsonSpan struct {
+		State string  `json:"state"`
+		From  float64 `json:"from"`
+		To    float64 `json:"to"`
+	}
+	// jsonBranch is a branch of stable states: equilibria or cycles.
+	jsonBranch struct {
+		State    string  `json:"state"`
+		Type     string  `json:"type"` // "equilibrium" or "cycle"
+		From     float64 `json:"from"`
+		To       float64 `json:"to"`
+		FromKind string  `json:"from_kind"`
+		ToKind   string  `json:"to_kind"`
+	}
 )
 
 func stateMap(m *emu.Model, x []float64) map[string]float64 {
@@ -186,6 +215,7 @@ func reportJSON(t *target, r *analysis.Report) *jsonReport {
 		Patch: t.patch.Name, Neuron: t.name, Model: m.Name, Preset: t.spec.Preset, CurrentUnit: m.CurrentUnit,
 		Current: r.Current, Range: r.Range,
 		Equilibria: []jsonEq{}, Bifurcations: []jsonBif{}, Cycles: []jsonCycle{},
+		BistableRanges: []jsonRange{}, Attractors: []jsonBranch{},
 		CycleFoldCurrent: r.CycleFold, BistableRange: r.Bistable, BistableBelow: r.BistableBelow,
 		Class: jsonClass{Stability: r.Stability, Excitability: r.Excitability},
 	}
@@ -220,6 +250,22 @@ func reportJSON(t *target, r *analysis.Report) *jsonReport {
 	}
 	if l := r.LossBeyond; l != nil {
 		j.RestLostOutside = &jsonCycleEnd{Current: l.Current, Kind: l.Kind}
+	}
+	for _, b := range r.BistableRanges {
+		jr := jsonRange{From: b.From.Current, To: b.To.Current, FromKind: b.From.Kind, ToKind: b.To.Kind,
+			FromState: b.From.Of, ToState: b.To.Of, States: b.States[:]}
+		for _, a := range b.Also {
+			jr.Also = append(jr.Also, jsonSpan{State: a.Name, From: a.From, To: a.To})
+		}
+		j.BistableRanges = append(j.BistableRanges, jr)
+	}
+	for _, a := range r.Attractors {
+		typ := "equilibrium"
+		if a.Cycle {
+			typ = "cycle"
+		}
+		j.Attractors = append(j.Attractors, jsonBranch{State: a.Name, Type: typ, From: a.From.Current, To: a.To.Current,
+			FromKind: a.From.Kind, ToKind: a.To.Kind})
 	}
 	j.Notes = notes(t)
 	return j
@@ -338,10 +384,51 @@ func reportText(t *target, r *analysis.Report) string {
 		pf("\n")
 	}
 	pf("\n")
+	pf("%s", restText(r, m, cur))
+	for _, br := range r.BistableRanges {
+		if !isRestBistable(r, br) {
+			pf("%s\n", wrap(rangeText(br, cur), 88))
+		}
+	}
+	if r.RestLoss != nil {
+		class := r.Stability + " " + r.Excitability
+		pf("Class: %s.\n\n%s\n", class, wrap(hearing[class], 88))
+	}
+	for _, br := range r.BistableRanges {
+		if br.States == [2]string{"high", "firing"} {
+			pf("\n%s\n", wrap(fmt.Sprintf("Depolarisation block: turn the current up past %s and firing stops; the neuron "+
+				"sits at a high, steady level. Turn it back down and it stays there, silent, until %s, where firing "+
+				"starts again. Between the two a kick of the right size switches it between firing and the high level.",
+				cur(br.To.Current), cur(br.From.Current)), 88))
+		}
+	}
+	if ns := notes(t); len(ns) > 0 {
+		pf("\nNote: %s.\n", strings.Join(ns, "; "))
+	}
+	return b.String()
+}
+
+// restText is the report's account of the rest state: where it is lost, where firing
+// stops on a down sweep and rest's bistable range with the firing cycle.
+func restText(r *analysis.Report, m *emu.Model, cur func(float64) string) string {
+	var b strings.Builder
+	pf := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	var high *analysis.Attractor
+	hasRest := false
+	for i, a := range r.Attractors {
+		hasRest = hasRest || a.Name == "rest"
+		if a.Name == "high" && high == nil {
+			high = &r.Attractors[i]
+		}
+	}
 	switch {
 	case r.Rest == nil:
 		pf("No stable rest state at any current of this range (with V from %g to %g): move it with --from and --to.\n",
 			m.VoltageRange[0], m.VoltageRange[1])
+		return b.String()
+	case !hasRest && high != nil:
+		pf("%s\n", wrap(fmt.Sprintf("Rest, the low state, is not stable at any current of this range; the depolarised "+
+			"(high) state is, from I = %s.", cur(high.From.Current)), 88))
 		return b.String()
 	case r.RestCurrent > r.Range[0]:
 		pf("Rest is taken at I = %s, the lowest current of the range with a stable equilibrium.\n", cur(r.RestCurrent))
@@ -365,8 +452,7 @@ func reportText(t *target, r *analysis.Report) string {
 	case r.CycleEndKind == "below range":
 		pf("Firing goes on below I = %g on a down sweep: lower --from to find where it stops.\n", *r.CycleEnd)
 	case r.CycleFold != nil:
-		how := map[string]string{"fold": "a fold of limit cycles", "homoclinic": "a saddle homoclinic orbit"}[r.CycleEndKind]
-		pf("On a down sweep firing stops at I = %s (%s).\n", cur(*r.CycleEnd), how)
+		pf("On a down sweep firing stops at I = %s (%s).\n", cur(*r.CycleEnd), cycleEndName[r.CycleEndKind])
 	default:
 		pf("On a down sweep firing stops where it started: no hysteresis.\n")
 	}
@@ -375,14 +461,86 @@ func reportText(t *target, r *analysis.Report) string {
 		if r.BistableBelow {
 			from = "from below " + cur(r.Bistable[0])
 		}
-		pf("Bistable %s to %s: rest and repetitive firing coexist.\n", from, cur(r.Bistable[1]))
-	}
-	class := r.Stability + " " + r.Excitability
-	pf("Class: %s.\n\n%s\n", class, wrap(hearing[class], 88))
-	if ns := notes(t); len(ns) > 0 {
-		pf("\nNote: %s.\n", strings.Join(ns, "; "))
+		var also string
+		for _, br := range r.BistableRanges {
+			if isRestBistable(r, br) {
+				also = alsoText(br, cur)
+			}
+		}
+		pf("%s\n", wrap(fmt.Sprintf("Bistable %s to %s: rest and repetitive firing coexist%s.", from, cur(r.Bistable[1]), also), 88))
 	}
 	return b.String()
+}
+
+// isRestBistable reports whether br is the report's Bistable: rest's range with the
+// firing cycle born where rest is lost.
+func isRestBistable(r *analysis.Report, br analysis.BistableRange) bool {
+	return r.Bistable != nil && br.States == [2]string{"rest", "firing"} &&
+		br.From.Current == r.Bistable[0] && br.To.Current == r.Bistable[1]
+}
+
+// stateName is how the report names an attractor.
+var stateName = map[string]string{
+	"rest": "rest", "high": "the depolarised state", "firing": "the firing cycle", "oscillation": "a small oscillation",
+}
+
+// cycleEndName says how a branch of stable cycles ends.
+var cycleEndName = map[string]string{
+	"fold": "a fold of limit cycles", "homoclinic": "a saddle homoclinic orbit",
+	"snic": "a saddle-node on invariant circle", "hopf": "a supercritical Andronov-Hopf",
+}
+
+// rangeText describes a bistable range other than rest's with the firing cycle: what
+// coexists, and what happens at each end.
+func rangeText(br analysis.BistableRange, cur func(float64) string) string {
+	what := fmt.Sprintf("%s and %s coexist", stateName[br.States[1]], stateName[br.States[0]])
+	if br.States == [2]string{"high", "firing"} {
+		what += " (depolarisation block)"
+	}
+	return fmt.Sprintf("Bistable from %s to %s: %s%s. %s; %s.", cur(br.From.Current), cur(br.To.Current), what,
+		alsoText(br, cur), capitalise(boundText(br.From, true, cur)), boundText(br.To, false, cur))
+}
+
+// alsoText names the other states that coexist over part of a bistable range.
+func alsoText(br analysis.BistableRange, cur func(float64) string) string {
+	var s string
+	for _, a := range br.Also {
+		s += fmt.Sprintf("; %s too, from %s to %s", stateName[a.Name], cur(a.From), cur(a.To))
+	}
+	return s
+}
+
+// boundText says what happens at one end of a bistable range (lower: its lower end).
+func boundText(b analysis.Bound, lower bool, cur func(float64) string) string {
+	name := stateName[b.Of]
+	switch {
+	case b.Kind == "below range":
+		return fmt.Sprintf("below it, %s goes on past the range (lower --from to see where it ends)", name)
+	case b.Kind == "above range":
+		return fmt.Sprintf("above it, %s goes on past the range (raise --to to see where it ends)", name)
+	case b.Of == "firing" || b.Of == "oscillation":
+		sweep := "an up"
+		if lower {
+			sweep = "a down"
+		}
+		what := map[string]string{"firing": "firing", "oscillation": "the small oscillation"}[b.Of]
+		return fmt.Sprintf("on %s sweep %s stops at %s (%s)", sweep, what, cur(b.Current), cycleEndName[b.Kind])
+	case b.Kind == "voltage range":
+		return fmt.Sprintf("%s leaves the model's range of voltages at %s", name, cur(b.Current))
+	}
+	how := map[string]string{"snic": "a saddle-node on invariant circle", "saddle-node": "a saddle-node",
+		"hopf": b.Criticality + " Andronov-Hopf"}[b.Kind]
+	if lower {
+		return fmt.Sprintf("%s becomes stable at %s (%s)", name, cur(b.Current), how)
+	}
+	return fmt.Sprintf("%s loses stability at %s (%s)", name, cur(b.Current), how)
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // heard says at what frequency a rate of model time sounds at the patch's speed.

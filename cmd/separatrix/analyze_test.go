@@ -18,7 +18,7 @@ func TestAnalyzeJSONShape(t *testing.T) {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
 	for _, k := range []string{"patch", "neuron", "model", "current", "equilibria", "bifurcations", "cycles",
-		"cycle_fold_current", "bistable_range", "class"} {
+		"cycle_fold_current", "bistable_range", "bistable_ranges", "attractors", "class"} {
 		if _, ok := j[k]; !ok {
 			t.Errorf("no key %q in %s", k, out)
 		}
@@ -173,5 +173,92 @@ func TestAnalyzeHeardFrequency(t *testing.T) {
 		if want := 2 * 1000 / c.PeriodMS; math.Abs(c.HeardHz-want) > 1e-9*want {
 			t.Errorf("period %g ms at speed 2 is heard at %g Hz, want %g", c.PeriodMS, c.HeardHz, want)
 		}
+	}
+}
+
+// analyze --json lists every bistable range (issue 7): rest's with firing, which is
+// bistable_range, and the depolarisation block above it, where the high state has
+// regained stability while firing goes on to a fold of cycles. Each end within 0.5% of
+// its own value (the references: testdata/folds.py in emu/analysis); the fields of
+// issue 4 keep their values.
+func TestAnalyzeBistableRanges(t *testing.T) {
+	type rng struct {
+		from, to         float64
+		fromKind, toKind string
+		states           []string
+		also             []string
+	}
+	for _, c := range []struct {
+		args     []string
+		ranges   []rng
+		bistable *[2]float64 // bistable_range, nil for null
+		class    string
+		text     string // in the readable report
+	}{
+		{[]string{"fitzhugh-nagumo"}, []rng{
+			{0.3242, 0.3313, "fold", "hopf", []string{"rest", "firing"}, nil},
+			{1.4187, 1.426, "hopf", "fold", []string{"high", "firing"}, nil},
+		}, &[2]float64{0.3242, 0.3313}, "bistable resonator",
+			"Bistable from 1.4187 to 1.4258: the firing cycle and the depolarised state coexist\n(depolarisation block)"},
+		{[]string{"fitzhugh-nagumo", "--from", "1.3", "--to", "1.6"}, []rng{
+			{1.4187, 1.426, "hopf", "fold", []string{"high", "firing"}, nil},
+		}, nil, " ", "Rest, the low state, is not stable at any current of this range"},
+		{[]string{"morris-lecar-homoclinic"}, []rng{
+			{35.007, 39.963, "homoclinic", "saddle-node", []string{"rest", "firing"}, []string{"high"}},
+			{36.316, 40.59, "hopf", "fold", []string{"high", "firing"}, []string{"rest"}},
+		}, &[2]float64{35.007, 39.963}, "bistable integrator",
+			"on an up sweep firing stops at 40.5950 µA/cm² (a fold of limit\ncycles)"},
+		{[]string{"snic"}, nil, nil, "monostable integrator", "On a down sweep firing stops where it started"},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			code, out, errs := runCLI(t, append([]string{"analyze", "--json"}, c.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			var j struct {
+				Ranges []struct {
+					From, To           float64
+					FromKind           string `json:"from_kind"`
+					ToKind             string `json:"to_kind"`
+					FromState, ToState string
+					States             []string
+					Also               []struct{ State string }
+				} `json:"bistable_ranges"`
+				Bistable *[2]float64 `json:"bistable_range"`
+				Class    struct{ Stability, Excitability string }
+			}
+			if err := json.Unmarshal([]byte(out), &j); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out, `"bistable_ranges": [`) {
+				t.Errorf("no bistable_ranges list in %s", out)
+			}
+			if len(j.Ranges) != len(c.ranges) {
+				t.Fatalf("bistable_ranges %+v, want %+v", j.Ranges, c.ranges)
+			}
+			near := func(got, want float64) bool { return math.Abs(got-want) <= 0.005*math.Abs(want) }
+			for i, w := range c.ranges {
+				g := j.Ranges[i]
+				var also []string
+				for _, a := range g.Also {
+					also = append(also, a.State)
+				}
+				if !near(g.From, w.from) || !near(g.To, w.to) || g.FromKind != w.fromKind || g.ToKind != w.toKind ||
+					strings.Join(g.States, ",") != strings.Join(w.states, ",") || strings.Join(also, ",") != strings.Join(w.also, ",") {
+					t.Errorf("range %d: %+v, want %+v", i, g, w)
+				}
+			}
+			if (j.Bistable == nil) != (c.bistable == nil) ||
+				(c.bistable != nil && (!near(j.Bistable[0], c.bistable[0]) || !near(j.Bistable[1], c.bistable[1]))) {
+				t.Errorf("bistable_range %v, want %v", j.Bistable, c.bistable)
+			}
+			if got := j.Class.Stability + " " + j.Class.Excitability; got != c.class {
+				t.Errorf("class %q, want %q", got, c.class)
+			}
+			code, out, errs = runCLI(t, append([]string{"analyze"}, c.args...)...)
+			if code != 0 || !strings.Contains(out, c.text) {
+				t.Errorf("exit %d (%s); the report lacks %q:\n%s", code, errs, c.text, out)
+			}
+		})
 	}
 }

@@ -218,8 +218,14 @@ func diagramFigure(t *target, d *analysis.Diagram) *figure.Diagram {
 			f.Bifurcations = append(f.Bifurcations, figure.Bifurcation{I: *r.CycleFold, V: v, Label: fmt.Sprintf("%s %.4g", label, *r.CycleFold)})
 		}
 	}
-	if r.Bistable != nil {
-		f.Bistable = &figure.Interval{Lo: r.Bistable[0], Hi: r.Bistable[1]}
+	labelled := map[float64]bool{}
+	for _, b := range r.BistableRanges {
+		f.Bistable = append(f.Bistable, figure.Interval{Lo: b.From.Current, Hi: b.To.Current})
+		// Where firing stops going up (above a high state): a fold at the top of the cycle.
+		if e := b.To; e.Kind == "fold" && e.Cycle != nil && !labelled[e.Current] {
+			labelled[e.Current] = true
+			f.Bifurcations = append(f.Bifurcations, figure.Bifurcation{I: e.Current, V: e.Cycle.VMax, Label: fmt.Sprintf("fold of cycles %.4g", e.Current)})
+		}
 	}
 	if len(m.Vars) > 2 {
 		f.Note = "unstable limit cycles are computed only for two-variable models"

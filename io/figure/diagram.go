@@ -39,9 +39,10 @@ type Diagram struct {
 	// and then back down.
 	RateUp, RateDown Sweep
 
-	// Bistable, if not nil, shades the range of current in which the neuron is
-	// bistable, in both panels.
-	Bistable *Interval
+	// Bistable shades, in both panels, each range of current in which the neuron is
+	// bistable: rest's with firing, and any other (depolarisation block, where a high
+	// state and firing coexist). The ranges may overlap.
+	Bistable []Interval
 }
 
 // Branch is a curve of equilibria: V[i] at current I[i]. I and V have equal lengths.
@@ -98,8 +99,10 @@ func (d *Diagram) validate() error {
 	if err := sameLength("RateDown", []string{"I", "Hz"}, d.RateDown.I, d.RateDown.Hz); err != nil {
 		return err
 	}
-	if b := d.Bistable; b != nil && !(finite(b.Lo) && finite(b.Hi) && b.Lo < b.Hi) {
-		return fmt.Errorf("Bistable is [%g, %g]; want finite Lo < Hi", b.Lo, b.Hi)
+	for i, b := range d.Bistable {
+		if !(finite(b.Lo) && finite(b.Hi) && b.Lo < b.Hi) {
+			return fmt.Errorf("Bistable[%d] is [%g, %g]; want finite Lo < Hi", i, b.Lo, b.Hi)
+		}
 	}
 	return nil
 }
@@ -130,8 +133,8 @@ func (d *Diagram) render(c draw.Canvas) ([]*panel, error) {
 		currents = append(currents, []float64{b.I})
 	}
 	currents = append(currents, d.RateUp.I, d.RateDown.I)
-	if d.Bistable != nil {
-		currents = append(currents, []float64{d.Bistable.Lo, d.Bistable.Hi})
+	for _, b := range d.Bistable {
+		currents = append(currents, []float64{b.Lo, b.Hi})
 	}
 	if lo, hi, ok := span(currents...); ok {
 		for _, pn := range panels {
@@ -152,12 +155,13 @@ func shareX(panels []*panel, label string) {
 }
 
 func (d *Diagram) bistableBand(pn *panel) {
-	if d.Bistable == nil {
-		return
+	for i, iv := range d.Bistable {
+		b := &band{lo: iv.Lo, hi: iv.Hi, fill: bistableColour}
+		pn.plot.Add(b)
+		if i == 0 {
+			pn.legend.add(1, "bistable range", b)
+		}
 	}
-	b := &band{lo: d.Bistable.Lo, hi: d.Bistable.Hi, fill: bistableColour}
-	pn.plot.Add(b)
-	pn.legend.add(1, "bistable range", b)
 }
 
 func (d *Diagram) bifurcationPanel() *panel {

@@ -196,6 +196,9 @@ func TestDiagramFiles(t *testing.T) {
 		"Hopf (sub) 9.8", "fold of cycles 6.3")
 }
 
+// Every bistable range is shaded, in both panels, and nothing between them: two that
+// overlap (rest's with firing, and the high state's with firing, as in Morris-Lecar's
+// homoclinic preset) and one apart.
 func TestDiagramBistableBand(t *testing.T) {
 	// Lines only along the top and bottom of each panel, so the middle is free, and
 	// the legends go to the middle of the right side.
@@ -205,7 +208,7 @@ func TestDiagramBistableBand(t *testing.T) {
 		Cycles:     []CycleBranch{{I: []float64{0, 100}, VMin: []float64{-70, -70}, VMax: []float64{30, 30}, Stable: true}},
 		RateUp:     Sweep{I: []float64{0, 100}, Hz: []float64{0, 0}},
 		RateDown:   Sweep{I: []float64{0, 100}, Hz: []float64{100, 100}},
-		Bistable:   &Interval{Lo: 40, Hi: 60},
+		Bistable:   []Interval{{Lo: 30, Hi: 45}, {Lo: 40, Hi: 60}, {Lo: 75, Hi: 85}},
 	}
 	img := savePNG(t, d, DefaultWidth, DefaultHeight)
 	panels := layout(d, DefaultWidth, DefaultHeight)
@@ -219,7 +222,7 @@ func TestDiagramBistableBand(t *testing.T) {
 		for _, at := range []struct {
 			i      float64
 			shaded bool
-		}{{45, true}, {55, true}, {20, false}, {80, false}} {
+		}{{35, true}, {42, true}, {55, true}, {80, true}, {20, false}, {67, false}, {95, false}} {
 			px := pixelOf(pn, at.i, mid, h)
 			if got := near(img.At(px.X, px.Y), bistableColour); got != at.shaded {
 				t.Errorf("panel %d at I = %g, pixel %v is %v: band colour %v, want %v",
@@ -371,8 +374,8 @@ func TestBadInput(t *testing.T) {
 			"Cycles[0]: I has 1 values but VMax has 0"},
 		{"sweep lengths", &Diagram{RateDown: Sweep{I: []float64{1, 2, 3}, Hz: []float64{1, 2}}}, "out.png", DefaultWidth,
 			"RateDown: I has 3 values but Hz has 2"},
-		{"bistable backwards", &Diagram{Bistable: &Interval{Lo: 5, Hi: 4}}, "out.png", DefaultWidth,
-			"Bistable is [5, 4]; want finite Lo < Hi"},
+		{"bistable backwards", &Diagram{Bistable: []Interval{{Lo: 1, Hi: 2}, {Lo: 5, Hi: 4}}}, "out.png", DefaultWidth,
+			"Bistable[1] is [5, 4]; want finite Lo < Hi"},
 		{"trace lengths", &Trace{Neurons: []TraceNeuron{{Name: "RS", T: []float64{0, 1}, V: []float64{0}}}}, "out.png", DefaultWidth,
 			"Neurons[0] (RS): T has 2 values but V has 1"},
 		{"current lengths", &Trace{Neurons: []TraceNeuron{{T: []float64{0, 1}, V: []float64{0, 1}, I: []float64{1}}}}, "out.png", DefaultWidth,

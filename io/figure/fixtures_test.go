@@ -159,7 +159,7 @@ func sampleDiagram() *Diagram {
 		},
 		RateUp:   Sweep{I: upI, Hz: upHz},
 		RateDown: Sweep{I: downI, Hz: downHz},
-		Bistable: &Interval{Lo: 6.3, Hi: 9.8},
+		Bistable: []Interval{{Lo: 6.3, Hi: 9.8}},
 	}
 }
 
