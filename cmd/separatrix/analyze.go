@@ -395,12 +395,16 @@ func reportText(t *target, r *analysis.Report) string {
 		pf("Class: %s.\n\n%s\n", class, wrap(hearing[class], 88))
 	}
 	for _, br := range r.BistableRanges {
-		if br.States == [2]string{"high", "firing"} {
-			pf("\n%s\n", wrap(fmt.Sprintf("Depolarisation block: turn the current up past %s and firing stops; the neuron "+
-				"sits at a high, steady level. Turn it back down and it stays there, silent, until %s, where firing "+
-				"starts again. Between the two a kick of the right size switches it between firing and the high level.",
-				cur(br.To.Current), cur(br.From.Current)), 88))
+		if br.States != [2]string{"high", "firing"} || br.To.Kind == "above range" {
+			continue
 		}
+		back := fmt.Sprintf("until %s, where firing starts again", cur(br.From.Current))
+		if br.From.Of != "high" || br.From.Kind == "below range" {
+			back = fmt.Sprintf("at least down to %s", cur(br.From.Current))
+		}
+		pf("\n%s\n", wrap(fmt.Sprintf("Depolarisation block: turn the current up past %s and firing stops; the neuron "+
+			"sits at a high, steady level. Turn it back down and it stays there, silent, %s. Between the two a kick "+
+			"of the right size switches it between firing and the high level.", cur(br.To.Current), back), 88))
 	}
 	if ns := notes(t); len(ns) > 0 {
 		pf("\nNote: %s.\n", strings.Join(ns, "; "))
@@ -493,9 +497,12 @@ var cycleEndName = map[string]string{
 // rangeText describes a bistable range other than rest's with the firing cycle: what
 // coexists, and what happens at each end.
 func rangeText(br analysis.BistableRange, cur func(float64) string) string {
-	what := fmt.Sprintf("%s and %s coexist", stateName[br.States[1]], stateName[br.States[0]])
-	if br.States == [2]string{"high", "firing"} {
-		what += " (depolarisation block)"
+	what := fmt.Sprintf("%s and %s coexist", stateName[br.States[0]], stateName[br.States[1]])
+	switch br.States {
+	case [2]string{"rest", "firing"}:
+		what = "rest and repetitive firing coexist"
+	case [2]string{"high", "firing"}:
+		what = "the firing cycle and the depolarised state coexist (depolarisation block)"
 	}
 	return fmt.Sprintf("Bistable from %s to %s: %s%s. %s; %s.", cur(br.From.Current), cur(br.To.Current), what,
 		alsoText(br, cur), capitalise(boundText(br.From, true, cur)), boundText(br.To, false, cur))
@@ -515,9 +522,10 @@ func boundText(b analysis.Bound, lower bool, cur func(float64) string) string {
 	name := stateName[b.Of]
 	switch {
 	case b.Kind == "below range":
-		return fmt.Sprintf("below it, %s goes on past the range (lower --from to see where it ends)", name)
+		// Both states go on past the range: its end is the higher of their lower ends.
+		return "it goes on below the range (lower --from to see where it begins)"
 	case b.Kind == "above range":
-		return fmt.Sprintf("above it, %s goes on past the range (raise --to to see where it ends)", name)
+		return "it goes on above the range (raise --to to see where it ends)"
 	case b.Of == "firing" || b.Of == "oscillation":
 		sweep := "an up"
 		if lower {
