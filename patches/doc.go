@@ -110,6 +110,16 @@
 // neuron's model ("b.gK"). Without a neuron ("current") the target is every neuron, and
 // only the first four are allowed.
 //
+// # Limits
+//
+// Parse refuses, before the TOML decoder sees the text, a patch longer than MaxFileSize
+// (2 MiB), tables and lists nested deeper than MaxDepth (8; a patch needs 4), more than
+// MaxTables (65536) tables and lists, and more than emu.MaxNeurons (1024) neurons,
+// emu.MaxSynapses (16384) synapses or emu.MaxGaps (8192) gap junctions, each at the place
+// it goes beyond. Load reads regular files and pipes only (so play <(generate-patch)
+// works): a device such as /dev/zero is refused before it is opened, a named pipe nobody
+// writes to reads as empty at once, and no more than MaxFileSize+1 bytes are read.
+//
 // # Errors
 //
 // Parse reports every problem it finds as an ErrorList, in file order, one line each:

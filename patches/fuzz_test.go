@@ -9,7 +9,9 @@ import (
 )
 
 // FuzzParse: Parse never panics, and either returns a patch that emu.New and midimap
-// accept, or an error whose every line starts with the source name.
+// accept, or an error whose every line starts with the source name. Text that passes the
+// limits' check on shape decodes, if it decodes, no deeper than it measured and into no
+// more tables and lists than it counted.
 func FuzzParse(f *testing.F) {
 	for _, n := range BuiltinNames() {
 		src, _ := BuiltinSource(n)
@@ -20,7 +22,25 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add(fullPatch)
 	f.Add(locatorDoc)
+	for _, n := range nested { // at the depth limit and one level beyond, every spelling
+		f.Add("format = 1\n" + n.doc(MaxDepth))
+		f.Add("format = 1\n" + n.doc(MaxDepth+1))
+	}
+	f.Add("format = 1\n[[a]]\n[a.b]\n[[a.b.c]]\n[a.b.c.d]\nx = [{y = [1]}]")
+	f.Add("s = \"\"\"[[[\"\"\\\"\"\"\" # {{{\nt = '''[['''''\nu = '{{'\nv = \"[[\\\"\"")
+	f.Add(network(emu.MaxNeurons+1, 0, 0, false))
+	f.Add(network(3, 4, 2, true))
 	f.Fuzz(func(t *testing.T, src string) {
+		if sc := scanShape(src); sc.problem < 0 && len(src) <= MaxFileSize {
+			if raw, err := decodeTOML(src); err == nil {
+				if d := decodedDepth(raw); d > sc.deepest {
+					t.Fatalf("decoded %d deep; checkShape measured %d", d, sc.deepest)
+				}
+				if n := containerCount(raw) - 1; n > sc.tables {
+					t.Fatalf("decoded %d tables and lists; checkShape counted %d", n, sc.tables)
+				}
+			}
+		}
 		p, err := Parse("fuzz.toml", []byte(src))
 		if err != nil {
 			if p != nil {

@@ -77,6 +77,11 @@ func parentPath(path string) string {
 	return ""
 }
 
+// maxValuePositions is how many values of a list the locator places: a patch's lists of
+// values are short (notes = [36, 84]); a list of a million numbers would otherwise cost
+// a map entry each. Tables and lists in a list are always placed.
+const maxValuePositions = 16
+
 // scanner walks TOML structure (headers, keys, values) without interpreting values.
 type scanner struct {
 	s         string
@@ -313,8 +318,11 @@ func (sc *scanner) array(path string) {
 			sc.adv()
 			continue
 		}
-		elem := indexPath(path, n)
-		sc.at[elem] = sc.pos()
+		elem := path // a value beyond the first few is found at its list
+		if c := sc.peek(); n < maxValuePositions || c == '[' || c == '{' {
+			elem = indexPath(path, n)
+			sc.at[elem] = sc.pos()
+		}
 		before := sc.i
 		sc.value(elem)
 		if sc.i == before {

@@ -40,12 +40,19 @@ const (
 	maxRate               = 100000 // Hz sent as CC 127
 	maxNameLen            = 32
 	maxController         = 119 // 120..127 are channel-mode messages (all notes off, ...)
+	maxUnknownKeys        = 20  // reported one by one per table; a file of 300000 costs no more
 )
 
 var nameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
 
 func parse(source string, data []byte) (*Patch, error) {
+	if len(data) > MaxFileSize {
+		return nil, tooLarge(source, data)
+	}
 	src := strings.TrimPrefix(string(data), "\ufeff")
+	if e := checkShape(source, src); e != nil {
+		return nil, ErrorList{e}
+	}
 	raw, err := decodeTOML(src)
 	if err != nil {
 		return nil, ErrorList{syntaxError(source, src, err)}
@@ -144,24 +151,39 @@ func (t table) has(key string) bool {
 
 // sortedKeys returns t's keys in file order.
 func (c *checker) sortedKeys(t table) []string {
-	keys := make([]string, 0, len(t.m))
-	for k := range t.m {
-		keys = append(keys, k)
+	type placed struct {
+		key string
+		at  position
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		pi, pj := c.loc.find(t.at(keys[i])), c.loc.find(t.at(keys[j]))
+	ps := make([]placed, 0, len(t.m))
+	for k := range t.m {
+		ps = append(ps, placed{k, c.loc.find(t.at(k))})
+	}
+	sort.Slice(ps, func(i, j int) bool {
+		pi, pj := ps[i].at, ps[j].at
 		if pi != pj {
 			return pi.line < pj.line || pi.line == pj.line && pi.col < pj.col
 		}
-		return keys[i] < keys[j]
+		return ps[i].key < ps[j].key
 	})
+	keys := make([]string, len(ps))
+	for i, p := range ps {
+		keys[i] = p.key
+	}
 	return keys
 }
 
-// onlyKeys reports every key of t not in known.
+// onlyKeys reports every key of t not in known, the first maxUnknownKeys one by one.
 func (c *checker) onlyKeys(t table, known []string) {
+	unknown, rest := 0, ""
 	for _, k := range c.sortedKeys(t) {
 		if slices.Contains(known, k) {
+			continue
+		}
+		if unknown++; unknown > maxUnknownKeys {
+			if rest == "" {
+				rest = k
+			}
 			continue
 		}
 		if where := belongs(t, k); where != "" {
@@ -169,6 +191,9 @@ func (c *checker) onlyKeys(t table, known []string) {
 			continue
 		}
 		c.errorf(t.at(k), "unknown key %q in %s%s", k, t.name, hint(k, known, "known keys"))
+	}
+	if rest != "" {
+		c.errorf(t.at(rest), "and %d more unknown keys in %s from here on: is this a patch?", unknown-maxUnknownKeys, t.name)
 	}
 }
 

@@ -2,6 +2,7 @@ package patches
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -475,5 +476,64 @@ func TestClosest(t *testing.T) {
 		if got := closest(name, known); got != want {
 			t.Errorf("closest(%q) = %q, want %q", name, got, want)
 		}
+	}
+}
+
+// TestEditDistance holds the allocation-free distance to hand-counted edits.
+func TestEditDistance(t *testing.T) {
+	long := strings.Repeat("a", 65)
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"", "abc", 3}, {"abc", "", 3}, {"abc", "abc", 0},
+		{"ab", "ba", 1},          // a swap of neighbours
+		{"kitten", "sitting", 3}, // two substitutions and an insertion
+		{"ca", "abc", 3},         // optimal string alignment: no edit of a swapped pair
+		{"µa", "ua", 1},          // runes, not bytes
+		{"current", "curent", 1}, // a deletion
+		{long, long, 1 << 30},    // too long to be a typo
+		{"noise_tau", "noisetau", 1},
+	} {
+		if got := editDistance(c.a, c.b); got != c.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { editDistance("midi.cc", "midi_cc") }); n != 0 {
+		t.Errorf("editDistance allocates %v times a call, want 0", n)
+	}
+}
+
+// TestManyUnknownKeysAreSummed: a table's first maxUnknownKeys unknown keys are reported
+// one by one and the rest in one line at the first of them, so that a file of 300000
+// stray keys costs no more than its decoding.
+func TestManyUnknownKeysAreSummed(t *testing.T) {
+	src := "format = 1\n"
+	for k := 0; k < maxUnknownKeys+5; k++ {
+		src += fmt.Sprintf("k%d = 1\n", k)
+	}
+	const neuron = "[[neuron]]\nname = \"a\"\nmodel = \"inapk\"\n"
+	_, err := Parse("stray.toml", []byte(src+neuron))
+	var l ErrorList
+	if !errors.As(err, &l) || len(l) != maxUnknownKeys+1 {
+		t.Fatalf("Parse = %v, want %d errors", err, maxUnknownKeys+1)
+	}
+	want := fmt.Sprintf("stray.toml:%d:1: and 5 more unknown keys in the top level of the patch from here on", maxUnknownKeys+2)
+	if last := l[len(l)-1].Error(); !strings.HasPrefix(last, want) {
+		t.Errorf("last error %q, want %q...", last, want)
+	}
+	var many strings.Builder
+	many.WriteString("format = 1\n")
+	for k := 0; many.Len() < MaxFileSize-64; k++ {
+		fmt.Fprintf(&many, "k%d=1\n", k)
+	}
+	data := []byte(many.String() + neuron)
+	alloc := allocated(func() { _, err = Parse("stray.toml", data) })
+	if !errors.As(err, &l) || len(l) != maxUnknownKeys+1 {
+		t.Fatalf("%d bytes of stray keys: Parse = %d errors, want %d", len(data), len(l), maxUnknownKeys+1)
+	}
+	// What the decoder itself takes (about 75 bytes a byte), and no more.
+	if limit := uint64(128 * len(data)); alloc > limit {
+		t.Errorf("%d bytes of stray keys allocated %d bytes, want at most %d", len(data), alloc, limit)
 	}
 }

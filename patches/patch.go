@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -91,15 +90,22 @@ func (l ErrorList) Unwrap() []error {
 // message starting with "source:LINE:COL: ".
 //
 // A patch that parses builds: Parse has already given its Engine config to emu.New.
+// Parse refuses a patch longer than MaxFileSize, nested deeper than MaxDepth, with more
+// than MaxTables tables and lists or more neurons, synapses or gap junctions than the
+// engine takes (emu.MaxNeurons, emu.MaxSynapses, emu.MaxGaps), before it decodes it.
 func Parse(source string, data []byte) (*Patch, error) {
 	return parse(source, data)
 }
 
 // Load reads a patch by built-in name ("snic") or from a file. An argument that contains
 // a path separator or ends in ".toml" is a file; anything else is a built-in name.
+//
+// The file may be a regular file or a pipe (play <(generate-patch)); a device,
+// directory or socket is refused before it is opened, a named pipe that nobody writes to
+// reads as empty instead of waiting, and no more than MaxFileSize+1 bytes are read.
 func Load(nameOrPath string) (*Patch, error) {
 	if strings.ContainsAny(nameOrPath, `/\`+string(filepath.Separator)) || strings.HasSuffix(nameOrPath, ".toml") {
-		data, err := os.ReadFile(nameOrPath)
+		data, err := readFile(nameOrPath)
 		if err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {

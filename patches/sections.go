@@ -126,7 +126,11 @@ func (c *checker) patch(raw map[string]any) *Patch {
 	if v, ok := top.m["neuron"]; !ok || isEmptyList(v) {
 		c.errorf("neuron", `the patch has no neurons: add a [[neuron]] table with a name and a model, like name = "a" and model = "inapk"`)
 	}
-	for _, t := range c.tables(top, "neuron", "[[neuron]]") {
+	neurons := c.tables(top, "neuron", "[[neuron]]")
+	if c.tooMany(neurons, "neuron") {
+		return nil // checking them one by one would cost as the square of their number
+	}
+	for _, t := range neurons {
 		spec, m := c.neuron(t, ref)
 		cfg.Neurons = append(cfg.Neurons, spec)
 		ref.names = append(ref.names, spec.Name)
@@ -203,6 +207,18 @@ func emuMessage(err error, name string) string {
 		msg = strings.TrimPrefix(msg, fmt.Sprintf("neuron %q: ", name))
 	}
 	return msg
+}
+
+// tooMany reports more tables of key than the engine takes (headerLimits), at the first
+// one beyond the limit.
+func (c *checker) tooMany(ts []table, key string) bool {
+	lim := headerLimits[key]
+	if len(ts) <= lim.max {
+		return false
+	}
+	c.errorf(ts[lim.max].path, "this %s is the %s, but a patch may have at most %d %s: use fewer",
+		ts[lim.max].name, ordinal(lim.max+1), lim.max, lim.what)
+	return true
 }
 
 func (c *checker) neuron(t table, ref *neuronRef) (emu.NeuronSpec, *emu.Model) {
@@ -316,7 +332,11 @@ func (c *checker) neuron(t table, ref *neuronRef) (emu.NeuronSpec, *emu.Model) {
 
 func (c *checker) gaps(top table, ref *neuronRef, cfg *emu.Config) {
 	total := map[int]float64{}
-	for _, t := range c.tables(top, "gap", "[[gap]]") {
+	gaps := c.tables(top, "gap", "[[gap]]")
+	if c.tooMany(gaps, "gap") {
+		return
+	}
+	for _, t := range gaps {
 		c.onlyKeys(t, gapKeys)
 		ends, ok := c.neuronPair(t, ref)
 		if !t.has("g") {
@@ -369,7 +389,11 @@ func (c *checker) neuronPair(t table, ref *neuronRef) ([2]int, bool) {
 }
 
 func (c *checker) synapses(top table, ref *neuronRef, cfg *emu.Config) {
-	for _, t := range c.tables(top, "synapse", "[[synapse]]") {
+	synapses := c.tables(top, "synapse", "[[synapse]]")
+	if c.tooMany(synapses, "synapse") {
+		return
+	}
+	for _, t := range synapses {
 		c.onlyKeys(t, synapseKeys)
 		from, okF := c.refer(t, "from", "synapse", ref, false)
 		to, okT := c.refer(t, "to", "synapse", ref, false)

@@ -11,11 +11,14 @@ func closest(name string, known []string) string {
 	best, bestD := "", 0
 	lname := strings.ToLower(name)
 	for _, k := range known {
-		d := editDistance(lname, strings.ToLower(k))
 		limit := 2
 		if len([]rune(k)) <= 4 {
 			limit = 1
 		}
+		if n, m := len([]rune(lname)), len([]rune(k)); n-m > limit || m-n > limit {
+			continue // the distance is at least the difference in length
+		}
+		d := editDistance(lname, strings.ToLower(k))
 		// A name must keep something of the one it mistypes: "c" is no typo of "a".
 		if d <= limit && d < len([]rune(lname)) && (best == "" || d < bestD) {
 			best, bestD = k, d
@@ -38,30 +41,40 @@ func hint(name string, known []string, what string) string {
 
 // editDistance is the optimal-string-alignment distance: insertions, deletions,
 // substitutions and swaps of neighbours each cost 1.
+// It allocates nothing: a patch with thousands of unknown keys asks for thousands.
 func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 64 || len(rb) > 64 { // never a typo of a short name
-		return 1 << 30
+	const most = 64 // longer is never a typo of a short name
+	var ra, rb [most]rune
+	n, m := 0, 0
+	for _, r := range a {
+		if n == most {
+			return 1 << 30
+		}
+		ra[n], n = r, n+1
 	}
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
+	for _, r := range b {
+		if m == most {
+			return 1 << 30
+		}
+		rb[m], m = r, m+1
 	}
-	for j := range d[0] {
-		d[0][j] = j
+	var rows [3][most + 1]int // rows i-2, i-1 and i of the table
+	for j := 0; j <= m; j++ {
+		rows[0][j] = j
 	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
+	for i := 1; i <= n; i++ {
+		prev2, prev, cur := &rows[(i+1)%3], &rows[(i+2)%3], &rows[i%3]
+		cur[0] = i
+		for j := 1; j <= m; j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+				cur[j] = min(cur[j], prev2[j-2]+1)
 			}
 		}
 	}
-	return d[len(ra)][len(rb)]
+	return rows[n%3][m]
 }
