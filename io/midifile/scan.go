@@ -74,7 +74,7 @@ func sanitize(name string, data []byte) (*header, []byte, error) {
 	} else {
 		clean = be.AppendUint16(clean, 96) // a stand-in: times come from h, not gomidi
 	}
-	tracks := 0
+	tracks, events := 0, 0
 	for pos := 8 + int(hlen); pos < len(data); {
 		if len(data)-pos < 8 {
 			return nil, nil, fmt.Errorf("%s: the file ends inside a chunk header at byte %d (truncated?)", name, pos)
@@ -91,9 +91,12 @@ func sanitize(name string, data []byte) (*header, []byte, error) {
 		}
 		if id == "MTrk" {
 			tracks++
-			trk, err := scanTrack(data[body:body+int(size)], body)
+			trk, n, err := scanTrack(data[body:body+int(size)], body)
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s: track %d, %w", name, tracks, err)
+			}
+			if events += n; events > MaxEvents {
+				return nil, nil, fmt.Errorf("%s: track %d takes the file past %d events, more than a score may hold", name, tracks, MaxEvents)
 			}
 			clean = append(clean, "MTrk"...)
 			clean = be.AppendUint32(clean, uint32(len(trk)))
@@ -115,18 +118,18 @@ func sanitize(name string, data []byte) (*header, []byte, error) {
 
 // scanTrack checks the events of one track chunk, base being its offset in the file,
 // and returns the track up to and including its End of Track event (a track without
-// one is returned whole).
-func scanTrack(d []byte, base int) ([]byte, error) {
+// one is returned whole) and how many events that holds.
+func scanTrack(d []byte, base int) (track []byte, events int, err error) {
 	var status byte // running status: the last channel status, 0 after sysex and meta
-	for pos := 0; pos < len(d); {
+	for pos := 0; pos < len(d); events++ {
 		at := base + pos
 		_, n, err := readVLQ(d[pos:])
 		if err != nil {
-			return nil, fmt.Errorf("byte %d: %s delta time", at, err)
+			return nil, 0, fmt.Errorf("byte %d: %s delta time", at, err)
 		}
 		pos += n
 		if pos == len(d) {
-			return nil, fmt.Errorf("byte %d: the track ends after a delta time, without its event", at)
+			return nil, 0, fmt.Errorf("byte %d: the track ends after a delta time, without its event", at)
 		}
 		at = base + pos
 		switch b := d[pos]; {
@@ -136,21 +139,21 @@ func scanTrack(d []byte, base int) ([]byte, error) {
 				what, skip = "a meta event", 2
 			}
 			if pos+skip >= len(d) {
-				return nil, fmt.Errorf("byte %d: %s is cut off by the end of the track", at, what)
+				return nil, 0, fmt.Errorf("byte %d: %s is cut off by the end of the track", at, what)
 			}
 			l, n, err := readVLQ(d[pos+skip:])
 			if err != nil {
-				return nil, fmt.Errorf("byte %d: %s has %s length", at, what, err)
+				return nil, 0, fmt.Errorf("byte %d: %s has %s length", at, what, err)
 			}
 			endOfTrack := b == 0xFF && d[pos+1] == 0x2F
 			start := pos + skip + n
 			if rest := len(d) - start; int64(l) > int64(rest) {
-				return nil, fmt.Errorf("byte %d: %s claims %d bytes but only %d remain in the track", at, what, l, rest)
+				return nil, 0, fmt.Errorf("byte %d: %s claims %d bytes but only %d remain in the track", at, what, l, rest)
 			}
 			pos = start + int(l)
 			status = 0
 			if endOfTrack {
-				return d[:pos], nil // End of Track: whatever follows is not part of the track
+				return d[:pos], events + 1, nil // End of Track: whatever follows is not part of the track
 			}
 		case b >= 0x80 && b <= 0xEF:
 			status = b
@@ -158,23 +161,23 @@ func scanTrack(d []byte, base int) ([]byte, error) {
 			fallthrough
 		case b < 0x80:
 			if status == 0 {
-				return nil, fmt.Errorf("byte %d: data byte 0x%02X without a status byte", at, b)
+				return nil, 0, fmt.Errorf("byte %d: data byte 0x%02X without a status byte", at, b)
 			}
 			need := dataBytes(status)
 			if len(d)-pos < need {
-				return nil, fmt.Errorf("byte %d: a channel message is cut off by the end of the track", at)
+				return nil, 0, fmt.Errorf("byte %d: a channel message is cut off by the end of the track", at)
 			}
 			for i := range need {
 				if c := d[pos+i]; c >= 0x80 {
-					return nil, fmt.Errorf("byte %d: status byte 0x%02X where a data byte of message 0x%02X belongs", base+pos+i, c, status)
+					return nil, 0, fmt.Errorf("byte %d: status byte 0x%02X where a data byte of message 0x%02X belongs", base+pos+i, c, status)
 				}
 			}
 			pos += need
 		default:
-			return nil, fmt.Errorf("byte %d: status byte 0x%02X (a system common or real-time message) is not allowed in a MIDI file", at, b)
+			return nil, 0, fmt.Errorf("byte %d: status byte 0x%02X (a system common or real-time message) is not allowed in a MIDI file", at, b)
 		}
 	}
-	return d, nil
+	return d, events, nil
 }
 
 // dataBytes is the number of data bytes after a channel status byte.

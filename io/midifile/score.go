@@ -3,18 +3,36 @@ package midifile
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
+	"syscall"
+	"time"
 
 	"github.com/separatrix-audio/separatrix/io/midimap"
 	"gitlab.com/gomidi/midi/v2/smf"
 )
 
-// MaxFileSize is the largest file ParseScore reads. MIDI files are rarely over a
-// megabyte; the limit keeps a wrong path (a film, a disk image) from filling memory.
-const MaxFileSize = 64 << 20
+// Limits on what ParseScore reads.
+const (
+	// MaxFileSize is the largest file ParseScore reads. MIDI files are rarely over a
+	// megabyte; the limit keeps a wrong path (a film, a disk image) from filling memory.
+	MaxFileSize = 64 << 20
+
+	// MaxEvents is how many events (channel, system exclusive and meta) a file may hold:
+	// a million, a knob turned a dozen times a second for a day. The MIDI library keeps
+	// about 650 bytes an event while it reads.
+	MaxEvents = 1 << 20
+
+	// MaxLength is the longest score, in seconds: 24 hours, the longest render. A
+	// longer one comes from a corrupt delta time or tempo (one delta can say 388 hours),
+	// and would start a render of days.
+	MaxLength = 24 * 3600.0
+)
 
 // ScoreEvent is one channel voice message and the time, in seconds from the start of
 // the file, at which it is due.
@@ -30,13 +48,74 @@ type Score struct {
 }
 
 // ReadScore reads the MIDI file at path. Errors name the file.
+//
+// The file may be a regular file or a pipe (--score <(generate-score)); a device (a link
+// to /dev/zero), directory or socket is refused before it is opened, and a named pipe
+// that nobody writes to reads as empty at once instead of waiting.
 func ReadScore(path string) (*Score, error) {
-	f, err := os.Open(path)
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkKind(path, fi); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return ParseScore(path, f)
+	if fi, err = f.Stat(); err != nil { // what was opened, if the path changed meanwhile
+		return nil, err
+	}
+	if err := checkKind(path, fi); err != nil {
+		return nil, err
+	}
+	r := &waitingReader{f: f}
+	sc, err := ParseScore(path, r)
+	if err != nil && r.n == 0 && fi.Mode().Type() == fs.ModeNamedPipe {
+		return nil, fmt.Errorf("%s: a pipe with nothing written to it (start the program that writes the score first)", path)
+	}
+	return sc, err
+}
+
+// checkKind refuses anything but a regular file or a pipe, naming what it is.
+func checkKind(path string, fi fs.FileInfo) error {
+	what := ""
+	switch t := fi.Mode().Type(); {
+	case t.IsRegular(), t == fs.ModeNamedPipe:
+		return nil
+	case t.IsDir():
+		return fmt.Errorf("%s: a directory, not a MIDI file", path)
+	case t&fs.ModeDevice != 0:
+		what = "a device"
+	case t == fs.ModeSocket:
+		what = "a socket"
+	default:
+		what = "not a regular file"
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil && real != path {
+		what += " (" + real + ")"
+	}
+	return fmt.Errorf("%s: %s, not a MIDI file: give the path of a .mid file", path, what)
+}
+
+// waitingReader waits while a pipe opened non-blocking is empty but still has a writer.
+// Where Go's poller watches pipes (Linux) such a read waits by itself; elsewhere (macOS)
+// it fails with EAGAIN, and this retries. n counts the bytes read.
+type waitingReader struct {
+	f *os.File
+	n int64
+}
+
+func (r *waitingReader) Read(p []byte) (int, error) {
+	for {
+		n, err := r.f.Read(p)
+		if r.n += int64(n); !errors.Is(err, syscall.EAGAIN) {
+			return n, err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // ParseScore reads a whole MIDI file from r; name is used in errors only.
@@ -71,8 +150,9 @@ func readSMF(clean []byte) (s *smf.SMF, err error) {
 }
 
 type tickEvent struct {
-	tick int64
-	msg  midimap.Msg
+	tick  int64
+	msg   midimap.Msg
+	track int // from 1
 }
 
 type tempoChange struct {
@@ -82,9 +162,10 @@ type tempoChange struct {
 
 func buildScore(name string, h *header, s *smf.SMF) (*Score, error) {
 	var (
-		events []tickEvent
-		tempos []tempoChange
-		end    int64
+		events   []tickEvent
+		tempos   []tempoChange
+		end      int64
+		endTrack int
 	)
 	for k, tr := range s.Tracks {
 		var tick int64
@@ -97,7 +178,7 @@ func buildScore(name string, h *header, s *smf.SMF) (*Score, error) {
 				if len(m) >= 3 {
 					msg.Data2 = m[2]
 				}
-				events = append(events, tickEvent{tick, msg})
+				events = append(events, tickEvent{tick, msg, k + 1})
 			case len(m) >= 3 && m[0] == 0xFF && m[1] == 0x51 && h.ppq > 0:
 				l, n, err := readVLQ(m[2:])
 				data := m[2+n:]
@@ -111,7 +192,9 @@ func buildScore(name string, h *header, s *smf.SMF) (*Score, error) {
 				tempos = append(tempos, tempoChange{tick, uspq})
 			}
 		}
-		end = max(end, tick)
+		if tick > end || endTrack == 0 {
+			end, endTrack = tick, k+1
+		}
 	}
 	// Stable sorts: events on one tick keep track order, then file order; of tempo
 	// changes on one tick the last one wins.
@@ -125,7 +208,23 @@ func buildScore(name string, h *header, s *smf.SMF) (*Score, error) {
 		sc.Events[i] = ScoreEvent{Seconds: clock.seconds(ev.tick), Msg: ev.msg}
 	}
 	sc.Length = clock.seconds(end)
+	if sc.Length > MaxLength {
+		return nil, tooLong(name, sc, events, end, endTrack)
+	}
 	return sc, nil
+}
+
+// tooLong names the first event (or, failing one, the end of a track) beyond MaxLength.
+func tooLong(name string, sc *Score, events []tickEvent, end int64, endTrack int) error {
+	what, track, tick, at := "ends", endTrack, end, sc.Length
+	for i, ev := range sc.Events {
+		if ev.Seconds > MaxLength {
+			what, track, tick, at = "has an event", events[i].track, events[i].tick, ev.Seconds
+			break
+		}
+	}
+	return fmt.Errorf("%s: track %d %s at tick %d, %.2f s (%.1f hours) into the score; a score may last at most %g hours "+
+		"(is a delta time or the tempo wrong?)", name, track, what, tick, at, at/3600, MaxLength/3600)
 }
 
 // clock turns ticks into seconds through the tempo map.

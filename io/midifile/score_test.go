@@ -300,6 +300,9 @@ func FuzzParseScore(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte("MThd\x00\x00\x00\x06\x00\x01\x00\x02\x00\x60MTrk\x00\x00\x00\x04\x00\xFF\x2F\x00MTrk\x00\x00\x00\x08\x00\xC0\x05\x83\x60\xFF\x2F\x00"))
+	f.Add(smfFile(96, "\x00\x90\x3C\x64\xFF\xFF\xFF\x7F\x80\x3C\x00"+endOfTrack))         // 388 hours
+	f.Add(smfFile(96, "\x00\xFF\x51\x03\xFF\xFF\xFF\x83\x80\x00\x90\x3C\x64"+endOfTrack)) // a slow tempo
+	f.Add(smfFile(96, "\x00\x90\x3C\x64"+strings.Repeat("\x00\x3C\x64", 100)+endOfTrack)) // dense
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sc, err := midifile.ParseScore("fuzz.mid", bytes.NewReader(b))
 		if err != nil {
@@ -324,6 +327,9 @@ func FuzzParseScore(f *testing.F) {
 		}
 		if sc.Length < prev {
 			t.Fatalf("length %g s before the last event at %g s", sc.Length, prev)
+		}
+		if sc.Length > midifile.MaxLength || len(sc.Events) > midifile.MaxEvents {
+			t.Fatalf("read %d events over %g s, beyond the limits", len(sc.Events), sc.Length)
 		}
 	})
 }
