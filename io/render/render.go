@@ -52,6 +52,12 @@ type Performance struct {
 // DefaultDuration is how long a render without ramps, score or duration lasts.
 const DefaultDuration = 10.0
 
+// MaxDuration is the longest render and the longest performance, in seconds: 24 hours.
+// It holds for --duration and for what the ramps, kicks and score imply (Run and
+// Schedule refuse a longer one), so that a typo or a corrupt score never starts a
+// render of days. midifile.MaxLength is the same limit for a score file.
+const MaxDuration = 24 * 3600.0
+
 // Sink receives what a render produces; any field may be nil.
 type Sink struct {
 	// Audio receives each block of samples (channel buffers, valid only during the call).
@@ -106,7 +112,9 @@ func Decimation(sampleRate int) int {
 	return int(math.Ceil(float64(sampleRate) / 1000))
 }
 
-// Length is how long a performance lasts: the longest ramp sequence or the score.
+// Length is how long a performance lasts: the longest ramp sequence, the score, or a
+// second after the last kick. Run and Schedule refuse a performance whose ramps, kicks or
+// score go past MaxDuration; a kick's second is cut at MaxDuration.
 func (perf *Performance) Length() float64 {
 	ends := map[string]float64{}
 	length := perf.ScoreLength
@@ -130,12 +138,20 @@ func Run(p *patches.Patch, perf Performance, opt Options, sink Sink) (*Result, e
 	if opt.SampleRate < 8000 || opt.SampleRate > 384000 {
 		return nil, fmt.Errorf("sample rate %d Hz is outside 8000 to 384000", opt.SampleRate)
 	}
-	if math.IsNaN(opt.Duration) || opt.Duration < 0 || opt.Duration > 24*3600 {
+	if math.IsNaN(opt.Duration) || opt.Duration < 0 || opt.Duration > MaxDuration {
 		return nil, fmt.Errorf("duration %g s is outside 0 to 24 hours", opt.Duration)
+	}
+	if err := checkScore(perf); err != nil {
+		return nil, err
+	}
+	rate := float64(opt.SampleRate)
+	events, err := Schedule(p, perf, rate) // before the engine: a performance too long costs nothing
+	if err != nil {
+		return nil, err
 	}
 	duration := opt.Duration
 	if duration == 0 {
-		duration = perf.Length()
+		duration = math.Min(perf.Length(), MaxDuration)
 	}
 	if duration == 0 {
 		duration = DefaultDuration
@@ -144,7 +160,6 @@ func Run(p *patches.Patch, perf Performance, opt Options, sink Sink) (*Result, e
 	if opt.Seed != 0 {
 		cfg.Seed = opt.Seed
 	}
-	rate := float64(opt.SampleRate)
 	block := Decimation(opt.SampleRate)
 	// Enough room for every event of a busy block.
 	cfg.EventCapacity = 1 << 14
@@ -154,10 +169,6 @@ func Run(p *patches.Patch, perf Performance, opt Options, sink Sink) (*Result, e
 		return nil, fmt.Errorf("patch %s: %w", p.Name, err)
 	}
 	if err := e.Prepare(rate, block); err != nil {
-		return nil, err
-	}
-	events, err := Schedule(p, perf, rate)
-	if err != nil {
 		return nil, err
 	}
 	controls := midimap.NewControls(p.MIDI)
@@ -286,8 +297,31 @@ func Run(p *patches.Patch, perf Performance, opt Options, sink Sink) (*Result, e
 	}, nil
 }
 
+// checkScore refuses a score that lasts longer than MaxDuration or has an event at a
+// time that is not one (midifile never gives either; a Performance built in code might).
+func checkScore(perf Performance) error {
+	if !(perf.ScoreLength >= 0 && perf.ScoreLength <= MaxDuration) {
+		return fmt.Errorf("the score lasts %s; a performance may last at most 24 hours", hours(perf.ScoreLength))
+	}
+	for i, ev := range perf.Score {
+		if !(ev.Seconds >= 0 && ev.Seconds <= MaxDuration) {
+			return fmt.Errorf("score event %d is at %s; a performance may last at most 24 hours", i+1, hours(ev.Seconds))
+		}
+	}
+	return nil
+}
+
+// hours writes a time in seconds and, when long, in hours.
+func hours(sec float64) string {
+	if math.Abs(sec) < 3600 || math.IsNaN(sec) || math.IsInf(sec, 0) {
+		return fmt.Sprintf("%g s", sec)
+	}
+	return fmt.Sprintf("%g s (%.1f hours)", sec, sec/3600)
+}
+
 // Schedule turns a performance's sets, ramps and kicks (not its score) into engine
-// events sorted by frame, at the given sample rate. Live play uses it too.
+// events sorted by frame, at the given sample rate. Live play uses it too. It refuses
+// ramps that together run past MaxDuration on one target, and kicks after it.
 func Schedule(p *patches.Patch, perf Performance, rate float64) ([]emu.Event, error) {
 	var events []emu.Event
 	for _, s := range perf.Sets {
@@ -311,11 +345,15 @@ func Schedule(p *patches.Patch, perf Performance, rate float64) ([]emu.Event, er
 				return nil, fmt.Errorf("--ramp %s=%g:%g:%g: %w", r.Target, r.From, r.To, r.Seconds, err)
 			}
 		}
-		if !(r.Seconds > 0 && r.Seconds <= 24*3600) {
-			return nil, fmt.Errorf("--ramp %s: %g seconds is not a usable ramp length", r.Target, r.Seconds)
+		if !(r.Seconds > 0 && r.Seconds <= MaxDuration) {
+			return nil, fmt.Errorf("--ramp %s: %g seconds is not a usable ramp length (more than 0, at most 24 hours)", r.Target, r.Seconds)
 		}
 		t0 := start[r.Target]
 		start[r.Target] = t0 + r.Seconds
+		if end := start[r.Target]; end > MaxDuration {
+			return nil, fmt.Errorf("--ramp %s=%g:%g:%g: the ramps on %s follow each other and end at %s; a performance may last "+
+				"at most 24 hours: shorten them", r.Target, r.From, r.To, r.Seconds, r.Target, hours(end))
+		}
 		f := int64(math.Round(t0 * rate))
 		events = append(events,
 			emu.Event{Frame: f, Kind: emu.EventSet, Neuron: n, Control: c, Value: r.From},
@@ -334,8 +372,8 @@ func Schedule(p *patches.Patch, perf Performance, rate float64) ([]emu.Event, er
 				return nil, fmt.Errorf("--kick %s: patch %s has no neuron %q (it has %s)", k.Neuron, p.Name, k.Neuron, strings.Join(p.NeuronNames, ", "))
 			}
 		}
-		if !(k.At >= 0 && k.At <= 24*3600) || !(k.Ms > 0 && k.Ms <= 10000) || math.IsNaN(k.Amplitude) || math.IsInf(k.Amplitude, 0) {
-			return nil, fmt.Errorf("--kick %s=%g:%g@%g: the time must be 0 or more seconds and the pulse 0 to 10000 ms", k.Neuron, k.Amplitude, k.Ms, k.At)
+		if !(k.At >= 0 && k.At < MaxDuration) || !(k.Ms > 0 && k.Ms <= 10000) || math.IsNaN(k.Amplitude) || math.IsInf(k.Amplitude, 0) {
+			return nil, fmt.Errorf("--kick %s=%g:%g@%g: the time must be 0 or more seconds, less than 24 hours, and the pulse 0 to 10000 ms", k.Neuron, k.Amplitude, k.Ms, k.At)
 		}
 		events = append(events, emu.Event{Frame: int64(math.Round(k.At * rate)), Kind: emu.EventKick, Neuron: n, Value: k.Amplitude, Time: k.Ms})
 	}
