@@ -8,18 +8,20 @@ import "fmt"
 // They are chosen from BenchmarkNetworkCost (limits_test.go), on one core of an AMD EPYC
 // at 48 kHz, speed 1, I_Na,p+I_K (one RK4 step per sample):
 //
-//	128 neurons                          22 µs a sample   0.95 × real time
-//	128 neurons, 16256 synapses          64 µs            0.33 ×  (2.6 ns a synapse)
-//	128 neurons, 8128 gap junctions     124 µs            0.17 ×  (12.5 ns a junction)
-//	1024 neurons                        176 µs            0.12 ×  (172 ns a neuron)
+//	128 neurons                          22 µs a sample   0.93 × real time
+//	128 neurons, 16256 synapses          67 µs            0.31 ×  (2.8 ns a synapse)
+//	128 neurons, 8128 gap junctions     126 µs            0.17 ×  (13 ns a junction)
+//	1024 neurons                        188 µs            0.11 ×  (180 ns a neuron)
+//	1024 neurons, both of the above     368 µs            0.06 ×
 //
 // So about 120 neurons play live today, and a faster speed divides that by its sub-steps
-// per sample. MaxNeurons leaves room for vector kernels (a thousand neurons live is the
-// aim) while refusing patches no machine could play: 100000 neurons cost 17 ms of
-// computing per 21 µs sample, minutes for a fraction of a second. MaxSynapses and MaxGaps
-// admit every pair of 128 neurons (all-to-all synapses, every pair joined by a gap): a
-// network as rich as what plays live, and at most as costly as MaxNeurons neurons.
-// Synapses and gap junctions could otherwise grow as the square of the neurons.
+// per sample. The C reference with vector math (../shared/bench) takes 13 ns a
+// neuron-step, about 1600 neurons live: MaxNeurons leaves room for vector kernels (a
+// thousand neurons live is the aim) while refusing patches no machine could play (100000
+// neurons cost 18 ms of computing per 21 µs sample, minutes for a fraction of a second).
+// MaxSynapses and MaxGaps admit every pair of 128 neurons (all-to-all synapses, every
+// pair joined by a gap): a network as rich as what plays live, each at most as costly
+// as MaxNeurons neurons. Both would otherwise grow as the square of the neurons.
 const (
 	MaxNeurons  = 1024
 	MaxSynapses = 16384

@@ -77,6 +77,7 @@ func BenchmarkNetworkCost(b *testing.B) {
 		{"neurons=128/synapses=all-to-all", 128, true, false},
 		{"neurons=128/gaps=all-pairs", 128, false, true},
 		{"neurons=1024", 1024, false, false},
+		{"at every limit", MaxNeurons, true, true},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -86,8 +87,8 @@ func BenchmarkNetworkCost(b *testing.B) {
 				s.Name, s.Gain = fmt.Sprint("n", i), 1/float64(c.neurons)
 				cfg.Neurons = append(cfg.Neurons, s)
 			}
-			for i := 0; i < c.neurons; i++ {
-				for j := 0; j < c.neurons; j++ {
+			for i := 0; i < min(c.neurons, 128); i++ { // every pair of (at most) 128 neurons
+				for j := 0; j < min(c.neurons, 128); j++ {
 					if c.synapses && i != j {
 						cfg.Synapses = append(cfg.Synapses, Synapse{From: i, To: j, G: 0.01, Tau: 5, Reversal: -80})
 					}
