@@ -54,9 +54,9 @@ func TestReadScoreRefusesWhatIsNotAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := []struct{ path, want string }{
-		{zero, zero + ": a device (/dev/zero), not a MIDI file: give the path of a .mid file"},
-		{folder, folder + ": a directory, not a MIDI file"},
-		{fifo, fifo + ": a pipe with nothing written to it"},
+		{zero, zero + ": it is a device (/dev/zero), not a MIDI file: give the path of a .mid file"},
+		{folder, folder + ": it is a directory, not a MIDI file"},
+		{fifo, fifo + ": it is a pipe with nothing written to it"},
 	}
 	for _, c := range cases {
 		t.Run(filepath.Base(c.path), func(t *testing.T) {

@@ -3,16 +3,11 @@ package midifile
 import (
 	"bytes"
 	"cmp"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
-	"syscall"
-	"time"
 
+	"github.com/separatrix-audio/separatrix/io/infile"
 	"github.com/separatrix-audio/separatrix/io/midimap"
 	"gitlab.com/gomidi/midi/v2/smf"
 )
@@ -53,69 +48,18 @@ type Score struct {
 // to /dev/zero), directory or socket is refused before it is opened, and a named pipe
 // that nobody writes to reads as empty at once instead of waiting.
 func ReadScore(path string) (*Score, error) {
-	fi, err := os.Stat(path)
+	f, err := infile.Open(path, infile.Expect{Noun: "MIDI file", Ext: ".mid", Content: "score"})
 	if err != nil {
-		return nil, err
-	}
-	if err := checkKind(path, fi); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	defer f.Close()
-	if fi, err = f.Stat(); err != nil { // what was opened, if the path changed meanwhile
-		return nil, err
-	}
-	if err := checkKind(path, fi); err != nil {
-		return nil, err
-	}
-	r := &waitingReader{f: f}
-	sc, err := ParseScore(path, r)
-	if err != nil && r.n == 0 && fi.Mode().Type() == fs.ModeNamedPipe {
-		return nil, fmt.Errorf("%s: a pipe with nothing written to it (start the program that writes the score first)", path)
+	sc, err := ParseScore(path, f)
+	if err != nil {
+		if perr := f.EmptyPipe(); perr != nil {
+			return nil, fmt.Errorf("%s: %w", path, perr)
+		}
 	}
 	return sc, err
-}
-
-// checkKind refuses anything but a regular file or a pipe, naming what it is.
-func checkKind(path string, fi fs.FileInfo) error {
-	what := ""
-	switch t := fi.Mode().Type(); {
-	case t.IsRegular(), t == fs.ModeNamedPipe:
-		return nil
-	case t.IsDir():
-		return fmt.Errorf("%s: a directory, not a MIDI file", path)
-	case t&fs.ModeDevice != 0:
-		what = "a device"
-	case t == fs.ModeSocket:
-		what = "a socket"
-	default:
-		what = "not a regular file"
-	}
-	if real, err := filepath.EvalSymlinks(path); err == nil && real != path {
-		what += " (" + real + ")"
-	}
-	return fmt.Errorf("%s: %s, not a MIDI file: give the path of a .mid file", path, what)
-}
-
-// waitingReader waits while a pipe opened non-blocking is empty but still has a writer.
-// Where Go's poller watches pipes (Linux) such a read waits by itself; elsewhere (macOS)
-// it fails with EAGAIN, and this retries. n counts the bytes read.
-type waitingReader struct {
-	f *os.File
-	n int64
-}
-
-func (r *waitingReader) Read(p []byte) (int, error) {
-	for {
-		n, err := r.f.Read(p)
-		if r.n += int64(n); !errors.Is(err, syscall.EAGAIN) {
-			return n, err
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // ParseScore reads a whole MIDI file from r; name is used in errors only.
