@@ -308,8 +308,7 @@ func New(cfg Config) (*Engine, error) {
 		e.gain[i], e.pan[i] = s.Gain, s.Pan
 		e.centre[i], e.invSpan[i] = s.Centre, 1/s.Span
 		e.spikeHigh[i], e.spikeLo[i] = s.SpikeHigh, s.SpikeLow
-		e.armed[i] = s.Init[0] < s.SpikeLow
-		e.lastSpike[i] = -1
+		e.lastSpike[i] = -1 // the spike detector starts in the first Prepare
 		e.noiseSigma[i], e.noiseTau[i] = s.Noise, s.NoiseTau
 		e.curMin[i], e.curMax[i] = s.Model.CurrentMin, s.Model.CurrentMax
 		if np := ControlParam + int32(len(s.Params)); int(np) > e.nControl {

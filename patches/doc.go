@@ -50,8 +50,8 @@
 //	noise_tau = 5                # its correlation time, 0.01 to 10000 ms
 //	centre = -35                 # overrides of the preset's voltage-to-sound map
 //	span = 25                    #   (sound = gain * (V - centre) / span); span not 0
-//	spike_high = -30             # overrides of the preset's spike thresholds
-//	spike_low = -45              #   (spike_low below spike_high)
+//	spike_high = -30             # overrides of the preset's spike thresholds: a spike is
+//	spike_low = -45              #   a rise through spike_high by spike_high - spike_low
 //	[neuron.params]              # model parameters by name, each within its range
 //	tau = 0.152
 //	[neuron.init]                # initial state by variable name

@@ -20,7 +20,7 @@ func sweepSpikes(t *testing.T, x []float64, i0, i1, rampMS, holdMS float64) int 
 	var I float64
 	f := func(dx, x []float64) { s.Model.Deriv(dx, x, s.Params, I) }
 	scratch := make([]float64, 5*len(x))
-	armed, n := x[0] < s.SpikeLow, 0
+	det, n := emu.NewSpikeDetector(s.SpikeHigh, s.SpikeLow, x[0]), 0
 	rampSteps, holdSteps := int(rampMS/h), int(holdMS/h)
 	for k := 0; k < rampSteps+holdSteps; k++ {
 		I = i1
@@ -28,14 +28,8 @@ func sweepSpikes(t *testing.T, x []float64, i0, i1, rampMS, holdMS float64) int 
 			I = i0 + (i1-i0)*float64(k)/float64(rampSteps)
 		}
 		emu.StepRK4(x, h, f, scratch)
-		switch {
-		case armed && x[0] >= s.SpikeHigh:
-			armed = false
-			if k >= rampSteps+holdSteps-int(100/h) {
-				n++
-			}
-		case x[0] < s.SpikeLow:
-			armed = true
+		if det.Step(x[0]) && k >= rampSteps+holdSteps-int(100/h) {
+			n++
 		}
 	}
 	return n

@@ -87,7 +87,7 @@ var brokenPatches = []struct {
 	{"noise out of range", with(`noise = 500`),
 		`bad.toml:5:1: noise = 500 is outside the allowed range 0 to 200 µA/cm²`},
 	{"spike thresholds crossed", with(`spike_low = 0`),
-		`bad.toml:5:1: spike_low (0) must be below spike_high (-20): a spike is a rise through spike_high, counted again only after a fall below spike_low`},
+		`bad.toml:5:1: spike_low (0) must be below spike_high (-20): a spike is a rise through spike_high by at least spike_high - spike_low, counted again once V has fallen that much below its peak`},
 	{"zero span", with(`span = 0`),
 		`bad.toml:5:1: span = 0 will not do: it is the voltage swing that plays at full scale (the preset's is 40)`},
 	{"duplicate neuron", with(`[[neuron]]`, `name = "a"`, `model = "hh"`),

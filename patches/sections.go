@@ -290,7 +290,7 @@ func (c *checker) neuron(t table, ref *neuronRef) (emu.NeuronSpec, *emu.Model) {
 		if !loOK {
 			key = "spike_high"
 		}
-		c.errorf(t.at(key), "spike_low (%g) must be below spike_high (%g): a spike is a rise through spike_high, counted again only after a fall below spike_low", spec.SpikeLow, spec.SpikeHigh)
+		c.errorf(t.at(key), "spike_low (%g) must be below spike_high (%g): a spike is a rise through spike_high by at least spike_high - spike_low, counted again once V has fallen that much below its peak", spec.SpikeLow, spec.SpikeHigh)
 	}
 
 	if pt, ok := c.subtable(t, "params", "[neuron.params]"); ok {
