@@ -315,27 +315,9 @@ func TestParseRefusesTheHugePatch(t *testing.T) {
 	}
 }
 
-// BenchmarkParseAtLimits measures Parse on the costliest text each limit lets through to
-// the decoder, and on the largest network a patch may hold, written as the built-ins are.
+// BenchmarkParseAtLimits measures Parse on limitDocs.
 func BenchmarkParseAtLimits(b *testing.B) {
-	fill := func(prefix string, item func(k int) string, suffix string, maxItems int) string {
-		var s strings.Builder
-		s.WriteString("format = 1\n" + prefix)
-		for k := 0; k < maxItems && s.Len()+len(suffix) < MaxFileSize-64; k++ {
-			s.WriteString(item(k))
-		}
-		return s.String() + suffix
-	}
-	deep := strings.Repeat("{a = ", MaxDepth-1) + "1" + strings.Repeat("}", MaxDepth-1) // MaxDepth-1 tables
-	docs := []struct{ name, src string }{
-		{"inline tables 8 deep", fill("", func(k int) string { return fmt.Sprintf("k%d = %s\n", k, deep) }, "", MaxTables/(MaxDepth-1))},
-		{"dotted keys 8 deep", fill("", func(k int) string { return fmt.Sprintf("k%d%s = 1\n", k, strings.Repeat(".a", MaxDepth)) }, "", MaxTables/MaxDepth)},
-		{"2 MiB of numbers", fill("x = [", func(int) string { return "1," }, "]", MaxFileSize)},
-		{"2 MiB of keys", fill("", func(k int) string { return fmt.Sprintf("k%d=1\n", k) }, "", MaxFileSize)},
-		{"2 MiB of neuron keys", fill("[[neuron]]\n", func(k int) string { return fmt.Sprintf("k%d=1\n", k) }, "", MaxFileSize)},
-		{"largest network", network(emu.MaxNeurons, 128*127, 128*127/2, false)},
-	}
-	for _, d := range docs {
+	for _, d := range limitDocs() {
 		b.Run(d.name, func(b *testing.B) {
 			data := []byte(d.src)
 			if sc := scanShape(d.src); sc.problem >= 0 || len(data) > MaxFileSize {
@@ -347,5 +329,27 @@ func BenchmarkParseAtLimits(b *testing.B) {
 				Parse("limits.toml", data)
 			}
 		})
+	}
+}
+
+// limitDocs are the costliest texts each limit lets through to the decoder, and the
+// largest network a patch may hold, written as the built-ins are.
+func limitDocs() []struct{ name, src string } {
+	fill := func(prefix string, item func(k int) string, suffix string, maxItems int) string {
+		var s strings.Builder
+		s.WriteString("format = 1\n" + prefix)
+		for k := 0; k < maxItems && s.Len()+len(suffix) < MaxFileSize-64; k++ {
+			s.WriteString(item(k))
+		}
+		return s.String() + suffix
+	}
+	deep := strings.Repeat("{a = ", MaxDepth-1) + "1" + strings.Repeat("}", MaxDepth-1) // MaxDepth-1 tables
+	return []struct{ name, src string }{
+		{"inline tables 8 deep", fill("", func(k int) string { return fmt.Sprintf("k%d = %s\n", k, deep) }, "", MaxTables/(MaxDepth-1))},
+		{"dotted keys 8 deep", fill("", func(k int) string { return fmt.Sprintf("k%d%s = 1\n", k, strings.Repeat(".a", MaxDepth)) }, "", MaxTables/MaxDepth)},
+		{"2 MiB of numbers", fill("x = [", func(int) string { return "1," }, "]", MaxFileSize)},
+		{"2 MiB of keys", fill("", func(k int) string { return fmt.Sprintf("k%d=1\n", k) }, "", MaxFileSize)},
+		{"2 MiB of neuron keys", fill("[[neuron]]\n", func(k int) string { return fmt.Sprintf("k%d=1\n", k) }, "", MaxFileSize)},
+		{"largest network", network(emu.MaxNeurons, 128*127, 128*127/2, false)},
 	}
 }
