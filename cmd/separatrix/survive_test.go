@@ -132,10 +132,18 @@ func dumpOut(t *testing.T, name string) *bytes.Buffer {
 	_, out := startClient(t, 60*time.Second, "jack_midi_dump", name)
 	waitPort(t, name+":input")
 	waitPort(t, "separatrix:out")
-	if b, err := exec.Command("jack_connect", "separatrix:out", name+":input").CombinedOutput(); err != nil {
-		t.Fatalf("jack_connect: %v %s", err, b)
+	// jack_connect, a client itself, has been seen to fail right after a server came
+	// up ("cannot connect client"): try again.
+	var b []byte
+	var err error
+	for try := 0; try < 5; try++ {
+		if b, err = exec.Command("jack_connect", "separatrix:out", name+":input").CombinedOutput(); err == nil {
+			return out
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	return out
+	t.Fatalf("jack_connect: %v %s", err, b)
+	return nil
 }
 
 // waitNotes waits until the dump shows at least n note-ons.
@@ -189,12 +197,12 @@ func TestPlaySurvivesJACKRestart(t *testing.T) {
 	needJACK(t)
 	srv := privateServer(t)
 	p := startPlay(t, true)
-	p.say("audio: JACK: "+audio.JACKClientName, 10*time.Second)
+	p.say("audio: JACK client "+audio.JACKClientName+" playing to system", 10*time.Second)
 	dump := dumpOut(t, "dump1")
 	waitNotes(t, dump, 1, 10*time.Second)
 
 	srv.Kill()
-	p.say("stopped (its server shut it down); playing on, MIDI only", 5*time.Second)
+	p.say("audio: lost the JACK client "+audio.JACKClientName+" playing to system (its server shut it down); the neuron and its MIDI go on without sound", 5*time.Second)
 	p.say(`MIDI output port "separatrix:out" is gone`, 5*time.Second)
 	time.Sleep(time.Second) // the engine goes on by the clock meanwhile
 
@@ -202,7 +210,7 @@ func TestPlaySurvivesJACKRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	back := time.Now()
-	p.say("audio: playing again on JACK", 5*time.Second)
+	p.say("audio: sound is back on the JACK client", 5*time.Second)
 	t.Logf("sound again %.2f s after the server answered", time.Since(back).Seconds())
 	p.say(`MIDI output port "separatrix:out" created again`, 5*time.Second)
 	dump2 := dumpOut(t, "dump2")
@@ -258,17 +266,17 @@ func TestPlayAnswersSignalsInEveryState(t *testing.T) {
 			case "no server at start":
 				p.say("no JACK server", 10*time.Second)
 			default:
-				p.say("audio: JACK: "+audio.JACKClientName, 10*time.Second)
+				p.say("audio: JACK client "+audio.JACKClientName+" playing to system", 10*time.Second)
 				dump = dumpOut(t, "dumpsig")
 				waitNotes(t, dump, 1, 10*time.Second)
 			}
 			switch tc.state {
 			case "server killed":
 				srv.Kill()
-				p.say("stopped (its server shut it down)", 5*time.Second)
+				p.say("(its server shut it down)", 5*time.Second)
 			case "server stopped":
 				srv.Stop()
-				p.say("stopped (its server shut it down)", 5*time.Second)
+				p.say("(its server shut it down)", 5*time.Second)
 			}
 			if took := p.stop(tc.sig); took > time.Second {
 				t.Errorf("play took %v to exit after %v", took, tc.sig)

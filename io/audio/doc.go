@@ -61,8 +61,9 @@
 // The stream plays at the server's rate.
 //
 // A JACK server that quits or is killed ends the stream: its Lost channel is closed,
-// Close returns at once (a client of a dead server is abandoned, not closed: libjack
-// can hang closing one), and a new OpenJACK succeeds once the server is back.
+// Close returns at once (a client of a dead server is not closed: libjack itself
+// deletes it in the next jack_client_open, after which its ring is freed), and a new
+// OpenJACK succeeds once the server is back.
 // PortAudio's own JACK host API cannot recover that way (stopping its stream waits for a
 // server that is gone, up to ten minutes), which is why play does not start PortAudio
 // at all when it plays to JACK.

@@ -17,8 +17,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
+
+	"github.com/separatrix-audio/separatrix/io/internal/jacklife"
 )
 
 // JACKAvailable reports whether this build has the native JACK output.
@@ -50,8 +53,15 @@ var jackQuiet sync.Once
 // no Go) copies finished blocks from a lock-free ring, and a goroutine of the stream's
 // own, woken by that callback, calls Process to keep Config.Ahead periods in the ring.
 // The sound is Ahead periods later than with a direct callback; in exchange a late
-// Process call is absorbed by the ring instead of being heard, and a stopped server
-// cannot leave anything hanging: Lost reports it, and Close returns at once.
+// Process call is absorbed by the ring instead of being heard. The goroutine runs on a
+// thread of its own with real-time priority just below JACK's, where the system allows
+// it (RealTime says).
+//
+// A server that quits or is killed is reported by Lost, and Close then returns at once.
+// A server that stops answering (SIGSTOP, a hang) gives no Lost: the stream simply
+// stops calling Process (Supervise takes that for a loss), and Close gives up waiting
+// for it after 0.3 s. Every call that changes a client holds jacklife's lock (libjack's
+// state is process-wide), and only one connection attempt waits on a server at a time.
 //
 // The stream plays at the server's sample rate, whatever cfg.SampleRate says:
 // prepare the engine with SampleRate() after Open. cfg.Device chooses where the ports
@@ -85,17 +95,20 @@ func OpenJACK(cfg Config, p Process) (Stream, error) {
 		channels: cfg.Channels,
 		lost:     make(chan struct{}),
 		done:     make(chan struct{}),
+		ready:    make(chan struct{}),
 	}
+	jacklife.Mu.Lock()
 	s.name = C.GoString(C.jack_get_client_name(c.client))
 	targets, err := s.targets(cfg.Device)
+	jacklife.Mu.Unlock()
 	if err != nil {
 		jackClose(c, time.Second)
 		return nil, err
 	}
 	s.dest = targets
-	s.desc = "JACK: " + s.name
+	s.desc = "JACK client " + s.name
 	if len(targets) > 0 {
-		s.desc += " -> " + strings.Join(slices.Compact(clientsOf(targets)), ", ")
+		s.desc += " playing to " + strings.Join(slices.Compact(clientsOf(targets)), ", ")
 	}
 	// The producer renders into C memory, which sepa_write copies into the ring:
 	// passing it to C breaks no cgo pointer rule, and nothing is allocated per block.
@@ -110,19 +123,41 @@ func OpenJACK(cfg Config, p Process) (Stream, error) {
 	return s, nil
 }
 
+// The clients' lifecycle, for the whole process (see package jacklife):
+var (
+	// opening is set while a jack_client_open is under way: a server that does not
+	// answer gets one attempt at a time, not a new thread per retry.
+	opening atomic.Bool
+	// abandoned are clients whose server shut them down: libjack deletes them in the
+	// next successful open, after which their memory is freed. Guarded by jacklife.Mu.
+	abandoned []*C.sepa_client
+)
+
 // jackOpenClient opens the client with a time limit; a late answer is closed.
 func jackOpenClient(channels int) (*C.sepa_client, error) {
 	jackQuiet.Do(func() { C.sepa_quiet() })
+	if !opening.CompareAndSwap(false, true) {
+		return nil, fmt.Errorf("audio: the JACK server%s is not answering (an earlier attempt to connect still waits)", jackServerDesc())
+	}
 	type result struct {
 		c      *C.sepa_client
 		status C.int
 	}
 	ch := make(chan result, 1)
 	go func() {
+		defer opening.Store(false)
 		name := C.CString(JACKClientName)
 		defer C.free(unsafe.Pointer(name))
 		var r result
+		jacklife.Mu.Lock()
 		r.c = C.sepa_open(name, C.int(channels), jackRingFrames, &r.status)
+		if r.c != nil {
+			for _, old := range abandoned {
+				C.sepa_free(old) // libjack deleted its client in this open
+			}
+			abandoned = nil
+		}
+		jacklife.Mu.Unlock()
 		ch <- r
 	}()
 	var r result
@@ -131,7 +166,7 @@ func jackOpenClient(channels int) (*C.sepa_client, error) {
 	case <-time.After(jackOpenTimeout):
 		go func() {
 			if r := <-ch; r.c != nil {
-				C.sepa_close(r.c)
+				jackClose(r.c, time.Minute)
 			}
 		}()
 		return nil, fmt.Errorf("audio: the JACK server%s did not answer within %v", jackServerDesc(), jackOpenTimeout)
@@ -153,7 +188,7 @@ func jackServerDesc() string {
 func jackOpenError(status int) error {
 	switch {
 	case status == -1:
-		return fmt.Errorf("audio: the JACK server%s accepted the client but it could not be set up", jackServerDesc())
+		return fmt.Errorf("audio: could not set up a JACK client on the server%s (registering its output ports failed)", jackServerDesc())
 	case status&C.JackServerFailed != 0:
 		return &noDevice{fmt.Sprintf("audio: no JACK server%s is running (start one with jackd or qjackctl, or use PipeWire's JACK layer)", jackServerDesc())}
 	case status&C.JackVersionError != 0:
@@ -161,19 +196,26 @@ func jackOpenError(status int) error {
 	case status&C.JackServerError != 0:
 		return fmt.Errorf("audio: the JACK server%s failed to open a client", jackServerDesc())
 	}
-	return fmt.Errorf("audio: cannot open a JACK client (status 0x%x)", status)
+	return fmt.Errorf("audio: the JACK server%s refused a client (JACK status 0x%x; does it run as another user?)", jackServerDesc(), status)
 }
 
 // jackClose closes (or, if the server is gone, abandons) a client, waiting at most
 // limit for libjack: a wedged server must not hold the program.
 func jackClose(c *C.sepa_client, limit time.Duration) error {
 	done := make(chan struct{})
-	go func() { C.sepa_close(c); close(done) }()
+	go func() {
+		jacklife.Mu.Lock()
+		if C.sepa_close(c) == 0 {
+			abandoned = append(abandoned, c)
+		}
+		jacklife.Mu.Unlock()
+		close(done)
+	}()
 	select {
 	case <-done:
 		return nil
 	case <-time.After(limit):
-		return fmt.Errorf("audio: the JACK server did not release the client within %v; left it behind", limit)
+		return fmt.Errorf("audio: the JACK server did not let the client go within %v; going on without waiting", limit)
 	}
 }
 
@@ -186,8 +228,9 @@ type jackStream struct {
 	maxBlock int
 	ahead    int
 	channels int
-	name     string   // the client's name as JACK gave it
-	realtime bool     // the producer runs with real-time scheduling
+	name     string // the client's name as JACK gave it
+	realtime bool   // the producer runs with real-time scheduling (set before ready)
+	ready    chan struct{}
 	dest     []string // the ports out_1.. are connected to, in turn
 	desc     string
 
@@ -274,7 +317,9 @@ func (s *jackStream) Start() error {
 		return errors.New("audio: stream started twice")
 	}
 	s.topUp()
+	jacklife.Mu.Lock()
 	if C.sepa_activate(s.c) != 0 {
+		jacklife.Mu.Unlock()
 		return fmt.Errorf("audio: the JACK server%s would not start %s", jackServerDesc(), s.name)
 	}
 	for i := 0; i < s.channels && len(s.dest) > 0; i++ {
@@ -282,8 +327,10 @@ func (s *jackStream) Start() error {
 		C.sepa_connect(s.c, C.int(i), dest) // an existing connection is fine
 		C.free(unsafe.Pointer(dest))
 	}
+	jacklife.Mu.Unlock()
 	s.started = true
 	go s.produce()
+	<-s.ready
 	return nil
 }
 
@@ -298,7 +345,10 @@ func (s *jackStream) produce() {
 	// The thread is never unlocked: it ends with the goroutine, rather than going back
 	// to Go's pool with real-time priority.
 	runtime.LockOSThread()
+	jacklife.Mu.Lock()
 	s.realtime = C.sepa_realtime(s.c) == 0
+	jacklife.Mu.Unlock()
+	close(s.ready)
 	for {
 		switch C.sepa_wait(s.c, jackWaitMillis) {
 		case 1:
@@ -311,16 +361,19 @@ func (s *jackStream) produce() {
 	}
 }
 
-// topUp renders until the ring holds Ahead periods.
+// topUp renders until the ring holds Ahead periods, at most two periods' worth a
+// call: an engine slower than real time must not keep a real-time thread busy for good
+// (each period the callback plays wakes it again).
 func (s *jackStream) topUp() {
-	for {
+	for budget := 2 * int(C.sepa_period(s.c)); budget > 0; {
 		period := int(C.sepa_period(s.c))
-		target := min(s.ahead*period, jackRingFrames-period)
+		target := min(s.ahead*period, jackRingFrames)
 		need := target - int(C.sepa_fill(s.c))
 		if need <= 0 {
 			return
 		}
-		n := min(need, period)
+		n := min(need, period, budget)
+		budget -= n
 		t0 := time.Now()
 		for ch := range s.out {
 			s.out[ch] = s.chans[ch][:n]
@@ -332,7 +385,8 @@ func (s *jackStream) topUp() {
 }
 
 // Close stops the producer and closes the client; with the server gone it returns at
-// once, and it never waits more than a second for libjack.
+// once, and it never waits more than 0.3 s for libjack (a server that is stopped, not
+// gone, keeps the close waiting in the background).
 func (s *jackStream) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -345,7 +399,7 @@ func (s *jackStream) Close() error {
 	if s.started {
 		<-s.done // Process returns promptly; sepa_wait returns at once after sepa_stop
 	}
-	err := jackClose(s.c, time.Second)
+	err := jackClose(s.c, 300*time.Millisecond)
 	if err == nil {
 		C.free(s.scratch)
 	}
@@ -355,6 +409,10 @@ func (s *jackStream) Close() error {
 // Lost is closed when the JACK server has shut the client down (it quit, or dropped
 // the client): the stream plays no more and a new one must be opened.
 func (s *jackStream) Lost() <-chan struct{} { return s.lost }
+
+// RealTime reports whether the rendering thread got real-time scheduling (known once
+// Start has returned). Without it, a busy machine makes the ring run dry now and then.
+func (s *jackStream) RealTime() bool { return s.realtime }
 
 func (s *jackStream) SampleRate() float64 { return s.rate }
 func (s *jackStream) Buffer() int         { return s.buffer }
@@ -397,6 +455,8 @@ func QueryJACK() (*JACKServer, error) {
 		return nil, err
 	}
 	defer jackClose(c, time.Second)
+	jacklife.Mu.Lock()
+	defer jacklife.Mu.Unlock()
 	s := &jackStream{c: c, name: C.GoString(C.jack_get_client_name(c.client))}
 	return &JACKServer{
 		SampleRate: float64(C.sepa_rate(c)),

@@ -74,7 +74,9 @@ static void sepa_shutdown(jack_status_t code, const char *reason, void *arg) {
 	sem_post(&c->wake);
 }
 
-static void sepa_free(sepa_client *c) {
+// sepa_free frees the client's own memory (not libjack's). For a client abandoned by
+// sepa_close, only once libjack has deleted it (see package jacklife).
+void sepa_free(sepa_client *c) {
 	sem_destroy(&c->wake);
 	free(c->ring);
 	free(c);
@@ -109,6 +111,8 @@ sepa_client *sepa_open(const char *name, int channels, uint32_t cap, int *status
 		*status = -1;
 		return NULL;
 	}
+	// First of all: a server that dies while the client is being set up must be seen.
+	jack_on_info_shutdown(jc, sepa_shutdown, c);
 	for (int ch = 0; ch < channels; ch++) {
 		char port[16];
 		snprintf(port, sizeof port, "out_%d", ch + 1);
@@ -129,7 +133,6 @@ sepa_client *sepa_open(const char *name, int channels, uint32_t cap, int *status
 		*status = -1;
 		return NULL;
 	}
-	jack_on_info_shutdown(jc, sepa_shutdown, c);
 	return c;
 }
 
@@ -226,14 +229,16 @@ void sepa_stop(sepa_client *c) {
 	sem_post(&c->wake);
 }
 
-// sepa_close closes a live client and frees it. A client the server shut down is
-// abandoned instead (libjack 1.9.21 sometimes hangs or crashes closing one, as
-// package jackmidi found): its threads are gone, and a ring's worth of memory stays.
-void sepa_close(sepa_client *c) {
+// sepa_close closes a live client and frees it, and returns 1. A client the server shut
+// down is abandoned instead, and 0 returned: libjack deletes it itself in the next
+// jack_client_open of the process (JackLibGlobals::Init), after which sepa_free may
+// free its memory. Call it holding the lifecycle lock (package jacklife).
+int sepa_close(sepa_client *c) {
 	if (LOAD(&c->dead)) {
-		return;
+		return 0;
 	}
 	jack_deactivate(c->client);
 	jack_client_close(c->client);
 	sepa_free(c);
+	return 1;
 }

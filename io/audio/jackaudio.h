@@ -51,6 +51,7 @@ void sepa_counts(sepa_client *c, uint64_t *out);
 jack_nframes_t sepa_rate(sepa_client *c);
 int sepa_realtime(sepa_client *c);
 void sepa_stop(sepa_client *c);
-void sepa_close(sepa_client *c);
+int sepa_close(sepa_client *c);
+void sepa_free(sepa_client *c);
 
 #endif

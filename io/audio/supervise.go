@@ -22,13 +22,15 @@ type SuperviseOptions struct {
 	// ErrNoDevice (no JACK server yet, no sound card), play on the clock and keep
 	// looking for it, instead of failing.
 	WaitAtStart bool
-	// Retry is how often a lost device is looked for; 0 means 1 s.
+	// Retry is how often a lost device is looked for; 0 means 1 s. After a failure
+	// other than the device's absence (a name that matches nothing yet, another sample
+	// rate) it waits five times as long: each attempt may register a client.
 	Retry time.Duration
 	// Stall is how long a device may go without calling back before it counts as
 	// lost; 0 means max(500 ms, 8 periods).
 	Stall time.Duration
 	// CloseTimeout bounds the wait for a device to close; one that takes longer is
-	// left behind (its Close goes on in the background). 0 means 500 ms.
+	// left behind (its Close goes on in the background). 0 means 300 ms.
 	CloseTimeout time.Duration
 }
 
@@ -40,9 +42,11 @@ type SuperviseOptions struct {
 // when that succeeds at the same sample rate, the device plays again.
 //
 // p is never called by two streams at once, and never by a stream that was replaced
-// (a stalled device that wakes up later gets silence). Close returns within about
-// CloseTimeout whatever state the device is in: nothing the device does can hold the
-// program.
+// (a stalled device that wakes up later gets silence). A device found again is opened
+// and started on a goroutine of its own, playing silence until it takes over from the
+// clock, so a device that hangs while it starts holds nothing up; and Close returns
+// within about CloseTimeout whatever state the device is in. (Supervise and Start
+// themselves wait for the device's first Open and Start.)
 //
 // The errors are those of the first Open, except that with WaitAtStart an error
 // matching ErrNoDevice starts the stream on the clock.
@@ -58,7 +62,7 @@ func Supervise(cfg Config, p Process, opt SuperviseOptions) (*Supervised, error)
 		opt.Retry = time.Second
 	}
 	if opt.CloseTimeout <= 0 {
-		opt.CloseTimeout = 500 * time.Millisecond
+		opt.CloseTimeout = 300 * time.Millisecond
 	}
 	if opt.Status == nil {
 		opt.Status = func(string) {}
@@ -71,7 +75,7 @@ func Supervise(cfg Config, p Process, opt SuperviseOptions) (*Supervised, error)
 		s.desc = dev.Description()
 		s.cfg.SampleRate, s.cfg.Buffer = dev.SampleRate(), dev.Buffer()
 	case opt.WaitAtStart && errors.Is(err, ErrNoDevice):
-		opt.Status(fmt.Sprintf("%v; playing on, MIDI only, until it is there", err))
+		opt.Status(fmt.Sprintf("%v; the neuron and its MIDI go on without sound until there is one", err))
 		s.lastErr = err.Error()
 	default:
 		return nil, err
@@ -96,6 +100,7 @@ type Supervised struct {
 	desc     string // the device's description
 	base     Stats  // counts of the streams already closed
 	lastErr  string // the last reopening failure reported
+	toldRT   bool   // the missing real-time priority was reported
 	started  bool
 	closed   bool
 
@@ -106,7 +111,9 @@ type Supervised struct {
 // no other stream is inside p. A refused block stays silent (buffers arrive cleared).
 func (s *Supervised) gate(g uint64) Process {
 	return func(out [][]float32) {
-		if !s.busy.CompareAndSwap(0, 1) {
+		// A stream not (or no longer) current gives up before it touches busy, so
+		// that it cannot make the current one skip a block.
+		if s.gen.Load() != g || !s.busy.CompareAndSwap(0, 1) {
 			return
 		}
 		if s.gen.Load() == g {
@@ -144,6 +151,9 @@ func (s *Supervised) Start() error {
 	}
 	s.started = true
 	go s.run()
+	if s.onDevice {
+		go s.checkRealTime(s.dev)
+	}
 	return nil
 }
 
@@ -156,11 +166,40 @@ func (s *Supervised) startClockLocked() {
 	s.clock = c
 }
 
-// attempt is the result of a try to reopen the device.
+// attempt is the result of a try to reopen the device: a stream of generation g,
+// started and playing silence, or why there is none.
 type attempt struct {
 	s   Stream
 	g   uint64
 	err error
+}
+
+// otherRate is an attempt's error when the device plays at another sample rate.
+type otherRate struct {
+	desc       string
+	rate, want float64
+}
+
+func (e *otherRate) Error() string {
+	return fmt.Sprintf("audio: %s plays at %g Hz, but this session plays at %g Hz: restart to hear it (the neuron and its MIDI go on)", e.desc, e.rate, e.want)
+}
+
+// reopen opens and starts the device as generation g; it runs on a goroutine of its
+// own, so that a device that hangs holds up nothing else.
+func (s *Supervised) reopen(g uint64) attempt {
+	st, err := s.opt.Open(s.cfg, s.gate(g))
+	if err != nil {
+		return attempt{err: err}
+	}
+	if st.SampleRate() != s.cfg.SampleRate {
+		go closeWithin(st, s.opt.CloseTimeout)
+		return attempt{err: &otherRate{st.Description(), st.SampleRate(), s.cfg.SampleRate}}
+	}
+	if err := st.Start(); err != nil {
+		go closeWithin(st, s.opt.CloseTimeout)
+		return attempt{err: err}
+	}
+	return attempt{s: st, g: g}
 }
 
 // run watches the device while it plays and looks for it while it is lost.
@@ -203,10 +242,13 @@ func (s *Supervised) run() {
 			nextTry = time.Now()
 		case r := <-results:
 			trying = false
-			if s.adopt(r) {
+			switch {
+			case s.adopt(r):
 				lastCallbacks, lastMove = 0, time.Now()
-			} else {
+			case errors.Is(r.err, ErrNoDevice):
 				nextTry = time.Now().Add(s.opt.Retry)
+			default:
+				nextTry = time.Now().Add(5 * s.opt.Retry)
 			}
 		case now := <-tick.C:
 			if onDevice {
@@ -222,10 +264,7 @@ func (s *Supervised) run() {
 			} else if !trying && !now.Before(nextTry) {
 				trying = true
 				g := s.gen.Load() + 1
-				go func() {
-					st, err := s.opt.Open(s.cfg, s.gate(g))
-					results <- attempt{st, g, err}
-				}()
+				go func() { results <- s.reopen(g) }()
 			}
 		}
 	}
@@ -234,55 +273,68 @@ func (s *Supervised) run() {
 // lose replaces the lost device by the clock and closes the device in the background.
 func (s *Supervised) lose(why string) {
 	s.mu.Lock()
+	if s.closed || !s.onDevice {
+		s.mu.Unlock()
+		return
+	}
 	dev := s.dev
 	s.dev, s.onDevice = nil, false
 	s.base = addStats(s.base, dev.Stats())
 	s.startClockLocked()
+	desc := s.desc
 	s.mu.Unlock()
-	s.opt.Status(fmt.Sprintf("audio: %s stopped (%s); playing on, MIDI only, until it is back", s.desc, why))
+	s.opt.Status(fmt.Sprintf("audio: lost the %s (%s); the neuron and its MIDI go on without sound until it is back", desc, why))
 	go closeWithin(dev, s.opt.CloseTimeout)
 }
 
-// adopt takes a reopened device into use, or reports why not. It returns whether the
-// device plays.
+// adopt takes a reopened device, already started, into use, or reports why there is
+// none. It returns whether the device plays.
 func (s *Supervised) adopt(r attempt) bool {
 	if r.err != nil {
-		if msg := r.err.Error(); msg != s.lastErr && !errors.Is(r.err, ErrNoDevice) {
-			s.lastErr = msg
-			s.opt.Status(fmt.Sprintf("%v; trying again every %v", r.err, s.opt.Retry))
+		msg, key := r.err.Error(), r.err.Error()
+		var o *otherRate
+		if errors.As(r.err, &o) {
+			key = fmt.Sprintf("rate %g", o.rate) // the same news whatever the device's name
+		} else {
+			msg = fmt.Sprintf("%s; trying again every %v", msg, 5*s.opt.Retry)
 		}
-		return false
-	}
-	if r.s.SampleRate() != s.cfg.SampleRate {
-		msg := fmt.Sprintf("audio: %s is back at %g Hz, but this session plays at %g Hz: restart to hear it (MIDI goes on)",
-			r.s.Description(), r.s.SampleRate(), s.cfg.SampleRate)
-		if msg != s.lastErr {
-			s.lastErr = msg
+		if key != s.lastErr && !errors.Is(r.err, ErrNoDevice) {
+			s.lastErr = key
 			s.opt.Status(msg)
 		}
-		go closeWithin(r.s, s.opt.CloseTimeout)
 		return false
 	}
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		go closeWithin(r.s, s.opt.CloseTimeout)
+		return false
+	}
 	clock := s.clock
-	s.retire(r.g) // the clock's calls to p end here
+	s.retire(r.g) // the device's calls take over from the clock's here
 	s.base = addStats(s.base, clock.Stats())
 	clock.Close()
 	s.clock = nil
-	if err := r.s.Start(); err != nil {
-		s.startClockLocked()
-		s.mu.Unlock()
-		go closeWithin(r.s, s.opt.CloseTimeout)
-		if msg := err.Error(); msg != s.lastErr {
-			s.lastErr = msg
-			s.opt.Status(fmt.Sprintf("%v; trying again every %v", err, s.opt.Retry))
-		}
-		return false
-	}
 	s.dev, s.onDevice, s.desc, s.lastErr = r.s, true, r.s.Description(), ""
 	s.mu.Unlock()
-	s.opt.Status(fmt.Sprintf("audio: playing again on %s", s.desc))
+	s.opt.Status(fmt.Sprintf("audio: sound is back on the %s", r.s.Description()))
+	s.checkRealTime(r.s)
 	return true
+}
+
+// checkRealTime says once if a device renders without real-time priority.
+func (s *Supervised) checkRealTime(dev Stream) {
+	rt, ok := dev.(interface{ RealTime() bool })
+	if !ok || rt.RealTime() {
+		return
+	}
+	s.mu.Lock()
+	told := s.toldRT
+	s.toldRT = true
+	s.mu.Unlock()
+	if !told {
+		s.opt.Status("audio: the system gives the rendering thread no real-time priority, so a busy machine will cause dropouts (allow it: add the user to the audio group, or see /etc/security/limits.d)")
+	}
 }
 
 // closeWithin closes st, waiting at most d; a Close that takes longer goes on in the
@@ -319,7 +371,12 @@ func (s *Supervised) Close() error {
 	s.mu.Unlock()
 	if started {
 		close(s.quit)
-		<-s.done
+		// The supervisor returns at once, unless it is telling Status something and
+		// Status blocks (a terminal stopped with Ctrl-S): go on without it then.
+		select {
+		case <-s.done:
+		case <-time.After(s.opt.CloseTimeout):
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -42,6 +42,7 @@ func paJACKKilled() int {
 		fmt.Println("server:", err)
 		return 1
 	}
+	defer srv.Stop() // after Kill: started again and stopped cleanly, to free its slot
 	status := make(chan string, 16)
 	p, _ := sine(440, 0.1, 48000)
 	s, err := Supervise(Config{Host: "jack"}, p, SuperviseOptions{
@@ -74,7 +75,7 @@ func paJACKKilled() int {
 	fmt.Println("close within 1 s:", time.Since(t0) < time.Second)
 	t0 = time.Now()
 	err = Terminate()
-	fmt.Println("terminate within 2.5 s:", time.Since(t0) < 2500*time.Millisecond)
+	fmt.Println("terminate within 1.5 s:", time.Since(t0) < 1500*time.Millisecond)
 	fmt.Println("terminate:", err)
 	return 0
 }
@@ -91,10 +92,10 @@ func TestSupervisePortAudioServerKilled(t *testing.T) {
 	out, _ := helper(t, "pa-jack-killed")
 	for _, want := range []string{
 		"callbacks before: true",
-		"status: audio: JACK Audio Connection Kit: system stopped (it asked for no audio for",
+		"status: audio: lost the JACK Audio Connection Kit: system (it asked for no audio for",
 		"clock plays: true",
 		"close within 1 s: true",
-		"terminate within 2.5 s: true",
+		"terminate within 1.5 s: true",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("helper output lacks %q:\n%s", want, out)

@@ -19,7 +19,8 @@ type fakeDevice struct {
 	p     Process
 	calls atomic.Uint64
 	// stale counts blocks in which p ran although this device had been replaced: its
-	// Process wrote the marker after retired was set.
+	// Process wrote the marker in a block begun after retired was set. Tests set
+	// retired only once the supervisor has reported the device lost.
 	stale   *atomic.Uint64
 	retired atomic.Bool
 
@@ -43,13 +44,14 @@ func (d *fakeDevice) Start() error {
 				return
 			case <-time.After(time.Millisecond):
 			}
-			if d.stalled.Load() && !d.retired.Load() {
+			retired := d.retired.Load()
+			if d.stalled.Load() && !retired {
 				continue
 			}
 			clear(out[0])
 			d.p(out)
 			d.calls.Add(1)
-			if out[0][0] == marker && d.retired.Load() {
+			if out[0][0] == marker && retired {
 				d.stale.Add(1)
 			}
 		}
@@ -193,15 +195,15 @@ func TestSuperviseLostAndBack(t *testing.T) {
 	r.playing("on the device")
 	r.present.Store(false)
 	first := r.device(0)
-	first.retired.Store(true)
 	close(first.lost)
-	r.expect("fake 1 stopped (its server shut it down)")
+	r.expect("lost the fake 1 (its server shut it down)")
+	first.retired.Store(true)
 	if s.OnDevice() || !strings.Contains(s.Description(), "lost") {
 		t.Errorf("after the loss: OnDevice %v, Description %q", s.OnDevice(), s.Description())
 	}
 	r.playing("on the clock")
 	r.present.Store(true)
-	r.expect("playing again on fake 2")
+	r.expect("sound is back on the fake 2")
 	if !s.OnDevice() || s.Description() != "fake 2" {
 		t.Errorf("after the return: OnDevice %v, Description %q", s.OnDevice(), s.Description())
 	}
@@ -226,13 +228,13 @@ func TestSuperviseStall(t *testing.T) {
 	first := r.device(0)
 	r.present.Store(false)
 	first.stalled.Store(true)
-	r.expect("fake 1 stopped (it asked for no audio")
+	r.expect("lost the fake 1 (it asked for no audio")
 	// The stalled device wakes up (stalled and retired: it calls back again): the
 	// supervisor must keep it away from Process.
 	first.retired.Store(true)
 	r.playing("on the clock beside the woken device")
 	r.present.Store(true)
-	r.expect("playing again on fake 2")
+	r.expect("sound is back on the fake 2")
 	r.playing("on the device again")
 	r.check(s)
 	if first.calls.Load() == 0 {
@@ -278,13 +280,13 @@ func TestSuperviseWaitsAtStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.expect("no fake device; playing on, MIDI only")
+	r.expect("no fake device; the neuron and its MIDI go on without sound")
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}
 	r.playing("on the clock")
 	r.present.Store(true)
-	r.expect("playing again on fake 1")
+	r.expect("sound is back on the fake 1")
 	r.playing("on the device")
 	r.check(s)
 }
@@ -299,17 +301,17 @@ func TestSuperviseRateChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.rate.Store(44100)
-	r.device(0).retired.Store(true)
 	close(r.device(0).lost)
-	r.expect("stopped")
-	r.expect("back at 44100 Hz, but this session plays at 48000 Hz")
+	r.expect("lost the")
+	r.device(0).retired.Store(true)
+	r.expect("plays at 44100 Hz, but this session plays at 48000 Hz")
 	r.playing("on the clock")
 	if s.OnDevice() {
 		t.Error("a device at another rate was taken into use")
 	}
 	opened := r.opened()
 	r.rate.Store(48000)
-	r.expect("playing again")
+	r.expect("sound is back")
 	if r.opened() <= opened {
 		t.Error("no new device was opened")
 	}
@@ -329,9 +331,9 @@ func TestSuperviseSwitchesNeverOverlap(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		r.expectOn(s, i)
 		d := r.device(i)
-		d.retired.Store(true)
 		close(d.lost)
-		r.expect(fmt.Sprintf("fake %d stopped", i+1))
+		r.expect(fmt.Sprintf("lost the fake %d", i+1))
+		d.retired.Store(true)
 	}
 	r.check(s)
 }

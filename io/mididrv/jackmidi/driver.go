@@ -18,6 +18,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/separatrix-audio/separatrix/io/internal/jacklife"
 	"gitlab.com/gomidi/midi/v2/drivers"
 )
 
@@ -38,19 +39,17 @@ func init() {
 
 var quietOnce sync.Once
 
-// lifecycle serialises opening and closing clients: both change libjack's process-wide
-// state, and nothing in its documentation promises that they may race.
-var lifecycle sync.Mutex
-
+// openClient and closeClient hold jacklife.Mu, shared with the audio output: both
+// change libjack's process-wide state (see package jacklife).
 func openClient(name, server *C.char, status *C.int) *C.sep_client {
-	lifecycle.Lock()
-	defer lifecycle.Unlock()
+	jacklife.Mu.Lock()
+	defer jacklife.Mu.Unlock()
 	return C.sep_open(name, server, status)
 }
 
 func closeClient(c *C.sep_client) {
-	lifecycle.Lock()
-	defer lifecycle.Unlock()
+	jacklife.Mu.Lock()
+	defer jacklife.Mu.Unlock()
 	C.sep_close(c)
 }
 
