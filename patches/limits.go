@@ -60,15 +60,15 @@ func checkShape(source, src string) *Error {
 }
 
 func scanShape(src string) *shapeScanner {
-	sc := &shapeScanner{s: src, problem: -1, arrays: map[string]bool{}, counts: map[string]int{}}
+	sc := &shapeScanner{lexer: lexer{s: src}, problem: -1, arrays: map[string]bool{}, counts: map[string]int{}}
 	sc.document()
 	return sc
 }
 
-// shapeScanner is checkShape's state. Offsets are in bytes: every delimiter is ASCII.
+// shapeScanner is checkShape's state. Offsets are in bytes, turned into a line and
+// column only for the problem it reports.
 type shapeScanner struct {
-	s       string
-	i       int
+	lexer
 	base    int             // the depth of the table the last header opened
 	tables  int             // tables and lists opened so far
 	deepest int             // the greatest depth seen
@@ -98,8 +98,9 @@ func (sc *shapeScanner) fail(at int, format string, args ...any) {
 
 func (sc *shapeScanner) failed() bool { return sc.problem >= 0 }
 
-// open counts a table or list opened at depth, reporting one too deep or too many.
-func (sc *shapeScanner) open(at, depth, n int) {
+// open counts n tables or lists opened at depth, reporting one too deep or too many, and
+// reports whether the scan goes on (there is no problem yet).
+func (sc *shapeScanner) open(at, depth, n int) bool {
 	sc.tables += n
 	sc.deepest = max(sc.deepest, depth)
 	switch {
@@ -110,64 +111,19 @@ func (sc *shapeScanner) open(at, depth, n int) {
 		sc.fail(at, "more than %d tables and lists by here, more than a patch may hold (%d neurons with every pair of 128 "+
 			"joined by a synapse and a gap junction take about 41000): is this the right file?", MaxTables, emu.MaxNeurons)
 	}
-}
-
-func (sc *shapeScanner) peek() byte {
-	if sc.i < len(sc.s) {
-		return sc.s[sc.i]
-	}
-	return 0
-}
-
-func (sc *shapeScanner) eof() bool { return sc.i >= len(sc.s) }
-
-func (sc *shapeScanner) has(prefix string) bool { return strings.HasPrefix(sc.s[sc.i:], prefix) }
-
-func (sc *shapeScanner) skipSpace() {
-	for c := sc.peek(); c == ' ' || c == '\t'; c = sc.peek() {
-		sc.i++
-	}
-}
-
-// skipBlank skips whitespace, newlines and comments.
-func (sc *shapeScanner) skipBlank() {
-	for !sc.eof() {
-		switch sc.peek() {
-		case ' ', '\t', '\r', '\n':
-			sc.i++
-		case '#':
-			sc.skipLine()
-		default:
-			return
-		}
-	}
-}
-
-// skipLine moves to the end of the line (a comment, or what a malformed line left).
-func (sc *shapeScanner) skipLine() {
-	if k := strings.IndexByte(sc.s[sc.i:], '\n'); k >= 0 {
-		sc.i += k
-	} else {
-		sc.i = len(sc.s)
-	}
+	return !sc.failed()
 }
 
 func (sc *shapeScanner) document() {
-	for !sc.failed() {
-		sc.skipBlank()
-		if sc.eof() {
-			return
-		}
-		before := sc.i
+	for range sc.statements() {
 		if sc.peek() == '[' {
 			sc.header()
 		} else {
 			sc.keyValue(sc.base)
 		}
-		if sc.i == before {
-			sc.i++ // not a key: step over it rather than loop
+		if sc.failed() {
+			break
 		}
-		sc.skipLine()
 	}
 }
 
@@ -175,11 +131,7 @@ func (sc *shapeScanner) document() {
 // more (its element), and so does each segment earlier declared as one.
 func (sc *shapeScanner) header() {
 	start := sc.i
-	array := strings.HasPrefix(sc.s[sc.i:], "[[")
-	sc.i++
-	if array {
-		sc.i++
-	}
+	array := sc.headerOpen()
 	segs, n := sc.key()
 	if n == 0 {
 		return
@@ -213,31 +165,12 @@ func (sc *shapeScanner) header() {
 // key reads a possibly dotted key and returns its first MaxDepth+1 segments (enough to
 // compare with a header name) and how many there are.
 func (sc *shapeScanner) key() (segs []string, n int) {
-	for {
-		sc.skipSpace()
-		start := sc.i
-		switch sc.peek() {
-		case '"':
-			sc.basicString()
-		case '\'':
-			sc.literalString()
-		default:
-			for !sc.eof() && !strings.ContainsRune(" \t\r\n.=[]\"'#,{}", rune(sc.peek())) {
-				sc.i++
-			}
-		}
-		if sc.i == start {
-			return segs, n
-		}
+	for _, raw := range sc.keySegments() {
 		if n++; len(segs) <= MaxDepth {
-			segs = append(segs, strings.Trim(sc.s[start:sc.i], `"'`))
+			segs = append(segs, strings.Trim(raw, `"'`))
 		}
-		sc.skipSpace()
-		if sc.peek() != '.' {
-			return segs, n
-		}
-		sc.i++
 	}
+	return segs, n
 }
 
 // keyValue reads key = value in a table at depth: a dotted key opens a table per
@@ -249,143 +182,44 @@ func (sc *shapeScanner) keyValue(depth int) {
 		return
 	}
 	depth += n - 1
-	sc.open(start, depth, n-1)
-	sc.skipSpace()
-	if sc.failed() || sc.peek() != '=' {
-		return
+	if sc.open(start, depth, n-1) && sc.assign() {
+		sc.value(depth)
 	}
-	sc.i++
-	sc.skipSpace()
-	sc.value(depth)
 }
 
 func (sc *shapeScanner) value(depth int) {
 	switch sc.peek() {
-	case '"':
-		if sc.has(`"""`) {
-			sc.multiline(`"""`, true)
-		} else {
-			sc.basicString()
-		}
-	case '\'':
-		if sc.has(`'''`) {
-			sc.multiline(`'''`, false)
-		} else {
-			sc.literalString()
-		}
 	case '[':
 		sc.array(depth + 1)
 	case '{':
 		sc.inlineTable(depth + 1)
-	default: // numbers, booleans, dates (which may hold a space)
-		for !sc.eof() && !strings.ContainsRune(",]}#\r\n", rune(sc.peek())) {
-			sc.i++
-		}
+	default:
+		sc.scalar()
 	}
 }
 
 func (sc *shapeScanner) array(depth int) {
-	sc.open(sc.i, depth, 1)
-	sc.i++ // [
-	for !sc.failed() {
-		sc.skipBlank()
-		switch sc.peek() {
-		case 0:
-			return
-		case ']':
-			sc.i++
-			return
-		case ',':
-			sc.i++
-			continue
-		}
-		before := sc.i
+	if !sc.open(sc.i, depth, 1) {
+		return
+	}
+	for range sc.items(']') {
 		sc.value(depth)
-		if sc.i == before {
-			sc.i++ // not a value: step over it rather than loop
+		if sc.failed() {
+			break
 		}
 	}
 }
 
 func (sc *shapeScanner) inlineTable(depth int) {
-	sc.open(sc.i, depth, 1)
-	sc.i++ // {
-	for !sc.failed() {
-		sc.skipBlank() // TOML 1.1 allows newlines and comments inside inline tables
-		switch sc.peek() {
-		case 0:
-			return
-		case '}':
-			sc.i++
-			return
-		case ',':
-			sc.i++
-			continue
-		}
-		before := sc.i
+	if !sc.open(sc.i, depth, 1) {
+		return
+	}
+	for range sc.items('}') {
 		sc.keyValue(depth)
-		if sc.i == before {
-			sc.i++
+		if sc.failed() {
+			break
 		}
 	}
-}
-
-// basicString skips "..." with backslash escapes; it stops before a newline (invalid).
-func (sc *shapeScanner) basicString() {
-	sc.i++
-	for !sc.eof() {
-		switch sc.peek() {
-		case '\\':
-			sc.i++
-			if !sc.eof() && sc.peek() != '\n' {
-				sc.i++
-			}
-		case '"':
-			sc.i++
-			return
-		case '\n':
-			return
-		default:
-			sc.i++
-		}
-	}
-}
-
-// literalString skips '...' (no escapes).
-func (sc *shapeScanner) literalString() {
-	sc.i++
-	for !sc.eof() {
-		switch sc.peek() {
-		case '\'':
-			sc.i++
-			return
-		case '\n':
-			return
-		default:
-			sc.i++
-		}
-	}
-}
-
-// multiline skips a multi-line string; up to two more quotes may end it, as quotes just
-// before the closing delimiter.
-func (sc *shapeScanner) multiline(delim string, escapes bool) {
-	sc.i += 3
-	for !sc.eof() {
-		if escapes && sc.peek() == '\\' {
-			sc.i += 2
-			continue
-		}
-		if sc.has(delim) {
-			sc.i += 3
-			for k := 0; k < 2 && sc.peek() == delim[0]; k++ {
-				sc.i++
-			}
-			return
-		}
-		sc.i++
-	}
-	sc.i = len(sc.s) // an escape at the very end may have stepped past it
 }
 
 // ordinal spells 1025 as "1025th", 8193 as "8193rd".

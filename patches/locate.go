@@ -32,7 +32,7 @@ type locator struct {
 
 // newLocator scans src (UTF-8 TOML without a byte-order mark).
 func newLocator(src string) *locator {
-	sc := &scanner{s: src, line: 1, col: 1, at: map[string]position{}, arrays: map[string]int{}}
+	sc := &scanner{lexer: lexer{s: src}, lines: lineCounter{src: src}, at: map[string]position{}, arrays: map[string]int{}}
 	sc.document()
 	return &locator{at: sc.at}
 }
@@ -82,111 +82,29 @@ func parentPath(path string) string {
 // a map entry each. Tables and lists in a list are always placed.
 const maxValuePositions = 16
 
-// scanner walks TOML structure (headers, keys, values) without interpreting values.
+// scanner walks TOML structure (headers, keys, values) without interpreting values. It
+// reads bytes with the lexer and counts lines and columns only where it records a place.
 type scanner struct {
-	s         string
-	i         int // byte offset
-	line, col int
-	at        map[string]position
-	arrays    map[string]int // array-of-tables path -> elements seen so far
-}
-
-func (sc *scanner) eof() bool { return sc.i >= len(sc.s) }
-
-func (sc *scanner) peek() byte {
-	if sc.i < len(sc.s) {
-		return sc.s[sc.i]
-	}
-	return 0
-}
-
-func (sc *scanner) peekAt(k int) byte {
-	if sc.i+k < len(sc.s) {
-		return sc.s[sc.i+k]
-	}
-	return 0
-}
-
-func (sc *scanner) has(prefix string) bool { return strings.HasPrefix(sc.s[sc.i:], prefix) }
-
-func (sc *scanner) pos() position { return position{sc.line, sc.col} }
-
-// adv moves past one character.
-func (sc *scanner) adv() {
-	if sc.eof() {
-		return
-	}
-	_, n := utf8.DecodeRuneInString(sc.s[sc.i:])
-	if sc.s[sc.i] == '\n' {
-		sc.line++
-		sc.col = 1
-	} else {
-		sc.col++
-	}
-	sc.i += n
-}
-
-func (sc *scanner) advN(n int) {
-	for ; n > 0; n-- {
-		sc.adv()
-	}
-}
-
-// skipSpace skips spaces and tabs.
-func (sc *scanner) skipSpace() {
-	for c := sc.peek(); c == ' ' || c == '\t'; c = sc.peek() {
-		sc.adv()
-	}
-}
-
-// skipBlank skips whitespace, newlines and comments.
-func (sc *scanner) skipBlank() {
-	for !sc.eof() {
-		switch sc.peek() {
-		case ' ', '\t', '\r', '\n':
-			sc.adv()
-		case '#':
-			for !sc.eof() && sc.peek() != '\n' {
-				sc.adv()
-			}
-		default:
-			return
-		}
-	}
-}
-
-// skipLine moves past the end of the current line.
-func (sc *scanner) skipLine() {
-	for !sc.eof() && sc.peek() != '\n' {
-		sc.adv()
-	}
-	sc.adv()
+	lexer
+	lines  lineCounter
+	at     map[string]position
+	arrays map[string]int // array-of-tables path -> elements seen so far
 }
 
 func (sc *scanner) document() {
 	table := ""
-	for {
-		sc.skipBlank()
-		if sc.eof() {
-			return
-		}
+	for range sc.statements() {
 		if sc.peek() == '[' {
 			table = sc.header()
 		} else {
 			sc.keyValue(table)
 		}
-		sc.skipLine() // a comment, or whatever a malformed line left
 	}
 }
 
 // header reads [a.b] or [[a.b]] and returns the path of the table it opens.
 func (sc *scanner) header() string {
-	array := sc.peekAt(1) == '['
-	sc.adv()
-	if array {
-		sc.adv()
-	}
-	sc.skipSpace()
+	array := sc.headerOpen()
 	segs, at := sc.key()
 	if len(segs) == 0 {
 		return ""
@@ -218,43 +136,25 @@ func (sc *scanner) header() string {
 
 // key reads a possibly dotted key and returns its segments and where each starts.
 func (sc *scanner) key() (segs []string, at []position) {
-	for {
-		sc.skipSpace()
-		p := sc.pos()
-		seg, ok := sc.keySegment()
-		if !ok {
-			return segs, at
-		}
-		segs, at = append(segs, seg), append(at, p)
-		sc.skipSpace()
-		if sc.peek() != '.' {
-			return segs, at
-		}
-		sc.adv()
+	for start, raw := range sc.keySegments() {
+		segs, at = append(segs, keyName(raw)), append(at, sc.lines.position(start))
 	}
+	return segs, at
 }
 
-func (sc *scanner) keySegment() (string, bool) {
-	switch sc.peek() {
+// keyName is the name a key segment written as raw stands for: a quoted one unquoted.
+func keyName(raw string) string {
+	switch raw[0] {
 	case '"':
-		start := sc.i + 1
-		sc.basicString()
-		end := max(start, sc.i-1)
-		raw := sc.s[start:end]
-		if u, err := strconv.Unquote(`"` + raw + `"`); err == nil {
-			return u, true
+		inner := raw[1:max(1, len(raw)-1)]
+		if u, err := strconv.Unquote(`"` + inner + `"`); err == nil {
+			return u
 		}
-		return raw, true
+		return inner
 	case '\'':
-		start := sc.i + 1
-		sc.literalString()
-		return sc.s[start:max(start, sc.i-1)], true
+		return raw[1:max(1, len(raw)-1)]
 	}
-	start := sc.i
-	for !sc.eof() && !strings.ContainsRune(" \t\r\n.=[]\"'#,{}", rune(sc.peek())) {
-		sc.adv()
-	}
-	return sc.s[start:sc.i], sc.i > start
+	return raw
 }
 
 // keyValue reads key = value inside the table at path.
@@ -270,159 +170,68 @@ func (sc *scanner) keyValue(table string) {
 			sc.at[path] = at[k]
 		}
 	}
-	sc.skipSpace()
-	if sc.peek() != '=' {
-		return
+	if sc.assign() {
+		sc.value(path)
 	}
-	sc.adv()
-	sc.skipSpace()
-	sc.value(path)
 }
 
 func (sc *scanner) value(path string) {
 	switch sc.peek() {
-	case '"':
-		if sc.has(`"""`) {
-			sc.multiline(`"""`, true)
-		} else {
-			sc.basicString()
-		}
-	case '\'':
-		if sc.has(`'''`) {
-			sc.multiline(`'''`, false)
-		} else {
-			sc.literalString()
-		}
 	case '[':
 		sc.array(path)
 	case '{':
 		sc.inlineTable(path)
-	default: // numbers, booleans, dates (which may hold a space)
-		for !sc.eof() && !strings.ContainsRune(",]}#\r\n", rune(sc.peek())) {
-			sc.adv()
-		}
+	default:
+		sc.scalar()
 	}
 }
 
 func (sc *scanner) array(path string) {
-	sc.adv() // [
-	for n := 0; ; {
-		sc.skipBlank()
-		switch sc.peek() {
-		case 0:
-			return
-		case ']':
-			sc.adv()
-			return
-		case ',':
-			sc.adv()
-			continue
-		}
+	for n := range sc.items(']') {
 		elem := path // a value beyond the first few is found at its list
 		if c := sc.peek(); n < maxValuePositions || c == '[' || c == '{' {
 			elem = indexPath(path, n)
-			sc.at[elem] = sc.pos()
+			sc.at[elem] = sc.lines.position(sc.i)
 		}
-		before := sc.i
 		sc.value(elem)
-		if sc.i == before {
-			sc.adv() // not a value: step over it rather than loop
-		}
-		n++
 	}
 }
 
 func (sc *scanner) inlineTable(path string) {
-	sc.adv() // {
-	for {
-		sc.skipBlank() // TOML 1.1 allows newlines and comments inside inline tables
-		switch sc.peek() {
-		case 0:
-			return
-		case '}':
-			sc.adv()
-			return
-		case ',':
-			sc.adv()
-			continue
-		}
-		before := sc.i
+	for range sc.items('}') {
 		sc.keyValue(path)
-		if sc.i == before {
-			sc.adv()
-		}
 	}
 }
 
-// basicString reads "..." with backslash escapes; it stops before a newline (invalid).
-func (sc *scanner) basicString() {
-	sc.adv()
-	for !sc.eof() {
-		switch sc.peek() {
-		case '\\':
-			sc.adv()
-			if sc.peek() != '\n' {
-				sc.adv()
-			}
-		case '"':
-			sc.adv()
-			return
-		case '\n':
-			return
-		default:
-			sc.adv()
-		}
-	}
+// lineCounter turns byte offsets in src into positions. It counts on from the offset it
+// was last asked for, so a scanner that asks as it moves forward reads the text once in
+// all; an offset behind that one is counted from the start again.
+type lineCounter struct {
+	src string
+	off int      // where counting goes on from: an offset asked for, between characters
+	at  position // its position; the zero value stands for 1:1 at offset 0
 }
 
-// literalString reads '...' (no escapes).
-func (sc *scanner) literalString() {
-	sc.adv()
-	for !sc.eof() {
-		switch sc.peek() {
-		case '\'':
-			sc.adv()
-			return
-		case '\n':
-			return
-		default:
-			sc.adv()
-		}
+func (lc *lineCounter) position(off int) position {
+	off = min(max(off, 0), len(lc.src))
+	if off < lc.off || lc.at.line == 0 {
+		lc.off, lc.at = 0, position{1, 1}
 	}
-}
-
-// multiline reads a multi-line string, basic (delimited by three double quotes, with
-// escapes) or literal (three single quotes); up to two more quotes may end it, as a
-// quote just before the closing delimiter.
-func (sc *scanner) multiline(delim string, escapes bool) {
-	sc.advN(3)
-	for !sc.eof() {
-		if escapes && sc.peek() == '\\' {
-			sc.adv()
-			sc.adv()
-			continue
-		}
-		if sc.has(delim) {
-			sc.advN(3)
-			for k := 0; k < 2 && sc.peek() == delim[0]; k++ {
-				sc.adv()
-			}
-			return
-		}
-		sc.adv()
+	ahead, at := lc.src[lc.off:off], lc.at
+	if k := strings.LastIndexByte(ahead, '\n'); k >= 0 {
+		at = position{at.line + strings.Count(ahead, "\n"), 1 + utf8.RuneCountInString(ahead[k+1:])}
+	} else {
+		at.col += utf8.RuneCountInString(ahead)
 	}
+	// Counted on from inside a character, its remaining bytes would count as characters.
+	if off == len(lc.src) || utf8.RuneStart(lc.src[off]) {
+		lc.off, lc.at = off, at
+	}
+	return at
 }
 
 // offsetPosition converts a byte offset in src to a line and character column.
 func offsetPosition(src string, off int) position {
-	if off < 0 {
-		off = 0
-	}
-	if off > len(src) {
-		off = len(src)
-	}
-	head := src[:off]
-	line := 1 + strings.Count(head, "\n")
-	lineStart := strings.LastIndexByte(head, '\n') + 1
-	return position{line, 1 + utf8.RuneCountInString(head[lineStart:])}
+	lc := lineCounter{src: src}
+	return lc.position(off)
 }
