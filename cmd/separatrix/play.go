@@ -183,14 +183,14 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 		go func() { midi.Close(); close(done) }()
 		select {
 		case <-done:
-		case <-time.After(500 * time.Millisecond):
-			say("the MIDI system did not close within 0.5 s; leaving it")
+		case <-time.After(300 * time.Millisecond):
+			say("the MIDI system did not close within 0.3 s; going on without waiting")
 		}
 	}()
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	watchSignals(stop, finished, say)
+	bs := watchSignals(stop, finished)
 	if *duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, *duration)
@@ -209,7 +209,9 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 		ConnectInputs: midi.Connect,
 		Perf:          render.Performance{Sets: pf.sets, Ramps: pf.ramps, Kicks: pf.kicks},
 		Record:        *record, RecordMIDI: *recordMIDI,
-		Learn: *learn, LearnSave: learnSave,
+		// Writing a long recording to a slow card may take longer than the backstop.
+		Finishing: func() { bs.extend(recordBackstop) },
+		Learn:     *learn, LearnSave: learnSave,
 		Log: stderr,
 	}
 	if out := midi.Output(); out != nil {
@@ -229,6 +231,7 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	debug.SetMemoryLimit(512 << 20)
 	start := time.Now()
 	sum, err := live.Run(ctx, opt)
+	bs.extend(exitBackstop) // what is left: closing MIDI and PortAudio, both bounded
 	if err != nil {
 		return err
 	}
@@ -243,16 +246,32 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// exitBackstop is how long play may take to stop after SIGINT, SIGTERM or SIGHUP.
-const exitBackstop = time.Second
+// exitBackstop is how long play may take to stop after SIGINT, SIGTERM or SIGHUP, but
+// for writing its recordings (recordBackstop).
+const (
+	exitBackstop   = time.Second
+	recordBackstop = 30 * time.Second
+)
 
-// watchSignals calls stop on SIGINT, SIGTERM or SIGHUP. The note-offs go out first
-// and every later step of stopping is bounded; should something hang all the same (a
-// driver stuck in the operating system), the program exits anyway exitBackstop after
-// the signal, or at once on a second signal.
-func watchSignals(stop func(), finished <-chan struct{}, say func(string, ...any)) {
+// backstop ends the program if stopping takes too long.
+type backstop struct {
+	deadline chan time.Duration // a new deadline, from now
+}
+
+// watchSignals calls stop on SIGINT, SIGTERM or SIGHUP (SIGHUP only if the program was
+// not started with it ignored, as nohup does). The note-offs go out first and every
+// later step of stopping is bounded; should something hang all the same (a driver stuck
+// in the operating system), the program exits anyway exitBackstop after the signal (or
+// after the last extend), or at once on a second signal. It writes nothing before it
+// exits: stderr may be what blocks (a terminal stopped with Ctrl-S).
+func watchSignals(stop func(), finished <-chan struct{}) *backstop {
+	b := &backstop{deadline: make(chan time.Duration, 4)}
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	watched := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		watched = append(watched, syscall.SIGHUP)
+	}
+	signal.Notify(sigs, watched...)
 	go func() {
 		defer signal.Stop(sigs)
 		select {
@@ -261,15 +280,29 @@ func watchSignals(stop func(), finished <-chan struct{}, say func(string, ...any
 			return
 		}
 		stop()
-		select {
-		case <-finished:
-			return
-		case <-sigs:
-		case <-time.After(exitBackstop):
+		timer := time.NewTimer(exitBackstop)
+		for {
+			select {
+			case <-finished:
+				return
+			case d := <-b.deadline:
+				timer.Reset(d)
+				continue
+			case <-sigs:
+			case <-timer.C:
+			}
+			os.Exit(1)
 		}
-		say("stopping took longer than %v; exiting now", exitBackstop)
-		os.Exit(1)
 	}()
+	return b
+}
+
+// extend moves the backstop's deadline to d from now (if a signal started it).
+func (b *backstop) extend(d time.Duration) {
+	select {
+	case b.deadline <- d:
+	default:
+	}
 }
 
 // isTerminal reports whether w is a terminal (not merely a character device such as

@@ -113,6 +113,7 @@ func OpenJACK(cfg Config, p Process) (Stream, error) {
 	// The producer renders into C memory, which sepa_write copies into the ring:
 	// passing it to C breaks no cgo pointer rule, and nothing is allocated per block.
 	s.scratch = C.calloc(C.size_t(cfg.Channels*jackRingFrames), C.sizeof_float)
+	liveScratch.Add(1)
 	all := unsafe.Slice((*float32)(s.scratch), cfg.Channels*jackRingFrames)
 	s.chans = make([][]float32, cfg.Channels)
 	s.out = make([][]float32, cfg.Channels)
@@ -131,6 +132,9 @@ var (
 	// abandoned are clients whose server shut them down: libjack deletes them in the
 	// next successful open, after which their memory is freed. Guarded by jacklife.Mu.
 	abandoned []*C.sepa_client
+	// liveClients and liveScratch count the clients' C memory (struct and ring) and
+	// the producers' scratch buffers not yet freed, for the tests' leak checks.
+	liveClients, liveScratch atomic.Int64
 )
 
 // jackOpenClient opens the client with a time limit; a late answer is closed.
@@ -152,8 +156,10 @@ func jackOpenClient(channels int) (*C.sepa_client, error) {
 		jacklife.Mu.Lock()
 		r.c = C.sepa_open(name, C.int(channels), jackRingFrames, &r.status)
 		if r.c != nil {
+			liveClients.Add(1)
 			for _, old := range abandoned {
 				C.sepa_free(old) // libjack deleted its client in this open
+				liveClients.Add(-1)
 			}
 			abandoned = nil
 		}
@@ -207,6 +213,8 @@ func jackClose(c *C.sepa_client, limit time.Duration) error {
 		jacklife.Mu.Lock()
 		if C.sepa_close(c) == 0 {
 			abandoned = append(abandoned, c)
+		} else {
+			liveClients.Add(-1)
 		}
 		jacklife.Mu.Unlock()
 		close(done)
@@ -399,11 +407,11 @@ func (s *jackStream) Close() error {
 	if s.started {
 		<-s.done // Process returns promptly; sepa_wait returns at once after sepa_stop
 	}
-	err := jackClose(s.c, 300*time.Millisecond)
-	if err == nil {
-		C.free(s.scratch)
-	}
-	return err
+	// The scratch buffer goes once the producer has returned (above): whether libjack
+	// lets the client go in time or not, nothing renders into it any more.
+	C.free(s.scratch)
+	liveScratch.Add(-1)
+	return jackClose(s.c, 300*time.Millisecond)
 }
 
 // Lost is closed when the JACK server has shut the client down (it quit, or dropped

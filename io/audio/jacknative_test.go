@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +121,8 @@ func TestNativeJACKDeviceNames(t *testing.T) {
 
 func init() {
 	moreHelpers["native-killed"] = func() int { return nativeKilled(os.Getenv("SEPARATRIX_AUDIO_KILL")) }
+	moreHelpers["paused-server"] = pausedServer
+	moreHelpers["restart-cycles"] = restartCycles
 }
 
 // nativeKilled (a helper process: libjack crashes a process that has a client on one
@@ -209,5 +213,154 @@ func TestNativeJACKNoServer(t *testing.T) {
 	_, err := OpenJACK(Config{}, p)
 	if !errors.Is(err, ErrNoDevice) || !strings.Contains(err.Error(), "septest-nobody-here") {
 		t.Fatalf("no server: error %v, want one matching ErrNoDevice that names the server", err)
+	}
+}
+
+// procStatus reads a field of /proc/self/status as a number (VmRSS in kB, Threads).
+func procStatus(field string) int {
+	b, _ := os.ReadFile("/proc/self/status")
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, field+":"); ok {
+			n, _ := strconv.Atoi(strings.Fields(v)[0])
+			return n
+		}
+	}
+	return -1
+}
+
+// supervisedJACK starts a Supervise over OpenJACK with short timings, reporting its
+// status lines on a channel.
+func supervisedJACK() (*Supervised, chan string, error) {
+	status := make(chan string, 64)
+	p, _ := sine(440, 0.1, 48000)
+	s, err := Supervise(Config{}, p, SuperviseOptions{
+		Open:   OpenJACK,
+		Status: func(msg string) { status <- msg },
+		Retry:  200 * time.Millisecond,
+		Stall:  300 * time.Millisecond,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, status, s.Start()
+}
+
+// await waits up to d for a status line containing want.
+func await(status chan string, want string, d time.Duration) bool {
+	deadline := time.After(d)
+	for {
+		select {
+		case msg := <-status:
+			if strings.Contains(msg, want) {
+				return true
+			}
+		case <-deadline:
+			return false
+		}
+	}
+}
+
+// pausedServer (a helper process) freezes the server under a supervised stream with
+// SIGSTOP for 5 s, then lets it go on, and prints what followed.
+func pausedServer() int {
+	srv, err := jacktest.StartWith(48000, 128)
+	if err != nil {
+		fmt.Println("server:", err)
+		return 1
+	}
+	defer srv.Stop()
+	s, status, err := supervisedJACK()
+	if err != nil {
+		fmt.Println("open:", err)
+		return 1
+	}
+	time.Sleep(300 * time.Millisecond)
+	srv.Pause()
+	fmt.Println("lost:", await(status, "lost the JACK client", 5*time.Second))
+	t1 := procStatus("Threads")
+	time.Sleep(5 * time.Second) // 25 retry periods
+	grew := procStatus("Threads") - t1
+	fmt.Println("threads grew by at most 2 while frozen:", grew <= 2, grew)
+	srv.Resume()
+	fmt.Println("back:", await(status, "sound is back", 15*time.Second))
+	t0 := time.Now()
+	s.Close()
+	fmt.Println("close within 0.6 s:", time.Since(t0) < 600*time.Millisecond)
+	return 0
+}
+
+// restartCycles (a helper process) kills and restarts the server under a supervised
+// stream twelve times and prints how memory and threads grew over the last six.
+func restartCycles() int {
+	srv, err := jacktest.StartWith(48000, 128)
+	if err != nil {
+		fmt.Println("server:", err)
+		return 1
+	}
+	defer srv.Stop()
+	s, status, err := supervisedJACK()
+	if err != nil {
+		fmt.Println("open:", err)
+		return 1
+	}
+	var rss0, threads0 int
+	for i := 1; i <= 12; i++ {
+		time.Sleep(200 * time.Millisecond)
+		srv.Kill()
+		if !await(status, "lost the JACK client", 5*time.Second) {
+			fmt.Println("cycle", i, "no loss reported")
+			return 1
+		}
+		if err := srv.Restart(); err != nil {
+			fmt.Println("restart:", err)
+			return 1
+		}
+		if !await(status, "sound is back", 10*time.Second) {
+			fmt.Println("cycle", i, "no sound again")
+			return 1
+		}
+		if i == 6 {
+			// The first cycles grow the C heap's per-thread arenas (JACK's threads come
+			// and go); from here on a leak would show as steady growth.
+			debug.FreeOSMemory()
+			rss0, threads0 = procStatus("RssAnon"), procStatus("Threads")
+		}
+	}
+	debug.FreeOSMemory()
+	drss, dthreads := procStatus("RssAnon")-rss0, procStatus("Threads")-threads0
+	fmt.Printf("cycles: 12\nC memory of at most one client and one scratch buffer: %v (%d, %d)\nthreads grew by at most 2: %v (%d)\n",
+		liveClients.Load() <= 1 && liveScratch.Load() <= 1, liveClients.Load(), liveScratch.Load(), dthreads <= 2, dthreads)
+	// The heap's size is logged, not judged: freed 128 kB rings may stay in the C
+	// allocator's arenas (glibc raises its mmap threshold after such frees).
+	fmt.Printf("the heap (RssAnon) grew by %d kB in the last 6 cycles\n", drss)
+	s.Close()
+	fmt.Println("after Close, clients and scratch buffers left:", liveClients.Load(), liveScratch.Load())
+	return 0
+}
+
+func TestSupervisedJACKServerPaused(t *testing.T) {
+	needJACK(t)
+	if testing.Short() {
+		t.Skip("freezes a JACK server for seconds")
+	}
+	out, _ := helper(t, "paused-server")
+	for _, want := range []string{"lost: true", "threads grew by at most 2 while frozen: true", "back: true", "close within 0.6 s: true"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("helper output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestSupervisedJACKRestartCycles(t *testing.T) {
+	needJACK(t)
+	if testing.Short() {
+		t.Skip("kills and restarts a JACK server twelve times")
+	}
+	out, _ := helper(t, "restart-cycles")
+	t.Log(out)
+	for _, want := range []string{"cycles: 12", "C memory of at most one client and one scratch buffer: true", "threads grew by at most 2: true", "after Close, clients and scratch buffers left: 0 0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("helper output lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -54,13 +54,13 @@ var afterInitialize = func() {}
 // Terminate closes every stream still open and stops PortAudio. Calling it when
 // PortAudio is not running does nothing.
 //
-// It waits at most terminateTimeout for PortAudio: a stream stuck in a host API whose
-// server died (PortAudio's JACK host waits up to ten minutes for a server that quit)
-// must not keep the program from exiting. It then returns an error and leaves
-// PortAudio as it is.
+// It waits at most twice terminateTimeout (0.3 s) for PortAudio: a stream stuck in a
+// host API whose server died (PortAudio's JACK host waits up to ten minutes for a
+// server that quit) must not keep the program from exiting. It then returns an error
+// and leaves PortAudio as it is.
 func Terminate() error {
 	if !lockWithin(&paMu, terminateTimeout) {
-		return errors.New("audio: PortAudio is stuck closing a stream; leaving it as it is")
+		return errors.New("audio: PortAudio did not stop (a stream is stuck in its audio driver); going on without it")
 	}
 	done := make(chan error, 1)
 	go func() {
@@ -71,12 +71,12 @@ func Terminate() error {
 	case err := <-done:
 		return err
 	case <-time.After(terminateTimeout):
-		return fmt.Errorf("audio: PortAudio did not stop within %v; leaving it as it is", terminateTimeout)
+		return fmt.Errorf("audio: PortAudio did not stop within %v (a stream is stuck in its audio driver); going on without it", terminateTimeout)
 	}
 }
 
 // terminateTimeout bounds Terminate.
-const terminateTimeout = time.Second
+const terminateTimeout = 300 * time.Millisecond
 
 func terminateLocked() error {
 	if !paUp {

@@ -28,11 +28,15 @@ type fakeDevice struct {
 	stop      chan struct{}
 	stalled   atomic.Bool
 	hangClose bool
+	hangStart bool
 	closeOnce sync.Once
 	done      chan struct{}
 }
 
 func (d *fakeDevice) Start() error {
+	if d.hangStart {
+		select {} // a server that stopped answering while the client starts
+	}
 	go func() {
 		defer close(d.done)
 		out := [][]float32{make([]float32, 48), make([]float32, 48)}
@@ -84,6 +88,7 @@ type rig struct {
 	present atomic.Bool
 	rate    atomic.Int64
 	hang    atomic.Bool // devices opened from now on hang in Close
+	hangUp  atomic.Bool // devices opened from now on hang in Start
 	stale   atomic.Uint64
 
 	calls, inside, overlaps atomic.Int64
@@ -113,7 +118,7 @@ func (r *rig) open(cfg Config, p Process) (Stream, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	d := &fakeDevice{name: fmt.Sprintf("fake %d", len(r.devices)+1), rate: float64(r.rate.Load()), p: p, stale: &r.stale,
-		lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{}), hangClose: r.hang.Load()}
+		lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{}), hangClose: r.hang.Load(), hangStart: r.hangUp.Load()}
 	r.devices = append(r.devices, d)
 	return d, nil
 }
@@ -347,5 +352,37 @@ func (r *rig) expectOn(s *Supervised, i int) {
 			r.t.Fatalf("device %d never played", i+1)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestSuperviseDeviceHangsWhileStarting: a device found again that hangs in Start (a
+// server that stops answering just then) holds nothing up: the clock plays on, and
+// Close returns at once.
+func TestSuperviseDeviceHangsWhileStarting(t *testing.T) {
+	r := newRig(t)
+	s, err := r.supervise(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r.playing("on the device")
+	r.hangUp.Store(true)
+	close(r.device(0).lost)
+	r.expect("lost the fake 1")
+	r.device(0).retired.Store(true)
+	deadline := time.Now().Add(5 * time.Second)
+	for r.opened() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the device was never opened again")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.playing("on the clock while the new device hangs in Start")
+	t0 := time.Now()
+	r.check(s)
+	if d := time.Since(t0); d > time.Second {
+		t.Errorf("Close took %v with a device hanging in Start", d)
 	}
 }

@@ -169,6 +169,13 @@ func (s *Server) Restart() error {
 	return s.launch()
 }
 
+// Pause stops the server with SIGSTOP, as a hang would: its clients get no callbacks
+// and no answers, but no notice either. Resume lets it go on.
+func (s *Server) Pause() { s.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// Resume continues a server stopped by Pause.
+func (s *Server) Resume() { s.cmd.Process.Signal(syscall.SIGCONT) }
+
 // Running reports whether the server process is alive.
 func (s *Server) Running() bool {
 	select {
@@ -216,6 +223,7 @@ func (s *Server) Stop() {
 	if s.cmd.Process == nil {
 		return
 	}
+	s.Resume() // a paused server cannot quit
 	if s.killed && !s.Running() {
 		s.killed = false
 		if s.launch() != nil {

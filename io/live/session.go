@@ -63,6 +63,10 @@ type Options struct {
 
 	Record     string // WAV file of what is played
 	RecordMIDI string // Standard MIDI File of what is sent
+	// Finishing, if not nil, is called on the way out once the notes are off and the
+	// stream is closed, before the recordings are written to disk (which may take a
+	// while on a slow card).
+	Finishing func()
 
 	Learn     string // a target: the next CC that moves is bound to it
 	LearnSave string // the patch file to append the learnt mapping to ("" prints only)
@@ -204,6 +208,9 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	cancel()
 	wg.Wait()
 	streamErr := stream.Close()
+	if opt.Finishing != nil {
+		opt.Finishing()
+	}
 	stopRec()
 	var firstErr error
 	if rec != nil {
