@@ -364,3 +364,52 @@ func TestSupervisedJACKRestartCycles(t *testing.T) {
 		}
 	}
 }
+
+// TestNativeJACKOddPeriod: at 96 frames a period (not a divisor of the ring) reads and
+// writes wrap around the ring's end in two pieces; the recording is still one unbroken
+// sine. (Its own server: a second one in this process is safe as long as none is
+// killed while a client lives on the other.)
+func TestNativeJACKOddPeriod(t *testing.T) {
+	needJACK(t)
+	if testing.Short() {
+		t.Skip("starts a JACK server of its own")
+	}
+	if _, err := exec.LookPath("jack_rec"); err != nil {
+		t.Skip("no jack_rec")
+	}
+	srv, err := jacktest.StartWith(48000, 96)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		srv.Stop()
+		os.Setenv("JACK_DEFAULT_SERVER", jackServer.Name)
+	})
+	p, _ := sine(440, 0.5, 48000)
+	s, err := OpenJACK(Config{}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Buffer() != 96 {
+		t.Fatalf("period %d, want the server's 96", s.Buffer())
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	for take := 1; take <= windows; take++ {
+		path := filepath.Join(t.TempDir(), "out.wav")
+		st0 := s.Stats()
+		record(t, path, 2)
+		st1 := s.Stats()
+		worst, at := checkSine(t, path, 48000, 440, 0.5)
+		if worst <= 1e-3 {
+			return
+		}
+		if st1.Xruns == st0.Xruns {
+			t.Fatalf("take %d: discontinuity of %.3f at %.4f s with no xrun or underrun: the ring's wrap loses or repeats frames", take, worst, at)
+		}
+	}
+	t.Errorf("a discontinuity in every take of %d", windows)
+}

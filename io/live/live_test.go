@@ -163,17 +163,21 @@ func TestLiveMatchesRender(t *testing.T) {
 	const blocks = 300 // 0.8 s at 128 frames
 	var fs *fakeStream
 	ctx, cancel := context.WithCancel(context.Background())
+	opened := make(chan *fakeStream, 1) // hands the stream over without a data race
+	open := func(p func([][]float32)) (Stream, error) {
+		st, err := opener(&fs, 128, blocks, 0)(p)
+		opened <- fs
+		return st, err
+	}
 	go func() {
-		for fs == nil {
-			time.Sleep(time.Millisecond)
-		}
-		<-fs.finished
+		f := <-opened
+		<-f.finished
 		time.Sleep(50 * time.Millisecond) // let the recorder drain
 		cancel()
 	}()
 	livePath := filepath.Join(dir, "live.wav")
 	_, err := Run(ctx, Options{Patches: []*patches.Patch{p}, SampleRate: 48000, Buffer: 128,
-		OpenStream: opener(&fs, 128, blocks, 0), Perf: perf, Record: livePath})
+		OpenStream: open, Perf: perf, Record: livePath})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +230,7 @@ func TestSessionPlaysMIDIAndLeavesNoHangingNotes(t *testing.T) {
 	sn := mustLoad(t, "saddle-node")
 	snic := mustLoad(t, "snic")
 	out := &recordingOut{}
-	var handle func(midimap.Msg)
+	handles := make(chan func(midimap.Msg), 1)
 	var fs *fakeStream
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan *Summary)
@@ -237,7 +241,7 @@ func TestSessionPlaysMIDIAndLeavesNoHangingNotes(t *testing.T) {
 		s, err := Run(ctx, Options{
 			Patches: []*patches.Patch{sn, snic}, SampleRate: 48000, Buffer: 128,
 			OpenStream:    opener(&fs, 128, 0, 128*time.Second/48000),
-			ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handle = h; return func() {}, nil },
+			ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handles <- h; return func() {}, nil },
 			Out:           out,
 			Perf:          render.Performance{Sets: []render.Set{{Target: "current", Value: 4}}},
 			Status:        status,
@@ -248,6 +252,7 @@ func TestSessionPlaysMIDIAndLeavesNoHangingNotes(t *testing.T) {
 		}
 		done <- s
 	}()
+	handle := <-handles // handed over through a channel: no data race with Run
 	time.Sleep(300 * time.Millisecond)
 	handle(midimap.NoteOn(1, 72, 100)) // kick: switch into firing
 	time.Sleep(400 * time.Millisecond)
@@ -402,7 +407,7 @@ func TestLearnBindsNextController(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var handle func(midimap.Msg)
+	handles := make(chan func(midimap.Msg), 1)
 	var fs *fakeStream
 	log := &syncBuf{}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -410,13 +415,11 @@ func TestLearnBindsNextController(t *testing.T) {
 	go func() {
 		_, err := Run(ctx, Options{Patches: []*patches.Patch{p}, SampleRate: 48000, Buffer: 128,
 			OpenStream:    opener(&fs, 128, 0, 128*time.Second/48000),
-			ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handle = h; return func() {}, nil },
+			ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handles <- h; return func() {}, nil },
 			Learn:         "a.gK", LearnSave: path, Log: log})
 		done <- err
 	}()
-	for handle == nil {
-		time.Sleep(time.Millisecond)
-	}
+	handle := <-handles
 	handle(midimap.NoteOn(1, 60, 100))       // not a controller: ignored
 	handle(midimap.ControlChange(3, 21, 64)) // learnt
 	handle(midimap.ControlChange(1, 22, 64)) // too late

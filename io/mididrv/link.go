@@ -64,7 +64,7 @@ func (s Status) String() string {
 		case Back:
 			return fmt.Sprintf("MIDI %s port %q created again", s.Dir, s.Port)
 		case Failed:
-			return fmt.Sprintf("cannot create MIDI %s port %q again: %v; retrying", s.Dir, s.Query, s.Err)
+			return fmt.Sprintf("cannot create MIDI %s port %q again: %v; retrying", s.Dir, s.Port, s.Err)
 		}
 	}
 	switch s.Event {
@@ -238,7 +238,7 @@ func (l *link) check() {
 	if l.virtual {
 		if err := l.connect(l.query); err != nil {
 			if !errors.Is(err, jackmidi.ErrNoServer) { // the Gone report said as much
-				l.fail(l.query, err)
+				l.fail(l.last, err) // the port's full name, as Gone and Back give it
 			}
 			return
 		}
