@@ -143,19 +143,8 @@ func TestJACKRecording(t *testing.T) {
 		freq = 440
 		amp  = 0.5
 	)
-	phase, step := 0.0, 2*math.Pi*freq/rate
-	s, err := Open(Config{Host: "jack", SampleRate: rate}, func(out [][]float32) {
-		for i := range out[0] {
-			v := float32(amp * math.Sin(phase))
-			phase += step
-			if phase > 2*math.Pi {
-				phase -= 2 * math.Pi
-			}
-			for _, ch := range out {
-				ch[i] = v
-			}
-		}
-	})
+	p, _ := sine(freq, amp, rate)
+	s, err := Open(Config{Host: "jack", SampleRate: rate}, p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,6 +123,7 @@ func init() {
 	moreHelpers["native-killed"] = func() int { return nativeKilled(os.Getenv("SEPARATRIX_AUDIO_KILL")) }
 	moreHelpers["paused-server"] = pausedServer
 	moreHelpers["restart-cycles"] = restartCycles
+	moreHelpers["odd-period"] = oddPeriod
 }
 
 // nativeKilled (a helper process: libjack crashes a process that has a client on one
@@ -130,9 +131,8 @@ func init() {
 // server only) plays natively, stops the server with how (SIGKILL or SIGTERM), and
 // prints what followed, one fact per line.
 func nativeKilled(how string) int {
-	srv, err := jacktest.StartWith(48000, 128)
-	if err != nil {
-		fmt.Println("server:", err)
+	srv := helperServer()
+	if srv == nil {
 		return 1
 	}
 	defer srv.Stop()
@@ -228,61 +228,28 @@ func procStatus(field string) int {
 	return -1
 }
 
-// supervisedJACK starts a Supervise over OpenJACK with short timings, reporting its
-// status lines on a channel.
-func supervisedJACK() (*Supervised, chan string, error) {
-	status := make(chan string, 64)
-	p, _ := sine(440, 0.1, 48000)
-	s, err := Supervise(Config{}, p, SuperviseOptions{
-		Open:   OpenJACK,
-		Status: func(msg string) { status <- msg },
-		Retry:  200 * time.Millisecond,
-		Stall:  300 * time.Millisecond,
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return s, status, s.Start()
-}
-
-// await waits up to d for a status line containing want.
-func await(status chan string, want string, d time.Duration) bool {
-	deadline := time.After(d)
-	for {
-		select {
-		case msg := <-status:
-			if strings.Contains(msg, want) {
-				return true
-			}
-		case <-deadline:
-			return false
-		}
-	}
-}
-
 // pausedServer (a helper process) freezes the server under a supervised stream with
 // SIGSTOP for 5 s, then lets it go on, and prints what followed.
 func pausedServer() int {
-	srv, err := jacktest.StartWith(48000, 128)
-	if err != nil {
-		fmt.Println("server:", err)
+	srv := helperServer()
+	if srv == nil {
 		return 1
 	}
 	defer srv.Stop()
-	s, status, err := supervisedJACK()
+	s, status, err := supervised(Config{}, OpenJACK)
 	if err != nil {
 		fmt.Println("open:", err)
 		return 1
 	}
 	time.Sleep(300 * time.Millisecond)
 	srv.Pause()
-	fmt.Println("lost:", await(status, "lost the JACK client", 5*time.Second))
+	fmt.Println("lost:", strings.Contains(await(status, "lost the JACK client", 5*time.Second), "lost"))
 	t1 := procStatus("Threads")
 	time.Sleep(5 * time.Second) // 25 retry periods
 	grew := procStatus("Threads") - t1
 	fmt.Println("threads grew by at most 2 while frozen:", grew <= 2, grew)
 	srv.Resume()
-	fmt.Println("back:", await(status, "sound is back", 15*time.Second))
+	fmt.Println("back:", strings.Contains(await(status, "sound is back", 15*time.Second), "back"))
 	t0 := time.Now()
 	s.Close()
 	fmt.Println("close within 0.6 s:", time.Since(t0) < 600*time.Millisecond)
@@ -292,13 +259,12 @@ func pausedServer() int {
 // restartCycles (a helper process) kills and restarts the server under a supervised
 // stream twelve times and prints how memory and threads grew over the last six.
 func restartCycles() int {
-	srv, err := jacktest.StartWith(48000, 128)
-	if err != nil {
-		fmt.Println("server:", err)
+	srv := helperServer()
+	if srv == nil {
 		return 1
 	}
 	defer srv.Stop()
-	s, status, err := supervisedJACK()
+	s, status, err := supervised(Config{}, OpenJACK)
 	if err != nil {
 		fmt.Println("open:", err)
 		return 1
@@ -307,7 +273,7 @@ func restartCycles() int {
 	for i := 1; i <= 12; i++ {
 		time.Sleep(200 * time.Millisecond)
 		srv.Kill()
-		if !await(status, "lost the JACK client", 5*time.Second) {
+		if !strings.Contains(await(status, "lost the JACK client", 5*time.Second), "lost") {
 			fmt.Println("cycle", i, "no loss reported")
 			return 1
 		}
@@ -315,7 +281,7 @@ func restartCycles() int {
 			fmt.Println("restart:", err)
 			return 1
 		}
-		if !await(status, "sound is back", 10*time.Second) {
+		if !strings.Contains(await(status, "sound is back", 10*time.Second), "back") {
 			fmt.Println("cycle", i, "no sound again")
 			return 1
 		}
@@ -365,10 +331,43 @@ func TestSupervisedJACKRestartCycles(t *testing.T) {
 	}
 }
 
+// oddPeriod (a helper process) plays a sine natively to a server of its own at 96
+// frames a period and records it with jack_rec into the file named by
+// SEPARATRIX_AUDIO_REC; it prints the xruns and underruns while recording.
+func oddPeriod() int {
+	srv, err := jacktest.StartWith(48000, 96)
+	if err != nil {
+		fmt.Println("server:", err)
+		return 1
+	}
+	defer srv.Stop()
+	p, _ := sine(440, 0.5, 48000)
+	s, err := OpenJACK(Config{}, p)
+	if err != nil {
+		fmt.Println("open:", err)
+		return 1
+	}
+	defer s.Close()
+	fmt.Println("period:", s.Buffer())
+	if err := s.Start(); err != nil {
+		fmt.Println("start:", err)
+		return 1
+	}
+	time.Sleep(300 * time.Millisecond)
+	st0 := s.Stats()
+	out, err := exec.Command("timeout", "-k", "2", "12", "jack_rec", "-f", os.Getenv("SEPARATRIX_AUDIO_REC"),
+		"-d", "2", "-b", "16", "system:monitor_1", "system:monitor_2").CombinedOutput()
+	if err != nil {
+		fmt.Printf("jack_rec: %v %s\n", err, out)
+		return 1
+	}
+	fmt.Println("xruns:", s.Stats().Xruns-st0.Xruns)
+	return 0
+}
+
 // TestNativeJACKOddPeriod: at 96 frames a period (not a divisor of the ring) reads and
 // writes wrap around the ring's end in two pieces; the recording is still one unbroken
-// sine. (Its own server: a second one in this process is safe as long as none is
-// killed while a client lives on the other.)
+// sine. (In a helper process: libjack cannot serve clients of two servers in one.)
 func TestNativeJACKOddPeriod(t *testing.T) {
 	needJACK(t)
 	if testing.Short() {
@@ -377,39 +376,21 @@ func TestNativeJACKOddPeriod(t *testing.T) {
 	if _, err := exec.LookPath("jack_rec"); err != nil {
 		t.Skip("no jack_rec")
 	}
-	srv, err := jacktest.StartWith(48000, 96)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		srv.Stop()
-		os.Setenv("JACK_DEFAULT_SERVER", jackServer.Name)
-	})
-	p, _ := sine(440, 0.5, 48000)
-	s, err := OpenJACK(Config{}, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if s.Buffer() != 96 {
-		t.Fatalf("period %d, want the server's 96", s.Buffer())
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(300 * time.Millisecond)
+	var last string
 	for take := 1; take <= windows; take++ {
 		path := filepath.Join(t.TempDir(), "out.wav")
-		st0 := s.Stats()
-		record(t, path, 2)
-		st1 := s.Stats()
+		out, _ := helper(t, "odd-period", "SEPARATRIX_AUDIO_REC="+path)
+		if !strings.Contains(out, "period: 96") {
+			t.Fatalf("the helper did not play at 96 frames:\n%s", out)
+		}
 		worst, at := checkSine(t, path, 48000, 440, 0.5)
 		if worst <= 1e-3 {
 			return
 		}
-		if st1.Xruns == st0.Xruns {
+		if strings.Contains(out, "xruns: 0\n") {
 			t.Fatalf("take %d: discontinuity of %.3f at %.4f s with no xrun or underrun: the ring's wrap loses or repeats frames", take, worst, at)
 		}
+		last = out
 	}
-	t.Errorf("a discontinuity in every take of %d", windows)
+	t.Errorf("a discontinuity in every take of %d; the last helper said:\n%s", windows, last)
 }

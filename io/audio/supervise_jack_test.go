@@ -33,40 +33,68 @@ func sine(freq, amp, rate float64) (Process, *atomic.Int64) {
 	}, &frames
 }
 
+// helperServer starts a server of a helper process's own (a helper runs with no
+// other), printing why not.
+func helperServer() *jacktest.Server {
+	srv, err := jacktest.StartWith(48000, 128)
+	if err != nil {
+		fmt.Println("server:", err)
+		return nil
+	}
+	return srv
+}
+
+// supervised starts a Supervise over open with short timings, reporting its status
+// lines on a channel.
+func supervised(cfg Config, open func(Config, Process) (Stream, error)) (*Supervised, chan string, error) {
+	status := make(chan string, 64)
+	p, _ := sine(440, 0.1, 48000)
+	s, err := Supervise(cfg, p, SuperviseOptions{
+		Open:   open,
+		Status: func(msg string) { status <- msg },
+		Retry:  200 * time.Millisecond,
+		Stall:  300 * time.Millisecond,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, status, s.Start()
+}
+
+// await waits up to d for a status line containing want and returns it ("none within
+// D" if none came).
+func await(status chan string, want string, d time.Duration) string {
+	deadline := time.After(d)
+	for {
+		select {
+		case msg := <-status:
+			if strings.Contains(msg, want) {
+				return msg
+			}
+		case <-deadline:
+			return fmt.Sprintf("none within %v", d)
+		}
+	}
+}
+
 // paJACKKilled (a helper process, see TestSupervisePortAudioServerKilled) plays through
 // PortAudio's JACK host API under Supervise, kills the server, and prints how the
 // supervisor and Terminate fared, one fact per line.
 func paJACKKilled() int {
-	srv, err := jacktest.StartWith(48000, 128)
-	if err != nil {
-		fmt.Println("server:", err)
+	srv := helperServer()
+	if srv == nil {
 		return 1
 	}
 	defer srv.Stop() // after Kill: started again and stopped cleanly, to free its slot
-	status := make(chan string, 16)
-	p, _ := sine(440, 0.1, 48000)
-	s, err := Supervise(Config{Host: "jack"}, p, SuperviseOptions{
-		Open:   Open,
-		Status: func(msg string) { status <- msg },
-		Stall:  300 * time.Millisecond,
-	})
+	s, status, err := supervised(Config{Host: "jack"}, Open)
 	if err != nil {
 		fmt.Println("open:", err)
-		return 1
-	}
-	if err := s.Start(); err != nil {
-		fmt.Println("start:", err)
 		return 1
 	}
 	time.Sleep(500 * time.Millisecond)
 	fmt.Println("callbacks before:", s.Stats().Callbacks > 0)
 	srv.Kill()
-	select {
-	case msg := <-status:
-		fmt.Println("status:", msg)
-	case <-time.After(5 * time.Second):
-		fmt.Println("status: none within 5 s")
-	}
+	fmt.Println("status:", await(status, "", 5*time.Second))
 	n := s.Stats().Callbacks
 	time.Sleep(200 * time.Millisecond)
 	fmt.Println("clock plays:", s.Stats().Callbacks > n)

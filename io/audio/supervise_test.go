@@ -175,6 +175,19 @@ func (r *rig) playing(what string) {
 	}
 }
 
+// start supervises the rig's device (it must be there) and starts playing.
+func (r *rig) start() *Supervised {
+	r.t.Helper()
+	s, err := r.supervise(false)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	return s
+}
+
 func (r *rig) check(s *Supervised) {
 	r.t.Helper()
 	if err := s.Close(); err != nil {
@@ -190,13 +203,7 @@ func (r *rig) check(s *Supervised) {
 
 func TestSuperviseLostAndBack(t *testing.T) {
 	r := newRig(t)
-	s, err := r.supervise(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
+	s := r.start()
 	r.playing("on the device")
 	r.present.Store(false)
 	first := r.device(0)
@@ -222,13 +229,7 @@ func TestSuperviseLostAndBack(t *testing.T) {
 
 func TestSuperviseStall(t *testing.T) {
 	r := newRig(t)
-	s, err := r.supervise(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
+	s := r.start()
 	r.playing("on the device")
 	first := r.device(0)
 	r.present.Store(false)
@@ -250,13 +251,7 @@ func TestSuperviseStall(t *testing.T) {
 func TestSuperviseCloseNeverHangs(t *testing.T) {
 	r := newRig(t)
 	r.hang.Store(true)
-	s, err := r.supervise(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
+	s := r.start()
 	r.playing("on the device")
 	done := make(chan error, 1)
 	go func() { done <- s.Close() }()
@@ -298,13 +293,7 @@ func TestSuperviseWaitsAtStart(t *testing.T) {
 
 func TestSuperviseRateChange(t *testing.T) {
 	r := newRig(t)
-	s, err := r.supervise(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
+	s := r.start()
 	r.rate.Store(44100)
 	close(r.device(0).lost)
 	r.expect("lost the")
@@ -326,13 +315,7 @@ func TestSuperviseRateChange(t *testing.T) {
 // TestSuperviseSwitchesNeverOverlap loses and regains the device many times in a row.
 func TestSuperviseSwitchesNeverOverlap(t *testing.T) {
 	r := newRig(t)
-	s, err := r.supervise(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
+	s := r.start()
 	for i := 0; i < 10; i++ {
 		r.expectOn(s, i)
 		d := r.device(i)
@@ -360,13 +343,7 @@ func (r *rig) expectOn(s *Supervised, i int) {
 // Close returns at once.
 func TestSuperviseDeviceHangsWhileStarting(t *testing.T) {
 	r := newRig(t)
-	s, err := r.supervise(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
+	s := r.start()
 	r.playing("on the device")
 	r.hangUp.Store(true)
 	close(r.device(0).lost)
