@@ -113,6 +113,18 @@ type Stream interface {
 	Stats() Stats
 }
 
+// checkStart is the misuse every Stream's Start refuses: a stream starts once, and
+// not after Close.
+func checkStart(closed, started bool) error {
+	switch {
+	case closed:
+		return errors.New("audio: Start on a closed stream")
+	case started:
+		return errors.New("audio: stream started twice")
+	}
+	return nil
+}
+
 // Stats describes how the audio thread has kept up since Start.
 type Stats struct {
 	Callbacks uint64 // blocks asked for by the device (or the clock)

@@ -1,7 +1,6 @@
 package audio
 
 import (
-	"errors"
 	"sync"
 	"time"
 )
@@ -51,11 +50,8 @@ type clockStream struct {
 func (c *clockStream) Start() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	switch {
-	case c.closed:
-		return errors.New("audio: Start on a closed stream")
-	case c.started:
-		return errors.New("audio: stream started twice")
+	if err := checkStart(c.closed, c.started); err != nil {
+		return err
 	}
 	c.started = true
 	go c.run()

@@ -10,7 +10,6 @@ package audio
 import "C"
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -147,13 +146,12 @@ func jackOpenClient(channels int) (*C.sepa_client, error) {
 		c      *C.sepa_client
 		status C.int
 	}
-	ch := make(chan result, 1)
-	go func() {
+	open := func() (r result) {
 		defer opening.Store(false)
 		name := C.CString(JACKClientName)
 		defer C.free(unsafe.Pointer(name))
-		var r result
 		jacklife.Mu.Lock()
+		defer jacklife.Mu.Unlock()
 		r.c = C.sepa_open(name, C.int(channels), jackRingFrames, &r.status)
 		if r.c != nil {
 			liveClients.Add(1)
@@ -163,18 +161,15 @@ func jackOpenClient(channels int) (*C.sepa_client, error) {
 			}
 			abandoned = nil
 		}
-		jacklife.Mu.Unlock()
-		ch <- r
-	}()
-	var r result
-	select {
-	case r = <-ch:
-	case <-time.After(jackOpenTimeout):
-		go func() {
-			if r := <-ch; r.c != nil {
-				jackClose(r.c, time.Minute)
-			}
-		}()
+		return r
+	}
+	closeLate := func(r result) {
+		if r.c != nil {
+			jackClose(r.c, time.Minute)
+		}
+	}
+	r, ok := jacklife.Within(jackOpenTimeout, open, closeLate)
+	if !ok {
 		return nil, fmt.Errorf("audio: the JACK server%s did not answer within %v", jackServerDesc(), jackOpenTimeout)
 	}
 	if r.c == nil {
@@ -208,23 +203,20 @@ func jackOpenError(status int) error {
 // jackClose closes (or, if the server is gone, abandons) a client, waiting at most
 // limit for libjack: a wedged server must not hold the program.
 func jackClose(c *C.sepa_client, limit time.Duration) error {
-	done := make(chan struct{})
-	go func() {
+	closeIt := func() struct{} {
 		jacklife.Mu.Lock()
+		defer jacklife.Mu.Unlock()
 		if C.sepa_close(c) == 0 {
 			abandoned = append(abandoned, c)
 		} else {
 			liveClients.Add(-1)
 		}
-		jacklife.Mu.Unlock()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-time.After(limit):
+		return struct{}{}
+	}
+	if _, ok := jacklife.Within(limit, closeIt, func(struct{}) {}); !ok {
 		return fmt.Errorf("audio: the JACK server did not let the client go within %v; going on without waiting", limit)
 	}
+	return nil
 }
 
 // jackStream is a native JACK output fed through a ring.
@@ -318,11 +310,8 @@ func clientsOf(ports []string) []string {
 func (s *jackStream) Start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch {
-	case s.closed:
-		return errors.New("audio: Start on a closed stream")
-	case s.started:
-		return errors.New("audio: stream started twice")
+	if err := checkStart(s.closed, s.started); err != nil {
+		return err
 	}
 	s.topUp()
 	jacklife.Mu.Lock()

@@ -284,11 +284,8 @@ func (s *paStream) callback(out [][]float32, ti portaudio.StreamCallbackTimeInfo
 func (s *paStream) Start() error {
 	paMu.Lock()
 	defer paMu.Unlock()
-	switch {
-	case s.closed:
-		return errors.New("audio: Start on a closed stream")
-	case s.started:
-		return errors.New("audio: stream started twice")
+	if err := checkStart(s.closed, s.started); err != nil {
+		return err
 	}
 	if err := s.pa.Start(); err != nil {
 		return wrap(err, "audio: starting %s: %s", s.desc, paText(err))

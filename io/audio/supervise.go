@@ -136,11 +136,8 @@ func (s *Supervised) retire(g uint64) {
 func (s *Supervised) Start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch {
-	case s.closed:
-		return errors.New("audio: Start on a closed stream")
-	case s.started:
-		return errors.New("audio: stream started twice")
+	if err := checkStart(s.closed, s.started); err != nil {
+		return err
 	}
 	if s.onDevice {
 		if err := s.dev.Start(); err != nil {

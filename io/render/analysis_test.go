@@ -46,6 +46,22 @@ func ramped(t *testing.T, name string, lo, hi, seconds float64, sets ...Set) (on
 	return onset, offset
 }
 
+// analyzePatch analyses the first neuron of a built-in patch over its preset's range,
+// as separatrix analyze does.
+func analyzePatch(t *testing.T, name string) *analysis.Report {
+	t.Helper()
+	spec := load(t, name).Engine.Neurons[0]
+	s, err := analysis.NewSystem(spec.Model, spec.Params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Analyze(spec.Current, spec.Sweep[0], spec.Sweep[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // The bistable range analyze reports is what a listener hears on slow up and down
 // ramps: firing starts at its top going up and stops at its bottom going down, within 1%
 // (of the value; of the range's width for an end near zero, where 1% of the value would
@@ -73,16 +89,7 @@ func TestBistableRangeMatchesRender(t *testing.T) {
 		{"fitzhugh-nagumo", 0, 30},
 	} {
 		t.Run(c.patch, func(t *testing.T) {
-			p := load(t, c.patch)
-			spec := p.Engine.Neurons[0]
-			s, err := analysis.NewSystem(spec.Model, spec.Params)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := s.Analyze(spec.Current, spec.Sweep[0], spec.Sweep[1])
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := analyzePatch(t, c.patch)
 			if r.Bistable == nil {
 				t.Fatalf("analyze finds no bistable range for %s", c.patch)
 			}

@@ -26,14 +26,7 @@ func TestUpperBistableRangeMatchesRender(t *testing.T) {
 		t.Run(c.patch, func(t *testing.T) {
 			p := load(t, c.patch)
 			spec := p.Engine.Neurons[0]
-			s, err := analysis.NewSystem(spec.Model, spec.Params)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := s.Analyze(spec.Current, spec.Sweep[0], spec.Sweep[1])
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := analyzePatch(t, c.patch)
 			var upper *analysis.BistableRange
 			for i, b := range r.BistableRanges {
 				if b.To.Kind == "fold" && b.From.Kind == "hopf" && b.States[0] != "rest" {

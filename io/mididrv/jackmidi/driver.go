@@ -228,12 +228,11 @@ func (d *Driver) connect() (*client, error) {
 		c      *C.sep_client
 		status C.int
 	}
-	ch := make(chan result, 1)
 	name, server := d.cfg.client, d.cfg.server
 	if name == "" {
 		name = DefaultClientName
 	}
-	go func() {
+	open := func() (r result) {
 		cname := C.CString(name)
 		defer C.free(unsafe.Pointer(cname))
 		var cserver *C.char
@@ -241,19 +240,16 @@ func (d *Driver) connect() (*client, error) {
 			cserver = C.CString(server)
 			defer C.free(unsafe.Pointer(cserver))
 		}
-		var r result
 		r.c = openClient(cname, cserver, &r.status)
-		ch <- r
-	}()
-	var r result
-	select {
-	case r = <-ch:
-	case <-time.After(openTimeout):
-		go func() {
-			if r := <-ch; r.c != nil {
-				closeClient(r.c)
-			}
-		}()
+		return r
+	}
+	closeLate := func(r result) {
+		if r.c != nil {
+			closeClient(r.c)
+		}
+	}
+	r, ok := jacklife.Within(openTimeout, open, closeLate)
+	if !ok {
 		return nil, fmt.Errorf("jackmidi: the JACK server%s did not answer within %v", d.serverDesc(), openTimeout)
 	}
 	if r.c == nil {
