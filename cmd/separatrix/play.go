@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/separatrix-audio/separatrix/emu"
 	"github.com/separatrix-audio/separatrix/io/audio"
 	"github.com/separatrix-audio/separatrix/io/live"
 	"github.com/separatrix-audio/separatrix/io/outfile"
@@ -118,6 +119,14 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 		channels = 2
 	}
 	acfg := audio.Config{Host: *host, Device: *device, SampleRate: float64(*rate), Buffer: *buffer, Channels: channels}.WithDefaults()
+	if !*quiet {
+		for _, p := range loaded {
+			if load, err := realTimeLoad(p, acfg); err == nil && load > heavyLoad {
+				say("%s: its %d neurons need about %.0f%% of a core at %g Hz, so expect dropouts (fewer neurons, a lower speed or a larger --buffer help)",
+					p.Name, len(p.NeuronNames), 100*load, acfg.SampleRate)
+			}
+		}
+	}
 	// JACK is played natively: a server that quits, or is killed, is survived and
 	// rejoined when it is back. PortAudio is not started then at all: its own JACK
 	// client would hang when closed after the server died.
@@ -236,14 +245,41 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if !*quiet {
-		var spikes []string
-		for i, n := range sum.Spikes {
-			spikes = append(spikes, fmt.Sprintf("%s %d", loaded[0].NeuronNames[i], n))
-		}
 		say("played %.1f s; spikes: %s; notes %d; xruns %d; resets %d; MIDI in %d (dropped %d)",
-			time.Since(start).Seconds(), strings.Join(spikes, ", "), sum.NotesSent, sum.Xruns, sum.Resets, sum.MIDIIn, sum.MIDIDropped)
+			time.Since(start).Seconds(), spikeCounts(loaded[0].NeuronNames, sum.Spikes), sum.NotesSent, sum.Xruns, sum.Resets, sum.MIDIIn, sum.MIDIDropped)
 	}
 	return nil
+}
+
+// heavyLoad is the share of a core above which a patch is reported as too heavy to
+// play without dropouts: the rest of the period is the margin for the scheduler.
+const heavyLoad = 0.7
+
+// realTimeLoad measures what share of a core the patch's engine needs to keep up in
+// real time at cfg's rate and buffer, rendering a copy of it for about 30 ms. (A patch
+// may hold up to emu.MaxNeurons neurons, which renders fine offline; live, about 120
+// I_Na,p+I_K neurons fit in a core today.)
+func realTimeLoad(p *patches.Patch, cfg audio.Config) (float64, error) {
+	ecfg := p.Engine
+	ecfg.Channels = cfg.Channels
+	e, err := emu.New(ecfg)
+	if err != nil {
+		return 0, err
+	}
+	if err := e.Prepare(cfg.SampleRate, cfg.MaxBlock); err != nil {
+		return 0, err
+	}
+	out := make([][]float32, cfg.Channels)
+	for c := range out {
+		out[c] = make([]float32, cfg.Buffer)
+	}
+	frames := 0
+	t0 := time.Now()
+	for time.Since(t0) < 30*time.Millisecond || frames < cfg.Buffer {
+		e.Process(out)
+		frames += cfg.Buffer
+	}
+	return time.Since(t0).Seconds() / (float64(frames) / cfg.SampleRate), nil
 }
 
 // exitBackstop is how long play may take to stop after SIGINT, SIGTERM or SIGHUP, but

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -158,5 +160,41 @@ func TestPlayKeepsRecordingsOnSignal(t *testing.T) {
 				t.Errorf("temporary files left: %v", tmp)
 			}
 		})
+	}
+}
+
+// TestPlaySaysWhenAPatchIsTooHeavy: a patch the format allows but play cannot keep up
+// with in real time (1024 neurons; about 120 fit in a core today) is played with one
+// line saying so; a built-in patch gets no such line.
+func TestPlaySaysWhenAPatchIsTooHeavy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plays for a second")
+	}
+	var b strings.Builder
+	b.WriteString("format = 1\n")
+	for k := range 1024 {
+		fmt.Fprintf(&b, "[[neuron]]\nname = \"n%d\"\nmodel = \"inapk\"\npreset = \"snic\"\n", k)
+	}
+	heavy := filepath.Join(t.TempDir(), "heavy.toml")
+	if err := os.WriteFile(heavy, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		patch string
+		warn  bool
+	}{{heavy, true}, {"hysteresis", false}} {
+		play := exec.Command(sepBin, "play", tc.patch, "--duration", "500ms")
+		play.Env = nothingHere()
+		out, err := play.CombinedOutput()
+		if err != nil {
+			t.Fatalf("play %s: %v\n%s", tc.patch, err, out)
+		}
+		warned := strings.Contains(string(out), "neurons need about") && strings.Contains(string(out), "expect dropouts")
+		if warned != tc.warn {
+			t.Errorf("play %s: warned %v, want %v:\n%s", filepath.Base(tc.patch), warned, tc.warn, out)
+		}
+		if tc.warn && !strings.Contains(string(out), "spikes: none from 1024 neurons") {
+			t.Errorf("play %s: the summary does not sum the spikes up:\n%s", filepath.Base(tc.patch), out)
+		}
 	}
 }

@@ -312,18 +312,38 @@ func patchIsFile(patch string) bool {
 	return strings.ContainsAny(patch, `/\`+string(filepath.Separator)) || strings.HasSuffix(patch, ".toml")
 }
 
+// spikeCounts says how many spikes each neuron fired ("a 12, b 3"); for more than eight
+// neurons, the total and the busiest, so that the line stays a line.
+func spikeCounts(names []string, spikes []uint64) string {
+	if len(spikes) <= 8 {
+		parts := make([]string, len(spikes))
+		for i, n := range spikes {
+			parts[i] = fmt.Sprintf("%s %d", names[i], n)
+		}
+		return strings.Join(parts, ", ")
+	}
+	var total uint64
+	busiest := 0
+	for i, n := range spikes {
+		total += n
+		if n > spikes[busiest] {
+			busiest = i
+		}
+	}
+	if total == 0 {
+		return fmt.Sprintf("none from %d neurons", len(spikes))
+	}
+	return fmt.Sprintf("%d from %d neurons (most: %s %d)", total, len(spikes), names[busiest], spikes[busiest])
+}
+
 // summary is the one line a render ends with.
 func summary(p *patches.Patch, res *render.Result, took time.Duration, written []string) string {
-	var spikes []string
-	for i, n := range res.Stats.Spikes {
-		spikes = append(spikes, fmt.Sprintf("%s %d", p.NeuronNames[i], n))
-	}
 	peak := "silent"
 	if res.Stats.Peak > 0 {
 		peak = fmt.Sprintf("%.1f dBFS", 20*math.Log10(res.Stats.Peak))
 	}
 	s := fmt.Sprintf("%s: %.1f s at %d Hz in %.1f s; spikes: %s; resets: %d; peak %s",
-		p.Name, res.Seconds(), res.SampleRate, took.Seconds(), strings.Join(spikes, ", "), res.Stats.Resets, peak)
+		p.Name, res.Seconds(), res.SampleRate, took.Seconds(), spikeCounts(p.NeuronNames, res.Stats.Spikes), res.Stats.Resets, peak)
 	if res.NotesSent+res.NotesDropped > 0 {
 		s += fmt.Sprintf("; notes: %d", res.NotesSent)
 		if res.NotesDropped > 0 {
