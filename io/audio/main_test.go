@@ -10,7 +10,9 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/separatrix-audio/separatrix/io/jacktest"
 )
@@ -101,10 +103,18 @@ var moreHelpers = map[string]func() int{}
 func helper(t *testing.T, h string, env ...string) (stdout, stderr string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(append(os.Environ(), helperEnv+"="+h), env...)
+	// GOTRACEBACK=all: a helper that hangs is stopped with SIGQUIT after two minutes
+	// and prints every goroutine's stack, to show where.
+	cmd.Env = append(append(os.Environ(), helperEnv+"="+h, "GOTRACEBACK=all"), env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stop := time.AfterFunc(2*time.Minute, func() { cmd.Process.Signal(syscall.SIGQUIT) })
+	err := cmd.Wait()
+	stop.Stop()
+	if err != nil {
 		t.Fatalf("helper %s: %v\nstdout:\n%s\nstderr:\n%s", h, err, out.String(), errOut.String())
 	}
 	return out.String(), errOut.String()
