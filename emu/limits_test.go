@@ -102,12 +102,7 @@ func BenchmarkNetworkCost(b *testing.B) {
 			out := makeOut(2, block)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				e.Process(out)
-				for {
-					if _, ok := e.Spikes().Pop(); !ok {
-						break
-					}
-				}
+				processAndDrain(e, out)
 			}
 			perSample := float64(b.Elapsed().Nanoseconds()) / (float64(b.N) * block)
 			b.ReportMetric(perSample, "ns/sample")

@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,44 +20,11 @@ import (
 // SIGINT or SIGTERM within a second in every state, with every note-on that reached a
 // JACK MIDI client matched by a note-off.
 
-// privateServer starts a JACK server of the test's own (the other tests' server stays
-// up) and points JACK_DEFAULT_SERVER back at theirs when the test ends.
-func privateServer(t *testing.T) *jacktest.Server {
-	t.Helper()
-	srv, err := jacktest.StartWith(48000, 128)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		srv.Stop()
-		os.Setenv("JACK_DEFAULT_SERVER", jack.Name)
-	})
-	return srv
-}
-
-// lockedLog collects a process's output while the test reads it.
-type lockedLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *lockedLog) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *lockedLog) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // player is a running `separatrix play`.
 type player struct {
 	t      *testing.T
 	cmd    *exec.Cmd
-	stderr *lockedLog
+	stderr *jacktest.Buffer
 	done   chan struct{}
 }
 
@@ -75,7 +41,7 @@ func startPlay(t *testing.T, midi bool) *player {
 	for range 10 {
 		args = append(args, "--ramp", "current=-2:6:1.5", "--ramp", "current=6:-2:1.5")
 	}
-	p := &player{t: t, cmd: exec.Command(sepBin, args...), stderr: &lockedLog{}, done: make(chan struct{})}
+	p := &player{t: t, cmd: exec.Command(sepBin, args...), stderr: &jacktest.Buffer{}, done: make(chan struct{})}
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -195,7 +161,7 @@ func checkPaired(t *testing.T, what string, dump *bytes.Buffer) {
 // note-off for every note-on.
 func TestPlaySurvivesJACKRestart(t *testing.T) {
 	needJACK(t)
-	srv := privateServer(t)
+	srv := jacktest.StartPrivate(t)
 	p := startPlay(t, true)
 	p.say("audio: JACK client "+audio.JACKClientName+" playing to system", 10*time.Second)
 	dump := dumpOut(t, "dump1")
@@ -254,7 +220,7 @@ func TestPlayAnswersSignalsInEveryState(t *testing.T) {
 		{"no server at start", syscall.SIGINT},
 	} {
 		t.Run(tc.state+" "+tc.sig.String(), func(t *testing.T) {
-			srv := privateServer(t)
+			srv := jacktest.StartPrivate(t)
 			if tc.state == "no server at start" {
 				srv.Stop()
 			}

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -93,6 +94,16 @@ func runHelper(h string) int {
 	}
 	fmt.Fprintln(os.Stderr, "unknown helper", h)
 	return 2
+}
+
+// expectLines fails the test for every fact in want that a helper's output lacks.
+func expectLines(t *testing.T, out string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("helper output lacks %q:\n%s", w, out)
+		}
+	}
 }
 
 // moreHelpers are helpers defined in files with narrower build constraints.

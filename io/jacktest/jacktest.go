@@ -44,7 +44,7 @@ type Server struct {
 	SampleRate int
 	Period     int
 	cmd        *exec.Cmd
-	log        *lockedBuffer
+	log        *Buffer
 	done       chan struct{}
 	killed     bool // by Kill, and not started again since
 }
@@ -101,7 +101,7 @@ func StartWith(rate, period int) (*Server, error) {
 		return nil, errors.New("jacktest: jackd is not installed (apt-get install jackd2)")
 	}
 	name := fmt.Sprintf("septest%d_%d", os.Getpid(), seq.Add(1))
-	s := &Server{Name: name, SampleRate: rate, Period: period, log: &lockedBuffer{}}
+	s := &Server{Name: name, SampleRate: rate, Period: period, log: &Buffer{}}
 	if err := s.launch(); err != nil {
 		return nil, err
 	}
@@ -139,6 +139,23 @@ func (s *Server) launch() error {
 	}
 	s.Stop()
 	return fmt.Errorf("jacktest: jackd did not answer within 10 s:\n%s", s.log.String())
+}
+
+// StartPrivate starts a server for one test only, to kill or freeze without disturbing
+// the others, and when the test ends stops it and points JACK_DEFAULT_SERVER back at
+// the server it named before.
+func StartPrivate(t testing.TB) *Server {
+	t.Helper()
+	shared := os.Getenv("JACK_DEFAULT_SERVER")
+	srv, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		srv.Stop()
+		os.Setenv("JACK_DEFAULT_SERVER", shared)
+	})
+	return srv
 }
 
 // Kill ends the server with SIGKILL, as a crash would: its clients get no notice, only
@@ -186,19 +203,22 @@ func (s *Server) Running() bool {
 	}
 }
 
-// lockedBuffer is a bytes.Buffer jackd's output can be copied into while tests read it.
-type lockedBuffer struct {
+// Buffer is a bytes.Buffer that a process (jackd, a JACK client, the program under
+// test) writes into while a test reads it. The zero value is ready.
+type Buffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
+// Write appends p.
+func (l *Buffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *lockedBuffer) String() string {
+// String returns what was written so far.
+func (l *Buffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()

@@ -558,14 +558,7 @@ func TestVirtualPortsComeBack(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills and restarts a JACK server")
 	}
-	srv, err := jacktest.StartWith(48000, 128) // its own: the others' server stays up
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		srv.Stop()
-		os.Setenv("JACK_DEFAULT_SERVER", server.Name)
-	})
+	srv := jacktest.StartPrivate(t) // its own: the others' server stays up
 	d := openJack(t)
 	var rec recorder
 	var st statusLog

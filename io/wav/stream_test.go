@@ -14,6 +14,23 @@ import (
 // onlyWriter hides any Seek: a pipe.
 type onlyWriter struct{ bytes.Buffer }
 
+// encodeStream writes sig through a stream writer into a pipe-like writer (no Seek).
+func encodeStream(t *testing.T, rate int, f Format, sig [][]float32) []byte {
+	t.Helper()
+	var out onlyWriter
+	w, err := NewStreamWriter(&out, rate, len(sig), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(sig); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
 // TestStreamHeader: a stream's header says "unknown size" (0xFFFFFFFF) where a file's
 // holds the sizes, everything else is the same bytes, the samples follow it exactly
 // (no pad byte), and nothing seeks.
@@ -22,19 +39,8 @@ func TestStreamHeader(t *testing.T) {
 		t.Run(f.String(), func(t *testing.T) {
 			const channels, frames = 1, 7 // odd: a file would get a pad byte
 			sig := signal(channels, frames)
-			var out onlyWriter
-			w, err := NewStreamWriter(&out, 48000, channels, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Write(sig); err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Close(); err != nil {
-				t.Fatal(err)
-			}
+			got := encodeStream(t, 48000, f, sig)
 			file := encode(t, 48000, f, sig...)
-			got := out.Bytes()
 			dataBytes := frames * channels * f.bytesPerSample()
 			if len(got) != f.headerLen()+dataBytes {
 				t.Fatalf("stream is %d bytes, want header %d + samples %d", len(got), f.headerLen(), dataBytes)
@@ -147,18 +153,7 @@ func TestReadStream(t *testing.T) {
 	for _, f := range []Format{PCM16, PCM24, Float32} {
 		t.Run(f.String(), func(t *testing.T) {
 			sig := signal(2, 9)
-			var out onlyWriter
-			w, err := NewStreamWriter(&out, 44100, 2, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Write(sig); err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Close(); err != nil {
-				t.Fatal(err)
-			}
-			b := append(out.Bytes(), 0x11) // a stray byte, as a cut-off stream may end
+			b := append(encodeStream(t, 44100, f, sig), 0x11) // a stray byte, as a cut-off stream may end
 			a, err := decode("stream.wav", b)
 			if err != nil {
 				t.Fatal(err)
