@@ -242,14 +242,15 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 	bar := newProgressBar(stderr, *quiet)
 	sink.Progress = bar.update
 	start := time.Now()
-	res, err := render.Run(p, perf, render.Options{SampleRate: *rate, Duration: duration.Seconds(), Seed: *seed}, sink)
+	ropt := render.Options{SampleRate: *rate, Duration: duration.Seconds(), Seed: *seed}
+	res, err := render.Run(p, perf, ropt, sink)
 	bar.done()
 	if err != nil {
 		var in *outfile.Interrupted
 		if errors.As(err, &in) {
 			files.Abort()
 			return fmt.Errorf("%w at %.1f s of %s s; %s", in, float64(rendered)/float64(*rate),
-				strconv.FormatFloat(renderLength(duration.Seconds(), &perf), 'f', -1, 64), files.Summary())
+				strconv.FormatFloat(ropt.Length(&perf), 'f', -1, 64), files.Summary())
 		}
 		return err
 	}
@@ -292,18 +293,6 @@ func createWAV(o *outfile.Output, rate, channels int, f wav.Format) (*wav.Writer
 		return wav.NewWriter(file, rate, channels, f)
 	}
 	return wav.NewStreamWriter(file, rate, channels, f)
-}
-
-// renderLength is how long render.Run renders: the duration asked for, else the
-// performance's length, else render.DefaultDuration.
-func renderLength(duration float64, perf *render.Performance) float64 {
-	if duration == 0 {
-		duration = perf.Length()
-	}
-	if duration == 0 {
-		duration = render.DefaultDuration
-	}
-	return duration
 }
 
 // patchIsFile reports whether PATCH names a file rather than a built-in patch, by the

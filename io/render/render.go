@@ -129,6 +129,18 @@ func (perf *Performance) Length() float64 {
 	return length
 }
 
+// Length is how many seconds Run renders perf: the Duration asked for, else the
+// performance's own length (at most MaxDuration), else DefaultDuration.
+func (opt Options) Length(perf *Performance) float64 {
+	if opt.Duration != 0 {
+		return opt.Duration
+	}
+	if l := math.Min(perf.Length(), MaxDuration); l != 0 {
+		return l
+	}
+	return DefaultDuration
+}
+
 // Run renders the patch through the performance into the sink. It is deterministic: the
 // same patch, performance, options and seed give the same samples, notes and rows.
 func Run(p *patches.Patch, perf Performance, opt Options, sink Sink) (*Result, error) {
@@ -149,13 +161,7 @@ func Run(p *patches.Patch, perf Performance, opt Options, sink Sink) (*Result, e
 	if err != nil {
 		return nil, err
 	}
-	duration := opt.Duration
-	if duration == 0 {
-		duration = math.Min(perf.Length(), MaxDuration)
-	}
-	if duration == 0 {
-		duration = DefaultDuration
-	}
+	duration := opt.Length(&perf)
 	cfg := p.Engine
 	if opt.Seed != 0 {
 		cfg.Seed = opt.Seed
