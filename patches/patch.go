@@ -97,6 +97,12 @@ func Parse(source string, data []byte) (*Patch, error) {
 	return parse(source, data)
 }
 
+// IsFile reports whether Load takes nameOrPath for a file rather than a built-in name:
+// it contains a path separator or ends in ".toml".
+func IsFile(nameOrPath string) bool {
+	return strings.ContainsAny(nameOrPath, `/\`+string(filepath.Separator)) || strings.HasSuffix(nameOrPath, ".toml")
+}
+
 // Load reads a patch by built-in name ("snic") or from a file. An argument that contains
 // a path separator or ends in ".toml" is a file; anything else is a built-in name.
 //
@@ -104,7 +110,7 @@ func Parse(source string, data []byte) (*Patch, error) {
 // directory or socket is refused before it is opened, a named pipe that nobody writes to
 // reads as empty instead of waiting, and no more than MaxFileSize+1 bytes are read.
 func Load(nameOrPath string) (*Patch, error) {
-	if strings.ContainsAny(nameOrPath, `/\`+string(filepath.Separator)) || strings.HasSuffix(nameOrPath, ".toml") {
+	if IsFile(nameOrPath) {
 		data, err := readFile(nameOrPath)
 		if err != nil {
 			var pe *fs.PathError

@@ -27,7 +27,7 @@ func figureOutput(out, patch, score string) error {
 		return usageError{fmt.Sprintf("-o %s: want a .png or .svg file", out)}
 	}
 	var files outfile.Files
-	if patchIsFile(patch) {
+	if patches.IsFile(patch) {
 		files.Input("the patch file", patch)
 	}
 	files.Input("--score", score)

@@ -74,7 +74,7 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	// is opened. (--save appends to the first patch file on purpose.)
 	var files outfile.Files
 	for _, name := range rest {
-		if patchIsFile(name) {
+		if patches.IsFile(name) {
 			files.Input("the patch file", name)
 		}
 	}

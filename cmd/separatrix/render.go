@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -176,7 +175,7 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 	// What the render reads and writes, checked before anything is written: no output
 	// may be an input or another output.
 	files := outfile.Files{MakeDirs: true}
-	if patchIsFile(patch) {
+	if patches.IsFile(patch) {
 		files.Input("the patch file", patch)
 	}
 	files.Input("--score", *pf.score)
@@ -293,12 +292,6 @@ func createWAV(o *outfile.Output, rate, channels int, f wav.Format) (*wav.Writer
 		return wav.NewWriter(file, rate, channels, f)
 	}
 	return wav.NewStreamWriter(file, rate, channels, f)
-}
-
-// patchIsFile reports whether PATCH names a file rather than a built-in patch, by the
-// rule patches.Load follows: a path separator or the .toml extension.
-func patchIsFile(patch string) bool {
-	return strings.ContainsAny(patch, `/\`+string(filepath.Separator)) || strings.HasSuffix(patch, ".toml")
 }
 
 // spikeCounts says how many spikes each neuron fired ("a 12, b 3"); for more than eight
