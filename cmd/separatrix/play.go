@@ -159,12 +159,8 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 				stream = audio.OpenClock(acfg, audio.Process(process))
 				return stream, nil
 			}
-			first := true
-			opt.Open = func(cfg audio.Config, p audio.Process) (audio.Stream, error) {
-				if first {
-					first = false
-					return audio.Open(cfg, p)
-				}
+			opt.Open = audio.Open
+			opt.Reopen = func(cfg audio.Config, p audio.Process) (audio.Stream, error) {
 				if err := audio.Usable(cfg); err != nil {
 					return nil, err
 				}

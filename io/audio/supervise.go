@@ -14,6 +14,9 @@ import (
 type SuperviseOptions struct {
 	// Open opens the device: Open, OpenJACK, or a function around them.
 	Open func(Config, Process) (Stream, error)
+	// Reopen opens the device again after a loss; nil means Open. (A PortAudio
+	// device needs PortAudio restarted to be seen again: Reopen.)
+	Reopen func(Config, Process) (Stream, error)
 	// Status, if not nil, is told in one line when the device is lost, when it plays
 	// again, and when reopening it fails for a reason other than its absence (once per
 	// reason). It is called from the supervisor's goroutine, or from Supervise.
@@ -66,6 +69,9 @@ func Supervise(cfg Config, p Process, opt SuperviseOptions) (*Supervised, error)
 	}
 	if opt.Status == nil {
 		opt.Status = func(string) {}
+	}
+	if opt.Reopen == nil {
+		opt.Reopen = opt.Open
 	}
 	s := &Supervised{cfg: cfg, p: p, opt: opt, quit: make(chan struct{}), done: make(chan struct{})}
 	dev, err := opt.Open(cfg, s.gate(1))
@@ -184,7 +190,7 @@ func (e *otherRate) Error() string {
 // reopen opens and starts the device as generation g; it runs on a goroutine of its
 // own, so that a device that hangs holds up nothing else.
 func (s *Supervised) reopen(g uint64) attempt {
-	st, err := s.opt.Open(s.cfg, s.gate(g))
+	st, err := s.opt.Reopen(s.cfg, s.gate(g))
 	if err != nil {
 		return attempt{err: err}
 	}

@@ -363,3 +363,30 @@ func TestSuperviseDeviceHangsWhileStarting(t *testing.T) {
 		t.Errorf("Close took %v with a device hanging in Start", d)
 	}
 }
+
+// TestSuperviseReopensWithReopen: the device is opened with Open at start and with
+// Reopen after a loss (PortAudio needs restarting to see a device again).
+func TestSuperviseReopensWithReopen(t *testing.T) {
+	r := newRig(t)
+	var opens, reopens atomic.Int32
+	s, err := Supervise(Config{SampleRate: 48000, Buffer: 48}, r.process, SuperviseOptions{
+		Open:   func(c Config, p Process) (Stream, error) { opens.Add(1); return r.open(c, p) },
+		Reopen: func(c Config, p Process) (Stream, error) { reopens.Add(1); return r.open(c, p) },
+		Status: func(msg string) { r.status <- msg },
+		Retry:  20 * time.Millisecond,
+		Stall:  100 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	close(r.device(0).lost)
+	r.expect("sound is back on the fake 2")
+	r.device(0).retired.Store(true)
+	r.check(s)
+	if opens.Load() != 1 || reopens.Load() != 1 {
+		t.Errorf("Open called %d times, Reopen %d; want once each", opens.Load(), reopens.Load())
+	}
+}
