@@ -76,6 +76,11 @@ type Config struct {
 	Seed      uint64 // noise seed: the same seed gives the same samples
 	// Ring sizes; zero picks a default.
 	EventCapacity, SpikeCapacity int
+	// TapRate, if not 0, makes Process publish every neuron's state this many times a
+	// second of sound through Tap (for a live view); TapCapacity is the tap's size in
+	// records (0: a second's worth).
+	TapRate     float64
+	TapCapacity int
 }
 
 // MaxCeilingDB is the highest limiter ceiling a patch may ask for.
@@ -205,6 +210,9 @@ type Engine struct {
 	scratch [2][]float64
 
 	stats engineStats
+
+	tap   *Tap // nil unless Config.TapRate is set
+	tapSt tapState
 }
 
 type ramp struct {
@@ -452,6 +460,7 @@ func (e *Engine) Prepare(sampleRate float64, maxBlock int) error {
 		e.dc[c] = dcBlocker{r: math.Exp(-2 * math.Pi * fc / sampleRate)}
 	}
 	e.lim = newLimiter(safeCeiling(e.cfg.CeilingDB), sampleRate)
+	e.prepareTap(sampleRate)
 	e.prepared = true
 	return nil
 }
@@ -641,6 +650,9 @@ func (e *Engine) Process(out [][]float32) {
 		}
 		l, r := e.detectAndMix()
 		mixL[f], mixR[f] = l, r
+		if e.tap != nil {
+			e.tapFrame()
+		}
 		e.frame++
 	}
 	e.finishBlock(out, mixL, mixR)

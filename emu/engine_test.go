@@ -98,9 +98,11 @@ func TestProcessDoesNotAllocate(t *testing.T) {
 		Neurons:  []NeuronSpec{a, b, c},
 		Gaps:     []Gap{{A: 0, B: 2, G: 0.1}},
 		Synapses: []Synapse{{From: 0, To: 1, G: 0.5, Tau: 5, Reversal: -80}},
+		TapRate:  500, // a live view watching
 	}
 	e := newTestEngine(t, cfg, 48000, 128)
 	out := makeOut(2, 128)
+	rec := make([]float32, e.Tap().Stride())
 	var frame int64
 	allocs := testing.AllocsPerRun(200, func() {
 		e.Events().Push(Event{Frame: frame + 10, Kind: EventSet, Neuron: 0, Control: ControlCurrent, Value: 5.5, Time: 0.01})
@@ -109,6 +111,11 @@ func TestProcessDoesNotAllocate(t *testing.T) {
 		e.Process(out)
 		for {
 			if _, ok := e.Spikes().Pop(); !ok {
+				break
+			}
+		}
+		for {
+			if _, ok := e.Tap().Pop(rec); !ok {
 				break
 			}
 		}

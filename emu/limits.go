@@ -26,6 +26,9 @@ const (
 	MaxNeurons  = 1024
 	MaxSynapses = 16384
 	MaxGaps     = 8192
+	// A tap publishes at most a record per millisecond of sound, and holds at most 2^16.
+	MaxTapRate     = 1000
+	MaxTapCapacity = 1 << 16
 )
 
 // checkSize refuses a network larger than the limits; it runs before New allocates.
@@ -37,6 +40,10 @@ func checkSize(cfg *Config) error {
 		return fmt.Errorf("emu: %d synapses, more than the %d an engine may have", len(cfg.Synapses), MaxSynapses)
 	case len(cfg.Gaps) > MaxGaps:
 		return fmt.Errorf("emu: %d gap junctions, more than the %d an engine may have", len(cfg.Gaps), MaxGaps)
+	case !(cfg.TapRate >= 0 && cfg.TapRate <= MaxTapRate):
+		return fmt.Errorf("emu: a tap rate of %g records a second is outside 0 to %d", cfg.TapRate, MaxTapRate)
+	case cfg.TapCapacity < 0 || cfg.TapCapacity > MaxTapCapacity:
+		return fmt.Errorf("emu: a tap of %d records is outside 0 to %d", cfg.TapCapacity, MaxTapCapacity)
 	}
 	return nil
 }
