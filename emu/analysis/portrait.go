@@ -38,6 +38,14 @@ type Portrait struct {
 type PortraitOptions struct {
 	BasinCols, BasinRows int     // default 80 x 60
 	TrajectoryTime       float64 // ms of model time; default: enough for a few cycles
+	// XRange and YRange fix the window (a live view keeps one window while the current
+	// moves); zero ranges frame what the portrait holds.
+	XRange, YRange [2]float64
+	// NoBasin skips the basin, the slowest part, when only the window is wanted.
+	NoBasin bool
+	// Workers is how many goroutines share the basin (default: one per CPU); 1 keeps
+	// the work on the calling goroutine (a live view computes on a low-priority thread).
+	Workers int
 }
 
 // Portrait computes the phase portrait at current I; init (nil: the rest state) is
@@ -73,6 +81,9 @@ func (s *System) Portrait(I float64, init []float64, opt PortraitOptions) *Portr
 	p.Trajectory = s.path(init, I, T, false, false, nil)
 
 	p.window(s)
+	if opt.XRange[1] > opt.XRange[0] && opt.YRange[1] > opt.YRange[0] {
+		p.XRange, p.YRange = opt.XRange, opt.YRange
+	}
 	p.Field = func(V, y float64) (float64, float64) {
 		x := s.Clamp(nil, V)
 		x[p.Y] = y
@@ -95,8 +106,8 @@ func (s *System) Portrait(I float64, init []float64, opt PortraitOptions) *Portr
 			break
 		}
 	}
-	if stableCycle != nil && len(stableEquilibria(p.Equilibria)) > 0 {
-		p.basin(s, stableCycle, opt.BasinCols, opt.BasinRows)
+	if stableCycle != nil && len(stableEquilibria(p.Equilibria)) > 0 && !opt.NoBasin {
+		p.basin(s, stableCycle, opt.BasinCols, opt.BasinRows, opt.Workers)
 	}
 	return p
 }
@@ -174,11 +185,12 @@ func (p *Portrait) window(s *System) {
 func (p *Portrait) nullclines(s *System) {
 	const cols, rows = 600, 300
 	x0, x1, y0, y1 := p.XRange[0], p.XRange[1], p.YRange[0], p.YRange[1]
+	var xb, dxb [8]float64
 	// Y-nullcline: explicit.
 	var piece [][2]float64
 	for i := 0; i <= cols; i++ {
 		V := x0 + (x1-x0)*float64(i)/cols
-		y := s.Clamp(nil, V)[p.Y]
+		y := s.Clamp(xb[:0], V)[p.Y]
 		if y >= y0 && y <= y1 {
 			piece = append(piece, [2]float64{V, y})
 		} else if len(piece) > 0 {
@@ -193,7 +205,14 @@ func (p *Portrait) nullclines(s *System) {
 	var open [][][2]float64
 	for i := 0; i <= cols; i++ {
 		V := x0 + (x1-x0)*float64(i)/cols
-		f := func(y float64) float64 { dv, _ := p.Field(V, y); return dv }
+		// The field of the reduction (p.Field) at this V, without its allocations:
+		// the clamped state depends on V alone.
+		x := s.Clamp(xb[:0], V)
+		f := func(y float64) float64 {
+			x[p.Y] = y
+			s.Deriv(dxb[:len(x)], x, p.Current)
+			return dxb[0]
+		}
 		var roots []float64
 		prev := f(y0)
 		for j := 1; j <= rows; j++ {
@@ -262,7 +281,7 @@ func (p *Portrait) separatrices(s *System, saddle Equilibrium) {
 // undecided when time runs out is left unshaded. The time allowed covers 40 periods
 // and ten time constants of the slowest stable equilibrium. Rows are shared out among
 // the CPUs.
-func (p *Portrait) basin(s *System, c *Cycle, cols, rows int) {
+func (p *Portrait) basin(s *System, c *Cycle, cols, rows, workers int) {
 	rest := stableEquilibria(p.Equilibria)
 	T := math.Max(40*c.Period, 200)
 	for _, e := range rest {
@@ -279,24 +298,31 @@ func (p *Portrait) basin(s *System, c *Cycle, cols, rows int) {
 		next <- r
 	}
 	close(next)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.NumCPU(); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fl := s.newFlow(p.Current, false)
-			n := int(T / fl.h)
-			x := make([]float64, s.Dim())
-			for r := range next {
-				y := p.YRange[0] + (p.YRange[1]-p.YRange[0])*(float64(r)+0.5)/float64(rows)
-				for k := 0; k < cols; k++ {
-					V := p.XRange[0] + (p.XRange[1]-p.XRange[0])*(float64(k)+0.5)/float64(cols)
-					s.Clamp(x, V)
-					x[p.Y] = y
-					p.Basin[r][k] = onCycle(s, fl, x, n, c, rest, tol)
-				}
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	work := func() {
+		fl := s.newFlow(p.Current, false)
+		n := int(T / fl.h)
+		x := make([]float64, s.Dim())
+		for r := range next {
+			y := p.YRange[0] + (p.YRange[1]-p.YRange[0])*(float64(r)+0.5)/float64(rows)
+			for k := 0; k < cols; k++ {
+				V := p.XRange[0] + (p.XRange[1]-p.XRange[0])*(float64(k)+0.5)/float64(cols)
+				s.Clamp(x, V)
+				x[p.Y] = y
+				p.Basin[r][k] = onCycle(s, fl, x, n, c, rest, tol)
 			}
-		}()
+		}
+	}
+	if workers == 1 {
+		work()
+		return
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() { defer wg.Done(); work() }()
 	}
 	wg.Wait()
 }

@@ -3,6 +3,7 @@ package analysis
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/separatrix-audio/separatrix/emu"
@@ -197,5 +198,40 @@ func TestDiagramHysteresis(t *testing.T) {
 	}
 	if len(d.Equilibria) < 2 || !d.Equilibria[0].Stable || d.Equilibria[len(d.Equilibria)-1].Stable {
 		t.Errorf("equilibrium branches %d: want stable below the Hopf point and unstable above", len(d.Equilibria))
+	}
+}
+
+// TestPortraitFixedWindow: a given window is the one the nullclines and the basin are
+// computed over, and the basin on one goroutine is the basin on many.
+func TestPortraitFixedWindow(t *testing.T) {
+	s, _ := system(t, emu.INaPK, "saddle-node")
+	const I = 2 // bistable: rest and the firing cycle
+	auto := s.Portrait(I, nil, PortraitOptions{BasinCols: 20, BasinRows: 15})
+	win := PortraitOptions{BasinCols: 20, BasinRows: 15, XRange: [2]float64{-90, 20}, YRange: [2]float64{-0.1, 1}}
+	fixed := s.Portrait(I, nil, win)
+	if fixed.XRange != win.XRange || fixed.YRange != win.YRange {
+		t.Fatalf("window %v x %v, asked for %v x %v", fixed.XRange, fixed.YRange, win.XRange, win.YRange)
+	}
+	if auto.XRange == win.XRange {
+		t.Fatalf("the test's window is the automatic one: it shows nothing")
+	}
+	for _, pc := range fixed.VNullcline {
+		for _, q := range pc {
+			if q[0] < win.XRange[0] || q[0] > win.XRange[1] {
+				t.Fatalf("V-nullcline point %v outside the window", q)
+			}
+		}
+	}
+	if lo := fixed.VNullcline[0][0][0]; lo > auto.XRange[0] {
+		t.Errorf("V-nullcline starts at V=%g: not traced over the wider window", lo)
+	}
+	win.Workers = 1
+	one := s.Portrait(I, nil, win)
+	if fixed.Basin == nil || !reflect.DeepEqual(one.Basin, fixed.Basin) {
+		t.Errorf("the basin on one goroutine differs from the basin on many")
+	}
+	win.NoBasin = true
+	if s.Portrait(I, nil, win).Basin != nil {
+		t.Errorf("NoBasin computed a basin")
 	}
 }

@@ -71,9 +71,9 @@ func (s *System) Deriv(dx, x []float64, I float64) { s.Model.Deriv(dx, x, s.Para
 func (s *System) Clamp(dst []float64, V float64) []float64 {
 	d := s.Dim()
 	dst = grow(dst, d)
-	var b0, b1 [8]float64
+	var b0, b1, b2 [8]float64
 	x := b0[:d]
-	dx0, dx1 := b1[:d], make([]float64, d)
+	dx0, dx1 := b1[:d], b2[:d]
 	x[0] = V
 	for j := 1; j < d; j++ {
 		x[j] = 0
