@@ -46,6 +46,10 @@ type PortraitOptions struct {
 	// Workers is how many goroutines share the basin (default: one per CPU); 1 keeps
 	// the work on the calling goroutine (a live view computes on a low-priority thread).
 	Workers int
+	// NullclinesOnly computes the equilibria and the nullclines alone, in milliseconds:
+	// no cycles, trajectory, separatrices or basin (a live view's first answer when the
+	// current moves).
+	NullclinesOnly bool
 }
 
 // Portrait computes the phase portrait at current I; init (nil: the rest state) is
@@ -60,25 +64,27 @@ func (s *System) Portrait(I float64, init []float64, opt PortraitOptions) *Portr
 	d := s.Dim()
 	p := &Portrait{Current: I, Y: d - 1, Projected: d > 2}
 	p.Equilibria = s.Equilibria(I)
-	if init == nil {
-		if st := stableEquilibria(p.Equilibria); len(st) > 0 {
-			init = st[0].State
-		} else {
-			init = s.Clamp(nil, s.Model.VoltageRange[0]+0.3*(s.Model.VoltageRange[1]-s.Model.VoltageRange[0]))
+	if !opt.NullclinesOnly {
+		if init == nil {
+			if st := stableEquilibria(p.Equilibria); len(st) > 0 {
+				init = st[0].State
+			} else {
+				init = s.Clamp(nil, s.Model.VoltageRange[0]+0.3*(s.Model.VoltageRange[1]-s.Model.VoltageRange[0]))
+			}
 		}
-	}
-	p.Cycles = s.Cycles(I, init)
+		p.Cycles = s.Cycles(I, init)
 
-	// The trajectory: long enough for several turns of the slowest cycle.
-	T := opt.TrajectoryTime
-	if T <= 0 {
-		T = 100
-		for _, c := range p.Cycles {
-			T = math.Max(T, 4*c.Period)
+		// The trajectory: long enough for several turns of the slowest cycle.
+		T := opt.TrajectoryTime
+		if T <= 0 {
+			T = 100
+			for _, c := range p.Cycles {
+				T = math.Max(T, 4*c.Period)
+			}
+			T = math.Min(T, 2000)
 		}
-		T = math.Min(T, 2000)
+		p.Trajectory = s.path(init, I, T, false, false, nil)
 	}
-	p.Trajectory = s.path(init, I, T, false, false, nil)
 
 	p.window(s)
 	if opt.XRange[1] > opt.XRange[0] && opt.YRange[1] > opt.YRange[0] {
@@ -92,6 +98,9 @@ func (s *System) Portrait(I float64, init []float64, opt PortraitOptions) *Portr
 		return dx[0], dx[p.Y]
 	}
 	p.nullclines(s)
+	if opt.NullclinesOnly {
+		return p
+	}
 	if d == 2 {
 		for _, e := range p.Equilibria {
 			if e.Type == "saddle" {

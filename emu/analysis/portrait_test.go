@@ -235,3 +235,33 @@ func TestPortraitFixedWindow(t *testing.T) {
 		t.Errorf("NoBasin computed a basin")
 	}
 }
+
+// TestPortraitNullclinesOnly: the fast portrait has the full portrait's equilibria and
+// nullclines over the same window, and nothing that needs integration.
+func TestPortraitNullclinesOnly(t *testing.T) {
+	for _, c := range []struct {
+		m      *emu.Model
+		preset string
+		I      float64
+	}{{emu.INaPK, "saddle-node", 2}, {emu.INaPK, "saddle-node", 5}, {emu.HH, "classic", 8}} {
+		s, p := system(t, c.m, c.preset)
+		full := s.Portrait(c.I, p.Init, PortraitOptions{BasinCols: 8, BasinRows: 6})
+		fast := s.Portrait(c.I, p.Init, PortraitOptions{XRange: full.XRange, YRange: full.YRange, NullclinesOnly: true})
+		if len(fast.Cycles) != 0 || len(fast.Trajectory) != 0 || len(fast.Separatrices) != 0 || fast.Basin != nil {
+			t.Errorf("%s at %g: the fast portrait has %d cycles, %d trajectory points, %d separatrices, basin %v",
+				c.preset, c.I, len(fast.Cycles), len(fast.Trajectory), len(fast.Separatrices), fast.Basin != nil)
+		}
+		if len(full.Cycles) == 0 && len(full.Separatrices) == 0 {
+			t.Errorf("%s at %g: the full portrait has neither cycles nor separatrices: the case shows nothing", c.preset, c.I)
+		}
+		if !reflect.DeepEqual(fast.Equilibria, full.Equilibria) {
+			t.Errorf("%s at %g: equilibria %v, the full portrait's %v", c.preset, c.I, fast.Equilibria, full.Equilibria)
+		}
+		if !reflect.DeepEqual(fast.VNullcline, full.VNullcline) || !reflect.DeepEqual(fast.YNullcline, full.YNullcline) {
+			t.Errorf("%s at %g: the nullclines differ from the full portrait's", c.preset, c.I)
+		}
+		if len(fast.VNullcline) == 0 || len(fast.YNullcline) == 0 || fast.Field == nil {
+			t.Errorf("%s at %g: no nullclines or field", c.preset, c.I)
+		}
+	}
+}
