@@ -16,6 +16,7 @@ import (
 	"github.com/separatrix-audio/separatrix/io/midifile"
 	"github.com/separatrix-audio/separatrix/io/midimap"
 	"github.com/separatrix-audio/separatrix/io/render"
+	"github.com/separatrix-audio/separatrix/io/view"
 	"github.com/separatrix-audio/separatrix/io/wav"
 	"github.com/separatrix-audio/separatrix/patches"
 )
@@ -67,6 +68,10 @@ type Options struct {
 	// stream is closed, before the recordings are written to disk (which may take a
 	// while on a slow card).
 	Finishing func()
+
+	// View, if not nil, is served while playing: pages watch the neurons and steer them
+	// through the same event path as MIDI. Run stops it on the way out.
+	View *view.Server
 
 	Learn     string // a target: the next CC that moves is bound to it
 	LearnSave string // the patch file to append the learnt mapping to ("" prints only)
@@ -129,6 +134,9 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 		if opt.Seed != 0 {
 			cfg.Seed = opt.Seed
 		}
+		if opt.View != nil {
+			cfg.TapRate = ViewTapRate
+		}
 		e, err := emu.New(cfg)
 		if err != nil {
 			return nil, fmt.Errorf("patch %s: %w", p.Name, err)
@@ -172,6 +180,9 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	if opt.RecordMIDI != "" {
 		s.midiRec = midifile.NewWriter(rate)
 	}
+	if opt.View != nil {
+		s.view = newViewSource(s, opt.Patches, rate, opt.Buffer)
+	}
 	if opt.ConnectInputs != nil {
 		stop, err := opt.ConnectInputs(s.handle)
 		if err != nil {
@@ -200,6 +211,12 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	if opt.Status != nil {
 		go s.statusLoop(ctx, opt.StreamStats)
 	}
+	viewDone := make(chan error, 1)
+	if opt.View != nil {
+		go func() { viewDone <- opt.View.Serve(ctx, s.view) }()
+	} else {
+		viewDone <- nil
+	}
 
 	<-ctx.Done()
 	// Silence the notes first: the out loop sends every note-off before it returns, and
@@ -207,6 +224,9 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	// even with a dead device), then finish the recording with all that was played.
 	cancel()
 	wg.Wait()
+	if err := <-viewDone; err != nil {
+		fmt.Fprintf(opt.Log, "the view: %v\n", err)
+	}
 	streamErr := stream.Close()
 	if opt.Finishing != nil {
 		opt.Finishing()
@@ -264,6 +284,7 @@ type session struct {
 
 	midiIn, midiDropped atomic.Uint64
 	learnt              bool
+	view                *viewSource // nil without Options.View
 }
 
 // handle receives MIDI from the driver goroutines: never blocks, drops and counts.
@@ -291,18 +312,21 @@ func (s *session) controlLoop(ctx context.Context) {
 	defer tick.Stop()
 	var evBuf []emu.Event
 	next := make([]int, len(s.scheduled))
+	var commands chan view.Command // nil (never ready) without a view
+	if s.view != nil {
+		commands = s.view.cmds
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case c := <-commands:
+			s.command(c, s.view)
+			continue
 		case m := <-s.in:
 			active := s.player.Playing()
 			if m.Status&0xF0 == 0xC0 { // program change: another patch, crossfaded
-				if int(m.Data1) < len(s.opt.Patches) && int(m.Data1) != active {
-					s.player.Switch(int(m.Data1))
-					s.requestAllOff(active)
-					fmt.Fprintf(s.opt.Log, "program %d: %s\n", m.Data1, s.opt.Patches[m.Data1].Name)
-				}
+				s.switchTo(int(m.Data1))
 				continue
 			}
 			if s.opt.Learn != "" && !s.learnt && m.Status&0xF0 == 0xB0 && m.Data1 < 120 {
@@ -312,6 +336,9 @@ func (s *session) controlLoop(ctx context.Context) {
 			evBuf = s.controls[active].Handle(evBuf[:0], m, e.Frame())
 			for _, ev := range evBuf {
 				e.Events().Push(ev) // a full ring drops and counts
+				if ev.Kind == emu.EventSet {
+					s.view.noteSet(active, ev.Neuron, ev.Control, ev.Value)
+				}
 			}
 			if _, ok := s.controls[active].TakeAllOff(); ok {
 				s.requestAllOff(active)
@@ -325,11 +352,24 @@ func (s *session) controlLoop(ctx context.Context) {
 			for next[i] < len(evs) && evs[next[i]].Frame <= now {
 				if ev := evs[next[i]]; ev.Kind == emu.EventSet {
 					s.controls[i].Sync(ev.Neuron, ev.Control, ev.Value)
+					s.view.noteSet(i, ev.Neuron, ev.Control, ev.Value)
 				}
 				next[i]++
 			}
 		}
 	}
+}
+
+// switchTo plays patch i (a program change or a page's choice): crossfaded, and the
+// notes of the patch left are silenced.
+func (s *session) switchTo(i int) {
+	active := s.player.Playing()
+	if i < 0 || i >= len(s.opt.Patches) || i == active {
+		return
+	}
+	s.player.Switch(i)
+	s.requestAllOff(active)
+	fmt.Fprintf(s.opt.Log, "program %d: %s\n", i, s.opt.Patches[i].Name)
 }
 
 func (s *session) requestAllOff(patch int) {

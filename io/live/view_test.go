@@ -1,0 +1,195 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/separatrix-audio/separatrix/io/midimap"
+	"github.com/separatrix-audio/separatrix/io/view"
+	"github.com/separatrix-audio/separatrix/patches"
+)
+
+// softHysteresis is the hysteresis patch with its knob on soft takeover.
+func softHysteresis(t *testing.T) *patches.Patch {
+	t.Helper()
+	src, _ := patches.BuiltinSource("hysteresis")
+	text := strings.Replace(string(src), "smoothing = 0.05", "smoothing = 0.05\ntakeover = \"soft\"", 1)
+	p, err := patches.Parse("soft-hysteresis.toml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// viewPage is a minimal page: it keeps the JSON messages the server sends.
+type viewPage struct {
+	conn *websocket.Conn
+	mu   sync.Mutex
+	msgs []map[string]any // since the last waitFor looked
+	all  []map[string]any // every one
+}
+
+func openPage(t *testing.T, addr string) *viewPage {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var conn *websocket.Conn
+	var err error
+	for { // the server starts serving once the session has started
+		conn, _, err = websocket.Dial(ctx, "ws://"+addr+"/ws", nil)
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadLimit(16 << 20)
+	p := &viewPage{conn: conn}
+	go func() {
+		for {
+			typ, data, err := conn.Read(context.Background())
+			if err != nil {
+				return
+			}
+			if typ == websocket.MessageText {
+				var m map[string]any
+				json.Unmarshal(data, &m)
+				p.mu.Lock()
+				p.msgs = append(p.msgs, m)
+				p.all = append(p.all, m)
+				p.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() { conn.CloseNow() })
+	return p
+}
+
+func (p *viewPage) send(t *testing.T, v any) {
+	b, _ := json.Marshal(v)
+	if err := p.conn.Write(context.Background(), websocket.MessageText, b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitFor asks for display frames until a message satisfies cond, for at most 10 s.
+func (p *viewPage) waitFor(t *testing.T, what string, cond func(m map[string]any) bool) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		p.mu.Lock()
+		for _, m := range p.msgs {
+			if cond(m) {
+				p.mu.Unlock()
+				return m
+			}
+		}
+		p.msgs = p.msgs[:0]
+		p.mu.Unlock()
+		p.send(t, map[string]any{"t": "ready"})
+		time.Sleep(16 * time.Millisecond)
+	}
+	t.Fatalf("waited 10 s for %s", what)
+	return nil
+}
+
+func sliderIs(v float64) func(map[string]any) bool {
+	return func(m map[string]any) bool {
+		if m["t"] != "controls" {
+			return false
+		}
+		vals := m["values"].([]any)
+		return len(vals) > 0 && vals[0].(float64) == v
+	}
+}
+
+func firing(want bool) func(map[string]any) bool {
+	return func(m map[string]any) bool {
+		if m["t"] != "status" {
+			return false
+		}
+		n := m["neurons"].([]any)[0].(map[string]any)
+		return n["firing"] == want
+	}
+}
+
+// TestViewSteersLikeMIDI: a page's slider, kick and reset reach the engine through the
+// control loop; a knob moves the page's slider; after a page move the soft knob waits to
+// be caught instead of jumping.
+func TestViewSteersLikeMIDI(t *testing.T) {
+	srv, err := view.Listen(view.Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	handles := make(chan func(midimap.Msg), 1)
+	var fs *fakeStream
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(ctx, Options{
+			Patches: []*patches.Patch{softHysteresis(t)}, SampleRate: 48000, Buffer: 128,
+			OpenStream:    opener(&fs, 128, 0, 128*time.Second/48000),
+			ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handles <- h; return func() {}, nil },
+			View:          srv,
+		})
+		done <- err
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	handle := <-handles
+	p := openPage(t, srv.Addr().String())
+	p.waitFor(t, "the slider at the patch's start, -2", sliderIs(-2))
+	p.waitFor(t, "rest at the start", firing(false))
+
+	// The page's slider to the top (6): past the saddle-node, the neuron fires.
+	p.send(t, map[string]any{"t": "set", "slider": 0, "value": 6})
+	p.waitFor(t, "the slider at 6", sliderIs(6))
+	p.waitFor(t, "firing with the slider at the top", firing(true))
+	// Back to the bottom (-2): below the loop, it stops.
+	p.send(t, map[string]any{"t": "set", "slider": 0, "value": -2})
+	p.waitFor(t, "rest with the slider at the bottom", firing(false))
+
+	// Inside the loop (2) a kick switches rest to firing, and reset puts it back.
+	p.send(t, map[string]any{"t": "set", "slider": 0, "value": 2})
+	time.Sleep(300 * time.Millisecond)
+	p.waitFor(t, "still at rest at 2", firing(false))
+	p.send(t, map[string]any{"t": "kick", "kick": 0})
+	p.waitFor(t, "firing after the kick", firing(true))
+	p.send(t, map[string]any{"t": "reset"})
+	p.waitFor(t, "rest after the reset", firing(false))
+
+	// The knob (CC 1, 7-bit) far from the slider's 2 is ignored (soft takeover)...
+	p.mu.Lock()
+	mark := len(p.all)
+	p.mu.Unlock()
+	handle(midimap.ControlChange(1, 1, 0))
+	time.Sleep(200 * time.Millisecond)
+	p.waitFor(t, "a status after the knob's move", func(m map[string]any) bool { return m["t"] == "status" })
+	p.mu.Lock()
+	for _, m := range p.all[mark:] {
+		if m["t"] == "controls" {
+			t.Errorf("the knob far from the slider moved it: %v", m["values"])
+		}
+	}
+	p.mu.Unlock()
+	// ...until it passes the slider's value: 80/127 of -2..6 is 3.04.
+	handle(midimap.ControlChange(1, 1, 80))
+	m := p.waitFor(t, "the knob moving the slider", func(m map[string]any) bool {
+		return m["t"] == "controls" && m["values"].([]any)[0].(float64) > 3
+	})
+	if v := m["values"].([]any)[0].(float64); v < 3.0 || v > 3.1 {
+		t.Errorf("the knob at 80 put the slider at %g, want about 3.04", v)
+	}
+}
