@@ -21,6 +21,7 @@ import (
 	"github.com/separatrix-audio/separatrix/io/live"
 	"github.com/separatrix-audio/separatrix/io/outfile"
 	"github.com/separatrix-audio/separatrix/io/render"
+	"github.com/separatrix-audio/separatrix/io/view"
 	"github.com/separatrix-audio/separatrix/patches"
 )
 
@@ -48,20 +49,33 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 		duration     = fs.Duration("duration", 0, "stop after this long, e.g. 30s (default: until Ctrl-C)")
 		quiet        = fs.Bool("quiet", false, "no status line")
 		seed         = fs.Uint64("seed", 0, "noise seed (default: the patch's)")
+		viewPIN      = fs.String("view-pin", "", "with --view: the `PIN` a page needs to steer (default: none on this machine only, else a random one, printed)")
+		viewReadOnly = fs.Bool("view-readonly", false, "with --view: pages watch but cannot steer")
+		openPage     = fs.Bool("open", false, "with --view: open the page in the default browser")
+		viewAt       viewFlag
 		midiIns      listFlags
 		pf           = addPerformanceFlags(fs, false)
 	)
 	fs.Var(&midiIns, "midi-in", "listen to the MIDI input `NAME` (a part of it); repeatable; all: every input")
+	fs.Var(&viewAt, "view", "serve a live view of the neurons to web browsers, on this machine only (127.0.0.1:7400) or at `HOST:PORT` (0.0.0.0:7400: every network; steering then needs a PIN)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: separatrix play PATCH [PATCH...] [flags]\n\nPlays PATCH live: sound on the audio device, MIDI in to control it, spikes out as notes.\nWith several patches, MIDI program change N switches to the Nth (from 0). Flags:")
 		fs.PrintDefaults()
 	}
-	rest, err := parseInterspersed(fs, args, stderr)
+	rest, err := parseInterspersed(fs, joinViewAddr(args), stderr)
 	if err != nil {
 		return err
 	}
 	if len(rest) == 0 {
 		return usageError{"play takes at least one PATCH (see 'separatrix patches')"}
+	}
+	if !viewAt.on && (*viewPIN != "" || *viewReadOnly || *openPage) {
+		return usageError{"--view-pin, --view-readonly and --open go with --view"}
+	}
+	if *viewPIN != "" {
+		if err := validPIN(*viewPIN); err != nil {
+			return usageError{err.Error()}
+		}
 	}
 	if *save && *learn == "" {
 		return usageError{"--save needs --learn TARGET"}
@@ -193,6 +207,35 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 
+	// The view listens before anything plays, so a taken port is reported at once.
+	var viewer *view.Server
+	if viewAt.on {
+		pin := *viewPIN
+		if pin == "" && view.NeedsPIN(viewAt.addr) && !*viewReadOnly {
+			if pin, err = newPIN(); err != nil {
+				return err
+			}
+		}
+		viewer, err = view.Listen(view.Options{Addr: viewAt.addr, PIN: pin, ReadOnly: *viewReadOnly, Log: stderr})
+		if err != nil {
+			return err
+		}
+		defer viewer.Close()
+		switch {
+		case *viewReadOnly:
+			say("view: %s (watch only)", viewer.URL())
+		case pin != "":
+			say("view: %s (steering PIN %s)", viewer.URL(), pin)
+		default:
+			say("view: %s", viewer.URL())
+		}
+		if *openPage {
+			if err := openBrowser(viewer.URL()); err != nil {
+				say("%v; open %s yourself", err, viewer.URL())
+			}
+		}
+	}
+
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	bs := watchSignals(stop, finished)
@@ -217,7 +260,8 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 		// Writing a long recording to a slow card may take longer than the backstop.
 		Finishing: func() { bs.extend(recordBackstop) },
 		Learn:     *learn, LearnSave: learnSave,
-		Log: stderr,
+		View: viewer,
+		Log:  stderr,
 	}
 	if out := midi.Output(); out != nil {
 		opt.Out = out
