@@ -142,6 +142,21 @@ func countPeaks(x []float64) int {
 // JACK output is a C callback fed from a ring, so it is rarely the late one.)
 func TestPlaySNICThroughJACK(t *testing.T) {
 	needJACK(t)
+	playSNICThroughJACK(t, false)
+}
+
+// TestPlayWithViewThroughJACK: the same, with the view serving two pages that ask for
+// every display frame: the sound keeps the same judge of xruns.
+func TestPlayWithViewThroughJACK(t *testing.T) {
+	needJACK(t)
+	playSNICThroughJACK(t, true)
+}
+
+// playSNICThroughJACK plays snic firing through JACK, records the server's output with
+// jack_rec and compares the spike rate with the offline render; client xruns are judged
+// against JACK's own jack_metro in the same conditions. With withView, play serves the
+// view and two pages pull every display frame at 60 a second meanwhile.
+func playSNICThroughJACK(t *testing.T, withView bool) {
 	dir := t.TempDir()
 	offline := filepath.Join(dir, "offline.wav")
 	if code, _, stderr := runCLI(t, "render", "snic", "--set", "current=10", "--duration", "4s", "-o", offline, "--quiet"); code != 0 {
@@ -156,13 +171,21 @@ func TestPlaySNICThroughJACK(t *testing.T) {
 
 	var failures []string
 	for attempt := 1; attempt <= 3; attempt++ {
-		play := exec.Command(sepBin, "play", "snic", "--set", "current=10", "--host", "jack", "--buffer", "128", "--duration", "6s")
-		var perr bytes.Buffer
+		args := []string{"play", "snic", "--set", "current=10", "--host", "jack", "--buffer", "128", "--duration", "6s"}
+		if withView {
+			args = append(args, "--view", "127.0.0.1:0")
+		}
+		play := exec.Command(sepBin, args...)
+		var perr lockedBuffer
 		play.Stderr = &perr
 		if err := play.Start(); err != nil {
 			t.Fatal(err)
 		}
 		waitPort(t, audio.JACKClientName)
+		stopPages := func() {}
+		if withView {
+			stopPages = pullFrames(t, &perr, 2)
+		}
 		time.Sleep(time.Second) // past the start
 		rec := filepath.Join(dir, fmt.Sprintf("rec%d.wav", attempt))
 		recorder := exec.Command("timeout", "-k", "2", "10", "jack_rec", "-f", rec, "-d", "3", "-b", "16", "system:monitor_1", "system:monitor_2")
@@ -181,6 +204,7 @@ func TestPlaySNICThroughJACK(t *testing.T) {
 		if err := recorder.Wait(); err != nil {
 			t.Fatalf("jack_rec: %v\n%s", err, rout.String())
 		}
+		stopPages() // before play ends: the pages count only frames play could send
 		if err := play.Wait(); err != nil {
 			t.Fatalf("play: %v\n%s", err, perr.String())
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -166,4 +169,83 @@ func helloFrom(t *testing.T, url string) (map[string]any, *websocket.Conn) {
 		t.Fatalf("first message %.200s is not a hello", data)
 	}
 	return hello, conn
+}
+
+// lockedBuffer is a bytes.Buffer a test may read while a process writes it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// pullFrames finds the view's address in play's stderr and opens pages that ask for a
+// frame every 16 ms and read everything sent, as a browser at 60 Hz does. stop closes
+// them and reports how many frames they got.
+func pullFrames(t *testing.T, stderr *lockedBuffer, pages int) (stop func()) {
+	t.Helper()
+	re := regexp.MustCompile(`view: (http://\S+)`)
+	var url string
+	for deadline := time.Now().Add(10 * time.Second); url == ""; time.Sleep(20 * time.Millisecond) {
+		if m := re.FindStringSubmatch(stderr.String()); m != nil {
+			url = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("play printed no view address:\n%s", stderr.String())
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var frames atomic.Int64
+	for range pages {
+		_, conn := helloFrom(t, url)
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for {
+				typ, data, err := conn.Read(ctx)
+				if err != nil {
+					return
+				}
+				if typ == websocket.MessageBinary && data[0] == 1 {
+					frames.Add(1)
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			defer conn.CloseNow()
+			tick := time.NewTicker(16 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+					if conn.Write(ctx, websocket.MessageText, []byte(`{"t":"ready"}`)) != nil {
+						return
+					}
+				}
+			}
+		}()
+	}
+	start := time.Now()
+	return func() {
+		cancel()
+		wg.Wait()
+		got := frames.Load()
+		t.Logf("%d pages got %d frames in %.1f s", pages, got, time.Since(start).Seconds())
+		if want := time.Since(start).Seconds() * 60 * float64(pages) / 2; float64(got) < want {
+			t.Errorf("%d pages got %d frames in %v, under half of 60 a second each", pages, got, time.Since(start))
+		}
+	}
 }
