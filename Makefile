@@ -1,19 +1,27 @@
 # Separatrix. `make play` plays the hysteresis patch live; `make test` runs every test.
-# Both install the Debian packages they need first (make deps).
+# Both install the Debian packages they need first (make deps, make test-deps).
 GO ?= go
 BIN := bin/separatrix
 OUT := out
 # cgo needs PortAudio (which links JACK) and ALSA; the tests start a dummy JACK server.
 DEBS := portaudio19-dev jackd2 libjack-jackd2-dev libasound2-dev
+# The tests also drive the live view (play --view) in a real headless browser.
+TEST_DEBS := chromium-headless-shell
 
-.PHONY: all deps build play demo figures test bench fuzz clean
+.PHONY: all deps test-deps install-debs build play demo figures view-screenshot test bench fuzz clean
 
 all: build
 
 # Install the missing Debian packages (with sudo unless root). jackd2's realtime question
 # is answered "no" by the noninteractive frontend.
 deps:
-	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@$(MAKE) --no-print-directory install-debs PKGS="$(DEBS)"
+
+test-deps: deps
+	@$(MAKE) --no-print-directory install-debs PKGS="$(TEST_DEBS)"
+
+install-debs:
+	@missing=$$(for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:" $$missing; \
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -57,8 +65,13 @@ figures: build
 
 # One package at a time (-p 1): the live tests measure xruns against a real-time JACK
 # server, and another test binary hogging both cores would cause them.
-test: deps
+test: test-deps
 	$(GO) test -p 1 ./...
+
+# The README's picture of the live view: the browser test plays hysteresis on a dummy
+# JACK server, steers it from the page and photographs the page.
+view-screenshot: test-deps
+	VIEW_SCREENSHOT=$(CURDIR)/docs/view.png $(GO) test ./cmd/separatrix -run TestViewInBrowser -count=1 -v
 
 bench:
 	$(GO) test ./emu ./io/render -run '^$$' -bench . -benchtime 2s

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -236,6 +237,15 @@ func TestREADMECommandsRun(t *testing.T) {
 		if args[0] == "render" {
 			args = append(args, "--quiet")
 		}
+		if args[0] == "play" {
+			// play runs until stopped, and changes process-wide settings (the garbage
+			// collector's): run the real program for a second, its view on a free port.
+			if out, err := exec.Command(sepBin, readmePlayArgs(args)...).CombinedOutput(); err != nil {
+				t.Errorf("README: %s\n%v: %s", line, err, out)
+			}
+			n++
+			continue
+		}
 		if code, _, stderr := runCLI(t, args...); code != 0 {
 			t.Errorf("README: %s\nexit %d: %s", line, code, stderr)
 		}
@@ -244,6 +254,21 @@ func TestREADMECommandsRun(t *testing.T) {
 	if n < 13 {
 		t.Errorf("found %d README command lines, expected the render and analysis examples", n)
 	}
+}
+
+// readmePlayArgs makes a README play line safe to run in a test: one second long, no
+// status line, and a view (if any) on a free port of the same host.
+func readmePlayArgs(args []string) []string {
+	out := append([]string(nil), args...)
+	for i, a := range out {
+		switch {
+		case a == "--view" && (i+1 == len(out) || !addrLike.MatchString(out[i+1])):
+			out[i] = "--view=127.0.0.1:0"
+		case addrLike.MatchString(a) && i > 0 && out[i-1] == "--view":
+			out[i] = a[:strings.LastIndexByte(a, ':')] + ":0"
+		}
+	}
+	return append(out, "--duration", "1s", "--quiet")
 }
 
 // TestFailedRenderKeepsEarlierTake: a render that fails leaves an existing file alone.
