@@ -193,3 +193,45 @@ func TestViewSteersLikeMIDI(t *testing.T) {
 		t.Errorf("the knob at 80 put the slider at %g, want about 3.04", v)
 	}
 }
+
+// TestViewSwitchesPatch: with two patches, a page's patch choice crossfades to the
+// other as a program change does, and the page gets the new patch's sliders.
+func TestViewSwitchesPatch(t *testing.T) {
+	srv, err := view.Listen(view.Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fs *fakeStream
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	log := &syncBuf{}
+	go func() {
+		_, err := Run(ctx, Options{
+			Patches: []*patches.Patch{mustLoad(t, "hysteresis"), mustLoad(t, "snic")}, SampleRate: 48000, Buffer: 128,
+			OpenStream: opener(&fs, 128, 0, 128*time.Second/48000),
+			View:       srv, Log: log,
+		})
+		done <- err
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	p := openPage(t, srv.Addr().String())
+	p.waitFor(t, "hysteresis playing", func(m map[string]any) bool { return m["t"] == "status" && m["playing"] == 0.0 })
+	p.send(t, map[string]any{"t": "patch", "index": 1})
+	p.waitFor(t, "snic playing", func(m map[string]any) bool { return m["t"] == "status" && m["playing"] == 1.0 })
+	p.waitFor(t, "snic's slider values", func(map[string]any) bool {
+		for _, m := range p.all { // this message may have come with the status
+			if m["t"] == "controls" && m["patch"] == 1.0 {
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(log.String(), "program 1: snic") {
+		t.Errorf("the switch was not logged as a program change: %q", log.String())
+	}
+}
