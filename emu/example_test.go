@@ -56,3 +56,44 @@ func ExampleStepRK4() {
 	fmt.Printf("rest at V = %.1f mV\n", x[0])
 	// Output: rest at V = -66.0 mV
 }
+
+// A tap publishes the neurons' state a few hundred times a second for a live view: here
+// the V range of each record shows a ~900 Hz firing cycle that 500 records a second
+// could not follow point by point.
+func ExampleEngine_Tap() {
+	m, _ := emu.LookupModel("inapk")
+	preset, _ := m.Preset("saddle-node")
+	a := emu.NewNeuronSpec("a", m, preset)
+	a.Current = 5 // past the saddle-node: firing
+
+	e, err := emu.New(emu.Config{Neurons: []emu.NeuronSpec{a}, TapRate: 500})
+	if err != nil {
+		panic(err)
+	}
+	if err := e.Prepare(48000, 480); err != nil {
+		panic(err)
+	}
+	out := [][]float32{make([]float32, 480), make([]float32, 480)}
+	for range 100 { // a second
+		e.Process(out)
+	}
+	rec := make([]float32, e.Tap().Stride())
+	records, spikes := 0, 0.0
+	var lo, hi float32 = 0, -100
+	for {
+		_, ok := e.Tap().Pop(rec)
+		if !ok {
+			break
+		}
+		records++
+		spikes += float64(rec[emu.TapSpikes])
+		lo, hi = min(lo, rec[emu.TapVMin]), max(hi, rec[emu.TapVMax])
+	}
+	fmt.Println("records:", records)
+	fmt.Println("every spike counted:", uint64(spikes) == e.Stats().Spikes[0])
+	fmt.Println("full swing below -60 mV and above -20 mV:", lo < -60 && hi > -20)
+	// Output:
+	// records: 500
+	// every spike counted: true
+	// full swing below -60 mV and above -20 mV: true
+}
