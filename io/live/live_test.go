@@ -89,14 +89,15 @@ func mustLoad(t *testing.T, name string) *patches.Patch {
 	return p
 }
 
-// TestPlayerDoesNotAllocate: the audio callback, crossfading between two patches and
-// recording, makes no allocation.
+// TestPlayerDoesNotAllocate: the audio callback, crossfading between two patches,
+// recording and publishing for the view, makes no allocation.
 func TestPlayerDoesNotAllocate(t *testing.T) {
 	var engines []*emu.Engine
 	for _, name := range []string{"snic", "saddle-node"} {
 		p := mustLoad(t, name)
 		cfg := p.Engine
 		cfg.Neurons[0].Current = 10
+		cfg.TapRate = ViewTapRate // as with play --view
 		e, err := emu.New(cfg)
 		if err != nil {
 			t.Fatal(err)
