@@ -83,6 +83,7 @@ fuzz:
 	$(GO) test ./io/midimap -run '^$$' -fuzz FuzzControls -fuzztime $(FUZZTIME)
 	$(GO) test ./io/midifile -run '^$$' -fuzz FuzzParseScore -fuzztime $(FUZZTIME)
 	$(GO) test ./io/wav -run '^$$' -fuzz FuzzRead -fuzztime $(FUZZTIME)
+	$(GO) test ./io/view -run '^$$' -fuzz FuzzParseRequest -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin $(OUT)

@@ -5,8 +5,10 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -97,12 +99,13 @@ func (p *page) readLoop(ctx context.Context) {
 			p.reject("binary messages are not understood")
 			continue
 		}
-		var m message
-		if err := json.Unmarshal(data, &m); err != nil {
-			p.reject("a message that is not JSON")
+		src := p.s.src
+		req, err := parseRequest(data, src.Patches(), src.Playing())
+		if err != nil {
+			p.reject(err.Error())
 			continue
 		}
-		p.handle(ctx, m)
+		p.handle(ctx, req)
 	}
 }
 
@@ -112,52 +115,104 @@ func (p *page) reject(why string) {
 	p.sendJSON(context.Background(), map[string]any{"t": "error", "message": why})
 }
 
-func (p *page) handle(ctx context.Context, m message) {
-	src := p.s.src
-	playing := src.Playing()
-	info := src.Patches()[playing]
+// request is a page's message, checked against the patches.
+type request struct {
+	kind  string // "ready", "select", "auth" or "command"
+	lagMs float64
+	sel   selection
+	pin   string
+	cmd   Command
+}
+
+// parseRequest reads and checks one message of a page (see doc.go): indices in range,
+// values finite and clamped to their slider. It never panics, whatever data holds.
+func parseRequest(data []byte, patches []PatchInfo, playing int) (request, error) {
+	var m message
+	if err := json.Unmarshal(data, &m); err != nil {
+		return request{}, errors.New("a message that is not a JSON object")
+	}
+	info := patches[playing]
 	switch m.T {
 	case "ready":
-		lag := math.NaN()
+		r := request{kind: "ready", lagMs: math.NaN()}
 		if m.LagMs != nil && *m.LagMs >= 0 && *m.LagMs < 1e6 {
-			lag = *m.LagMs
-			p.lagMs.Store(math.Float64bits(lag))
+			r.lagMs = *m.LagMs
+		}
+		return r, nil
+	case "select":
+		if m.Neuron == nil || *m.Neuron < 0 || *m.Neuron >= len(info.Neurons) {
+			return request{}, errors.New("select: no such neuron")
+		}
+		if len(m.Traces) > maxTraces {
+			return request{}, fmt.Errorf("select: at most %d traces", maxTraces)
+		}
+		sel := selection{patch: playing, neuron: *m.Neuron, traces: []int{*m.Neuron}}
+		for _, k := range m.Traces {
+			if k < 0 || k >= len(info.Neurons) {
+				return request{}, errors.New("select: no such neuron to trace")
+			}
+			if !slices.Contains(sel.traces, k) {
+				sel.traces = append(sel.traces, k)
+			}
+		}
+		if len(sel.traces) > maxTraces {
+			return request{}, fmt.Errorf("select: at most %d traces", maxTraces)
+		}
+		return request{kind: "select", sel: sel}, nil
+	case "auth":
+		if m.PIN == nil || len(*m.PIN) > 64 {
+			return request{}, errors.New("auth: no PIN")
+		}
+		return request{kind: "auth", pin: *m.PIN}, nil
+	}
+	var c Command
+	switch m.T {
+	case "set":
+		if m.Slider == nil || *m.Slider < 0 || *m.Slider >= len(info.Sliders) || m.Value == nil || math.IsNaN(*m.Value) || math.IsInf(*m.Value, 0) {
+			return request{}, errors.New("set: no such slider, or no value")
+		}
+		sl := info.Sliders[*m.Slider]
+		lo, hi := math.Min(sl.Min, sl.Max), math.Max(sl.Min, sl.Max)
+		c = Command{Kind: CommandSet, Patch: playing, Index: *m.Slider, Value: math.Max(lo, math.Min(hi, *m.Value))}
+	case "kick":
+		if m.Kick == nil || *m.Kick < 0 || *m.Kick >= len(info.Kicks) {
+			return request{}, errors.New("kick: no such button")
+		}
+		c = Command{Kind: CommandKick, Patch: playing, Index: *m.Kick}
+	case "reset":
+		c = Command{Kind: CommandReset, Patch: playing}
+	case "patch":
+		if m.Index == nil || *m.Index < 0 || *m.Index >= len(patches) {
+			return request{}, errors.New("patch: no such patch")
+		}
+		c = Command{Kind: CommandSwitch, Patch: playing, Index: *m.Index}
+	default:
+		return request{}, fmt.Errorf("unknown message %.20q", m.T)
+	}
+	return request{kind: "command", cmd: c}, nil
+}
+
+func (p *page) handle(ctx context.Context, r request) {
+	switch r.kind {
+	case "ready":
+		if !math.IsNaN(r.lagMs) {
+			p.lagMs.Store(math.Float64bits(r.lagMs))
 		}
 		select {
-		case p.ready <- lag:
+		case p.ready <- r.lagMs:
 		default:
 			// The previous frame is still being written: this one is skipped.
 			p.dropped.Add(1)
 			p.s.droppedFrames.Add(1)
 		}
-		return
 	case "select":
-		if m.Neuron == nil || *m.Neuron < 0 || *m.Neuron >= len(info.Neurons) || len(m.Traces) > maxTraces {
-			p.reject("select: no such neuron")
-			return
-		}
-		sel := selection{patch: playing, neuron: *m.Neuron, traces: []int{*m.Neuron}}
-		for _, k := range m.Traces {
-			if k < 0 || k >= len(info.Neurons) {
-				p.reject("select: no such neuron to trace")
-				return
-			}
-			if k != *m.Neuron {
-				sel.traces = append(sel.traces, k)
-			}
-		}
 		select {
-		case p.selects <- sel:
+		case p.selects <- r.sel:
 		default:
 			p.reject("select: too many at once")
 		}
-		return
 	case "auth":
-		if m.PIN == nil || len(*m.PIN) > 64 {
-			p.reject("auth: no PIN")
-			return
-		}
-		ok := p.s.opt.PIN != "" && !p.s.opt.ReadOnly && subtle.ConstantTimeCompare([]byte(*m.PIN), []byte(p.s.opt.PIN)) == 1
+		ok := p.s.opt.PIN != "" && !p.s.opt.ReadOnly && subtle.ConstantTimeCompare([]byte(r.pin), []byte(p.s.opt.PIN)) == 1
 		if !ok {
 			p.rejected.Add(1)
 			p.s.rejected.Add(1)
@@ -170,54 +225,25 @@ func (p *page) handle(ctx context.Context, m message) {
 		}
 		p.authorized.Store(ok || p.authorized.Load())
 		p.sendJSON(ctx, map[string]any{"t": "auth", "ok": ok})
-		return
-	}
-	// Everything else steers.
-	var c Command
-	switch m.T {
-	case "set":
-		if m.Slider == nil || *m.Slider < 0 || *m.Slider >= len(info.Sliders) || m.Value == nil || math.IsNaN(*m.Value) || math.IsInf(*m.Value, 0) {
-			p.reject("set: no such slider, or no value")
+	case "command":
+		if !p.authorized.Load() {
+			if p.s.opt.ReadOnly {
+				p.reject("this view is read-only")
+			} else {
+				p.reject("steering needs the PIN that play printed")
+			}
 			return
 		}
-		sl := info.Sliders[*m.Slider]
-		lo, hi := math.Min(sl.Min, sl.Max), math.Max(sl.Min, sl.Max)
-		c = Command{Kind: CommandSet, Patch: playing, Index: *m.Slider, Value: math.Max(lo, math.Min(hi, *m.Value))}
-	case "kick":
-		if m.Kick == nil || *m.Kick < 0 || *m.Kick >= len(info.Kicks) {
-			p.reject("kick: no such button")
+		now := time.Now()
+		p.tokens = math.Min(commandRate, p.tokens+now.Sub(p.refill).Seconds()*commandRate)
+		p.refill = now
+		if p.tokens < 1 {
+			p.reject("too many commands: slow down")
 			return
 		}
-		c = Command{Kind: CommandKick, Patch: playing, Index: *m.Kick}
-	case "reset":
-		c = Command{Kind: CommandReset, Patch: playing}
-	case "patch":
-		if m.Index == nil || *m.Index < 0 || *m.Index >= len(src.Patches()) {
-			p.reject("patch: no such patch")
-			return
-		}
-		c = Command{Kind: CommandSwitch, Patch: playing, Index: *m.Index}
-	default:
-		p.reject(fmt.Sprintf("unknown message %.20q", m.T))
-		return
+		p.tokens--
+		p.s.src.Command(r.cmd) // a full queue drops and counts (Status.DroppedCommand)
 	}
-	if !p.authorized.Load() {
-		if p.s.opt.ReadOnly {
-			p.reject("this view is read-only")
-		} else {
-			p.reject("steering needs the PIN that play printed")
-		}
-		return
-	}
-	now := time.Now()
-	p.tokens = math.Min(commandRate, p.tokens+now.Sub(p.refill).Seconds()*commandRate)
-	p.refill = now
-	if p.tokens < 1 {
-		p.reject("too many commands: slow down")
-		return
-	}
-	p.tokens--
-	src.Command(c) // a full queue drops and counts (Status.DroppedCommand)
 }
 
 // --- writing ---
