@@ -1,0 +1,758 @@
+// The live view page: one WebSocket to the playing session (protocol in io/view/doc.go),
+// records kept in rings per neuron, geometry cached per cell, everything drawn once per
+// animation frame. The server owns the truth; the page only shows it and sends the
+// viewer's moves, dropping stale data rather than queueing it.
+
+import * as P from './protocol.js';
+import * as D from './draw.js';
+
+const $ = sel => document.querySelector(sel);
+
+// The test hooks a headless browser reads (kept up to date every frame).
+const hook = window.separatrix = {
+  connected: false, framesDrawn: 0, fps: 0,
+  state: { patch: 0, neuron: 0, V: NaN, Y: NaN, I: NaN, t: NaN },
+  sliders: [], status: null, geometry: { portraitCells: 0, diagram: false }, errors: [],
+};
+
+// ---- errors: every exception and every server error goes to the hook and the page ----
+
+let toastTimer = 0;
+function report(err) {
+  const msg = String(err?.message ?? err);
+  if (hook.errors[hook.errors.length - 1] !== msg) hook.errors.push(msg);
+  if (hook.errors.length > 100) hook.errors.shift();
+  const t = $('#toast');
+  t.textContent = msg;
+  t.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { t.hidden = true; }, 6000);
+}
+window.addEventListener('error', e => report(e.error ?? e.message));
+window.addEventListener('unhandledrejection', e => report(e.reason));
+
+// ---- settings kept in the browser ----
+
+// Storage may be missing or refuse (private mode, file:// pages): settings are then not kept.
+function storage(kind) { try { return window[kind]; } catch { return null; } }
+const local = storage('localStorage'), session = storage('sessionStorage');
+function stored(s, key, fallback) {
+  try { return s?.getItem(key) ?? fallback; } catch { return fallback; }
+}
+function store(s, key, value) {
+  try { if (value === null) s?.removeItem(key); else s?.setItem(key, value); } catch { /* not kept */ }
+}
+
+const params = new URLSearchParams(location.search);
+const settings = {
+  theme: params.get('theme') ?? stored(local, 'separatrix.theme', 'dark'),
+  persistence: clamp(Number(stored(local, 'separatrix.persistence', '0.5')) || 0.5, 0.05, 5),
+  traceSeconds: Number(stored(local, 'separatrix.traceSeconds', '3')) || 3,
+  legend: stored(local, 'separatrix.legend', 'on') !== 'off',
+};
+
+function clamp(v, lo, hi) { return Math.min(hi, Math.max(lo, v)); }
+
+// palette reads the drawing colours from the CSS custom properties of the theme.
+let pal = null, themeVersion = 0;
+function applyTheme(theme) {
+  settings.theme = theme === 'light' ? 'light' : 'dark';
+  document.documentElement.dataset.theme = settings.theme;
+  const b = $('#theme');
+  b.setAttribute('aria-pressed', String(settings.theme === 'light'));
+  b.textContent = settings.theme === 'light' ? 'Dark theme' : 'Light theme';
+  const css = getComputedStyle(document.documentElement);
+  const v = name => css.getPropertyValue(`--${name}`).trim();
+  pal = {
+    bg: v('plot-bg'), fg: v('fg'), axis: v('muted'), legendBg: v('legend-bg'), family: v('font-family') || 'sans-serif',
+    vNullcline: v('v-nullcline'), yNullcline: v('y-nullcline'), cycle: v('cycle'), separatrix: v('separatrix'),
+    basin: v('basin'), bistable: v('bistable'), bifurcation: v('bifurcation'), live: v('live'),
+    traces: v('traces').split(/\s+/),
+  };
+  themeVersion++;
+}
+
+// ---- records: a ring per neuron of the playing patch, and one of spikes ----
+
+class Ring {
+  constructor(cap) {
+    this.cap = cap; this.start = 0; this.length = 0;
+    this.T = new Float64Array(cap);
+    for (const f of ['v', 'y', 'i', 'vmin', 'vmax', 'spikes']) this[f] = new Float32Array(cap);
+  }
+  idx(k) { return (this.start + k) % this.cap; }
+  t(k) { return this.T[this.idx(k)]; }
+  get newest() { return this.length ? this.idx(this.length - 1) : -1; }
+  push(t, vals, off) {
+    const j = this.length < this.cap ? this.idx(this.length++) : (this.start = (this.start + 1) % this.cap, this.idx(this.cap - 1));
+    this.T[j] = t;
+    this.v[j] = vals[off + P.V]; this.y[j] = vals[off + P.Y]; this.i[j] = vals[off + P.I];
+    this.vmin[j] = vals[off + P.VMIN]; this.vmax[j] = vals[off + P.VMAX]; this.spikes[j] = vals[off + P.SPIKES];
+  }
+  // first returns the index of the oldest record at or after time t0.
+  first(t0) {
+    let lo = 0, hi = this.length;
+    while (lo < hi) { const m = (lo + hi) >> 1; if (this.t(m) < t0) lo = m + 1; else hi = m; }
+    return lo;
+  }
+}
+
+class SpikeRing {
+  constructor(cap) { this.cap = cap; this.start = 0; this.length = 0; this.T = new Float64Array(cap); this.n = new Uint16Array(cap); }
+  push(t, n) {
+    const j = this.length < this.cap ? (this.start + this.length++) % this.cap : (this.start = (this.start + 1) % this.cap, (this.start + this.cap - 1) % this.cap);
+    this.T[j] = t; this.n[j] = n;
+  }
+}
+
+// ---- the session as the page knows it ----
+
+let ws = null;
+let hello = null;         // the server's hello; null until one arrives on this socket
+let playing = 0;          // index of the patch playing
+let selected = 0;         // phase-plane neuron
+let traces = [];          // neurons whose traces are drawn
+let authorized = false;
+let pendingPin = null;
+let status = null;
+let values = [];          // slider values per patch, as the server last said
+const chosenNeuron = new Map(); // patch name → neuron the viewer picked (kept across reconnects)
+const portraits = new Map(); // `${patch}:${neuron}:${cell}` → PORTRAIT
+const diagrams = new Map();  // `${patch}:${neuron}` → DIAGRAM
+let rings = new Map(), spikes = new SpikeRing(1), newestT = -Infinity;
+let awaitingTrail = false, readySentAt = 0, producedMs = 0;
+const lagSamples = [], frameTimes = [];
+let meanLag = NaN;
+
+const patch = () => hello?.patches?.[playing];
+
+function resetRecords() {
+  const rate = hello?.tapRate > 0 ? hello.tapRate : 500;
+  // Room for the longest trace (10 s) with a margin; the trail needs at most 5 s.
+  const cap = Math.min(40000, Math.ceil(rate * 11) + 64);
+  rings = new Map();
+  spikes = new SpikeRing(65536);
+  newestT = -Infinity;
+  ringCap = cap;
+}
+let ringCap = 5600;
+
+// ---- the socket ----
+
+function send(msg) {
+  if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+}
+
+function connect() {
+  const url = new URL('ws', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const sock = ws = new WebSocket(url);
+  sock.binaryType = 'arraybuffer';
+  sock.onopen = () => { hook.connected = true; setConnection(); };
+  sock.onmessage = e => {
+    if (sock !== ws) return;
+    try {
+      if (typeof e.data === 'string') onText(JSON.parse(e.data)); else onBinary(P.decode(e.data));
+    } catch (err) { report(err); }
+  };
+  sock.onclose = () => {
+    if (sock !== ws) return;
+    ws = null; hello = null; hook.connected = false; awaitingTrail = false;
+    setConnection();
+    updateControls();
+    setTimeout(connect, 1000);
+  };
+}
+
+function setConnection() {
+  const up = hook.connected && hello;
+  const c = $('#conn');
+  c.textContent = up ? 'live' : hook.connected ? 'connecting…' : 'disconnected, retrying';
+  c.dataset.state = up ? 'up' : 'down';
+  $('#banner').hidden = !!up || !everConnected;
+  if (up) everConnected = true;
+}
+let everConnected = false;
+
+function onText(m) {
+  switch (m.t) {
+    case 'hello': onHello(m); break;
+    case 'controls':
+      values[m.patch] = m.values;
+      if (m.patch === playing) showValues();
+      break;
+    case 'status':
+      status = hook.status = m;
+      if (m.playing !== playing && patchValid(m.playing)) setPlaying(m.playing);
+      renderStatus();
+      break;
+    case 'auth':
+      authorized = !!m.ok;
+      if (authorized && pendingPin) store(session, 'separatrix.pin', pendingPin);
+      if (!authorized) { store(session, 'separatrix.pin', null); report('That PIN was not accepted.'); }
+      pendingPin = null;
+      updateControls();
+      break;
+    case 'error': report(m.message); break;
+    // Anything else is from a newer server: ignored.
+  }
+}
+
+const patchValid = p => Number.isInteger(p) && p >= 0 && p < (hello?.patches?.length ?? 0);
+
+function onHello(m) {
+  hello = m;
+  if (m.version !== 1) report(`The server speaks protocol version ${m.version}; this page knows version 1.`);
+  authorized = !m.pinRequired || !!m.authorized;
+  portraits.clear(); diagrams.clear(); values = [];
+  status = hook.status = null;
+  awaitingTrail = false; producedMs = 0; lagSamples.length = 0;
+  const sel = $('#patch');
+  sel.replaceChildren(...m.patches.map((p, i) => new Option(p.name, String(i))));
+  $('#patch-field').hidden = m.patches.length < 2;
+  $('#patch-name').hidden = m.patches.length >= 2; // the selector shows the name
+  setPlaying(patchValid(m.playing) ? m.playing : 0);
+  if (m.pinRequired && !authorized) {
+    const pin = stored(session, 'separatrix.pin', null);
+    if (pin) { pendingPin = pin; send({ t: 'auth', pin }); }
+  }
+  setConnection();
+  updateControls();
+}
+
+// setPlaying makes patch p the one shown: new rings, its neurons, sliders and kicks.
+function setPlaying(p) {
+  playing = p;
+  resetRecords();
+  const pt = patch();
+  $('#patch').value = String(p);
+  $('#patch-name').textContent = pt.name;
+  $('#description').textContent = pt.description || 'No description.';
+  const n = pt.neurons.length;
+  const chosen = chosenNeuron.get(pt.name) ?? 0;
+  selected = chosen < n ? chosen : 0;
+  $('#neuron').replaceChildren(...pt.neurons.map((ne, i) =>
+    new Option(`${ne.name} (${ne.model}${ne.preset ? ' ' + ne.preset : ''})`, String(i))));
+  $('#neuron').value = String(selected);
+  $('#neuron-field').hidden = n < 2;
+  buildControls(pt);
+  renderStatusTable(pt);
+  sendSelect();
+}
+
+// sendSelect asks for the selected neuron and the traces: all neurons when there are at
+// most eight, else the selected one and the seven after it.
+function sendSelect() {
+  const n = patch()?.neurons.length ?? 0;
+  traces = [];
+  for (let k = 0; k < Math.min(8, n); k++) traces.push(n <= 8 ? k : (selected + k) % n);
+  send({ t: 'select', neuron: selected, traces });
+}
+
+function onBinary(m) {
+  switch (m.type) {
+    case P.TRAIL: onTrail(m); break;
+    case P.PORTRAIT:
+      portraits.set(`${m.patch}:${m.neuron}:${m.cell}`, m); // a complete version replaces a fast one
+      break;
+    case P.DIAGRAM:
+      diagrams.set(`${m.patch}:${m.neuron}`, m);
+      break;
+  }
+}
+
+function onTrail(m) {
+  awaitingTrail = false;
+  if (m.patch !== playing && patchValid(m.patch)) setPlaying(m.patch);
+  if (m.count === 0) return;
+  // Time running backwards means a new engine (a restart): the old records mean nothing.
+  if (m.t[0] < newestT - 1e-6) resetRecords();
+  const Dn = m.neurons.length;
+  m.neurons.forEach((n, j) => {
+    let r = rings.get(n);
+    if (!r) rings.set(n, r = new Ring(ringCap));
+    for (let k = 0; k < m.count; k++) r.push(m.t[k], m.values, (k * Dn + j) * P.FIELDS);
+  });
+  for (let s = 0; s < m.spikes.length; s += 2) spikes.push(m.t[m.spikes[s]], m.spikes[s + 1]);
+  newestT = Math.max(newestT, m.t[m.count - 1]);
+  producedMs = m.producedMs;
+}
+
+// ---- controls ----
+
+let sliders = []; // {input, output, spec, dragging, heldUntil, pending}
+
+function formatValue(v, spec) {
+  const span = Math.abs(spec.max - spec.min);
+  const digits = span >= 100 ? 0 : span >= 10 ? 1 : 2;
+  return `${v.toFixed(digits)}${spec.unit ? ' ' + spec.unit : ''}`;
+}
+
+function buildControls(pt) {
+  const box = $('#sliders');
+  sliders = pt.sliders.map((spec, i) => {
+    const id = `slider-${i}`;
+    const wrap = document.createElement('div');
+    wrap.className = 'slider';
+    const label = document.createElement('label');
+    label.htmlFor = id;
+    label.textContent = spec.target;
+    const output = document.createElement('output');
+    output.htmlFor = id;
+    const input = document.createElement('input');
+    Object.assign(input, { type: 'range', id, min: String(spec.min), max: String(spec.max) });
+    input.step = String((spec.max - spec.min) / 1000 || 'any');
+    input.dataset.slider = String(i);
+    wrap.append(label, output, input);
+    const s = { input, output, spec, dragging: false, heldUntil: 0, pending: null };
+    input.addEventListener('pointerdown', () => { s.dragging = true; });
+    input.addEventListener('input', () => {
+      s.pending = Number(input.value);
+      s.heldUntil = performance.now() + 400;
+      output.value = formatValue(s.pending, spec);
+    });
+    return { s, wrap };
+  }).map(({ s, wrap }) => { s.wrap = wrap; return s; });
+  box.replaceChildren(...sliders.map(s => s.wrap));
+  $('#kicks').replaceChildren(...pt.kicks.map((k, i) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = k.label;
+    b.dataset.kick = String(i);
+    b.addEventListener('click', () => send({ t: 'kick', kick: i }));
+    return b;
+  }));
+  showValues();
+  updateControls();
+}
+
+// showValues moves the sliders to the server's values, except one the viewer is moving
+// (dragging it, or moved it so recently that the server's answer may be stale).
+function showValues() {
+  const vs = values[playing] ?? [];
+  const now = performance.now();
+  sliders.forEach((s, i) => {
+    const v = vs[i];
+    if (v === undefined) {
+      if (s.output.value === '') s.output.value = formatValue(Number(s.input.value), s.spec);
+      return;
+    }
+    if (s.dragging || s.pending !== null || now < s.heldUntil) return;
+    s.input.value = String(v);
+    s.output.value = formatValue(v, s.spec);
+  });
+}
+
+// flushSliders sends each moved slider's newest value, at most once per frame.
+function flushSliders() {
+  sliders.forEach((s, i) => {
+    if (s.pending === null) return;
+    send({ t: 'set', slider: i, value: s.pending });
+    s.pending = null;
+  });
+}
+
+function updateControls() {
+  const live = !!(hook.connected && hello);
+  const steer = live && !hello.readonly && authorized;
+  for (const el of document.querySelectorAll('#sliders input, #kicks button, #reset, #patch')) el.disabled = !steer;
+  const needPin = live && hello.pinRequired && !authorized && !hello.readonly;
+  $('#pin-form').hidden = !needPin;
+  const note = $('#controls-note');
+  note.textContent = !live ? 'Not connected: the controls wait for the server.'
+    : hello.readonly ? 'Watching only: steering is turned off on this server.'
+      : needPin ? 'Enter the PIN that play printed to steer from this page.' : '';
+  note.hidden = note.textContent === '';
+  if (!live) $('#kicks').querySelectorAll('button').forEach(b => { b.disabled = true; });
+}
+
+// ---- status ----
+
+let statusCells = [];
+function renderStatusTable(pt) {
+  const body = $('#neurons tbody');
+  const shown = pt.neurons.slice(0, 32);
+  statusCells = shown.map(ne => {
+    const tr = document.createElement('tr');
+    const cells = [ne.name, '', '', ''].map(text => { const td = document.createElement('td'); td.textContent = text; tr.append(td); return td; });
+    return { tr, I: cells[1], rate: cells[2], state: cells[3] };
+  });
+  $('#current-head').textContent = pt.neurons[0]?.unit ? `I (${pt.neurons[0].unit})` : 'I';
+  body.replaceChildren(...statusCells.map(c => c.tr));
+  $('#neurons-more').textContent = pt.neurons.length > shown.length ? `and ${pt.neurons.length - shown.length} more neurons` : '';
+  $('#neurons').hidden = false;
+}
+
+function renderStatus() {
+  if (!status) return;
+  (status.neurons ?? []).forEach((n, i) => {
+    const c = statusCells[i];
+    if (!c) return;
+    c.I.textContent = n.I.toFixed(2);
+    c.rate.textContent = `${Math.round(n.rate)} Hz`;
+    c.state.textContent = n.firing ? 'firing' : 'rest';
+    c.tr.dataset.firing = String(!!n.firing);
+  });
+}
+
+function renderStats() {
+  const s = status ?? {};
+  const num = v => (v ?? '–');
+  const rows = [
+    ['Pages', num(s.pages)],
+    ['Page', `${hook.fps.toFixed(0)} fps`],
+    ['Lag', Number.isFinite(meanLag) ? `${meanLag.toFixed(0)} ms` : '–'],
+    ['Lag, all pages', Number.isFinite(s.lagMs) ? `${s.lagMs.toFixed(0)} ms` : '–'],
+    ['Audio latency', Number.isFinite(hello?.audioLatencyMs) ? `${hello.audioLatencyMs.toFixed(1)} ms` : '–'],
+    ['Xruns', num(s.xruns)],
+    ['Load', Number.isFinite(s.load) ? `${(100 * s.load).toFixed(0)} %` : '–'],
+    ['Dropped records', num(s.droppedRecords)],
+    ['Dropped frames', num(s.droppedFrames)],
+    ['Dropped events', num(s.droppedEvents === undefined ? undefined : s.droppedEvents + (s.droppedCommands ?? 0))],
+    ['Rejected', num(s.rejected)],
+    ['MIDI in', num(s.midiIn)],
+  ];
+  const dl = $('#stats');
+  if (dl.children.length !== 2 * rows.length) {
+    dl.replaceChildren(...rows.flatMap(([k]) => [Object.assign(document.createElement('dt'), { textContent: k }), document.createElement('dd')]));
+  }
+  rows.forEach(([, v], k) => { const dd = dl.children[2 * k + 1]; if (dd.textContent !== String(v)) dd.textContent = String(v); });
+}
+
+// ---- canvases ----
+
+// Panel keeps a canvas the size of its box in device pixels and, for the drawing that
+// does not move, a cached background redrawn only when its key changes.
+class Panel {
+  constructor(canvas) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext('2d');
+    this.w = 0; this.h = 0; this.dpr = 1;
+    this.bgKey = ''; this.bg = null;
+    new ResizeObserver(() => this.resize()).observe(canvas.parentElement);
+    this.resize();
+  }
+  resize() {
+    const box = this.canvas.parentElement.getBoundingClientRect();
+    this.w = Math.floor(box.width); this.h = Math.floor(box.height);
+    this.dpr = window.devicePixelRatio || 1;
+    this.canvas.width = Math.max(1, Math.round(this.w * this.dpr));
+    this.canvas.height = Math.max(1, Math.round(this.h * this.dpr));
+    this.bgKey = '';
+  }
+  get font() {
+    const root = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    return Math.round(clamp(Math.min(this.w, this.h * 1.4) / 26, 13, root * 1.15));
+  }
+  // begin clears the canvas and returns its context in CSS pixels, or null when hidden.
+  begin() {
+    if (this.w < 40 || this.h < 40) return null;
+    const c = this.ctx;
+    c.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    c.fillStyle = pal.bg;
+    c.fillRect(0, 0, this.w, this.h);
+    return c;
+  }
+  // background draws draw(ctx) into the cached layer when key changed, then paints it.
+  background(key, draw) {
+    key = `${key}|${this.w}x${this.h}@${this.dpr}|${themeVersion}`;
+    if (key !== this.bgKey) {
+      this.bg ??= document.createElement('canvas');
+      this.bg.width = this.canvas.width; this.bg.height = this.canvas.height;
+      const g = this.bg.getContext('2d');
+      g.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+      g.fillStyle = pal.bg;
+      g.fillRect(0, 0, this.w, this.h);
+      draw(g);
+      this.bgKey = key;
+    }
+    this.ctx.setTransform(1, 0, 0, 1, 0, 0);
+    this.ctx.drawImage(this.bg, 0, 0);
+    this.ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+  }
+}
+
+let phase, diag, trace;
+// Scratch arrays for trail points, reused every frame.
+let xs = new Float32Array(0), ys = new Float32Array(0), ys2 = new Float32Array(0), ages = new Float32Array(0);
+
+// trailPoints fills the scratch arrays with the records of ring r in the last span seconds.
+function trailPoints(r, span, fx, fy, fy2) {
+  if (xs.length < r.cap) { xs = new Float32Array(r.cap); ys = new Float32Array(r.cap); ys2 = new Float32Array(r.cap); ages = new Float32Array(r.cap); }
+  const tNew = r.T[r.newest];
+  let n = 0;
+  for (let k = r.first(tNew - span); k < r.length; k++) {
+    const j = r.idx(k);
+    xs[n] = fx[j]; ys[n] = fy[j]; if (fy2) ys2[n] = fy2[j];
+    ages[n] = (tNew - r.T[j]) / span;
+    n++;
+  }
+  return n;
+}
+
+// nearestPortrait returns the cached portrait of neuron n whose current is nearest I
+// (the server sends each cell once, so scrubbing back reuses the cache).
+function nearestPortrait(n, I) {
+  let best = null, bestD = Infinity, count = 0;
+  const prefix = `${playing}:${n}:`;
+  for (const [key, p] of portraits) {
+    if (!key.startsWith(prefix)) continue;
+    count++;
+    const d = Number.isFinite(I) ? Math.abs(p.current - I) : 0;
+    if (d < bestD) { best = p; bestD = d; }
+  }
+  hook.geometry.portraitCells = count;
+  return best;
+}
+
+const neuronInfo = n => patch()?.neurons?.[n];
+
+function drawPhase() {
+  const ctx = phase.begin();
+  const r = rings.get(selected), ne = neuronInfo(selected);
+  const j = r?.newest ?? -1;
+  const I = j >= 0 ? r.i[j] : NaN;
+  const p = nearestPortrait(selected, I);
+  const font = phase.font;
+  setText('#phase-title', ne ? `Phase plane: ${ne.name}${p ? `, I = ${p.current.toFixed(2)} ${ne.unit ?? ''}` : ''}` : 'Phase plane');
+  if (!ctx) return;
+  const yName = ne?.y ?? 'recovery';
+  let f;
+  if (p) {
+    f = D.portraitFrame(phase.w, phase.h, font, p);
+    phase.background(`${p.patch}:${p.neuron}:${p.cell}:${p.complete}:${settings.legend}`, g =>
+      D.portrait(g, f, p, pal, { y: yName, equilibria: P.EQUILIBRIUM_NAMES, legend: settings.legend }));
+    if (p.projected) D.note(ctx, f, `projection on (V, ${yName})`, pal, 0);
+    if (!p.complete) D.note(ctx, f, 'computing cycles…', pal, p.projected ? 1 : 0);
+  } else {
+    if (j < 0) { message(ctx, phase, 'Waiting for the neuron…'); return; }
+    // No geometry yet: frame the trail itself so the point still moves.
+    f = new D.Frame(phase.w, phase.h, font, [-100, 60], [Math.min(-0.1, r.y[j] - 1), Math.max(1, r.y[j] + 1)]);
+    D.axes(ctx, f, pal, 'V (mV)', yName);
+    D.note(ctx, f, 'computing the phase plane…', pal);
+  }
+  if (j < 0) return;
+  const n = trailPoints(r, settings.persistence, r.v, r.y, null);
+  D.trail(ctx, f, n, xs, ys, ages, pal.live, Math.max(1.5, font / 9), { join: Math.max(12, 0.05 * Math.min(f.width, f.height)) });
+  D.statePoint(ctx, f, r.v[j], r.y[j], pal, Math.max(8, font * 0.6));
+}
+
+function drawDiagram() {
+  const d = diagrams.get(`${playing}:${selected}`);
+  hook.geometry.diagram = !!d;
+  const ne = neuronInfo(selected);
+  setText('#diagram-title', ne ? `Bifurcation diagram: ${ne.name}` : 'Bifurcation diagram');
+  const ctx = diag.begin();
+  if (!ctx) return;
+  if (!d) { message(ctx, diag, 'Computing the bifurcation diagram…'); return; }
+  const f = new D.Frame(diag.w, diag.h, diag.font, [d.axes[0], d.axes[1]], [d.axes[2], d.axes[3]]);
+  diag.background(`${d.patch}:${d.neuron}:${settings.legend}`, g => D.diagram(g, f, d, pal, ne?.unit ?? '', settings.legend));
+  const r = rings.get(selected);
+  if (!r?.length) return;
+  const j = r.newest;
+  D.cursor(ctx, f, r.i[j], pal);
+  // The trail as bars from Vmin to Vmax at each record's current: at a fixed current a
+  // firing neuron's bar spans its cycle, landing on the cycle branch's two curves.
+  const n = trailPoints(r, settings.persistence, r.i, r.vmin, r.vmax);
+  D.trail(ctx, f, n, xs, ys, ages, pal.live, Math.max(2, diag.font / 7), { ys2 });
+  D.statePoint(ctx, f, r.i[j], r.v[j], pal, Math.max(7, diag.font * 0.5));
+}
+
+function drawTrace() {
+  const ctx = trace.begin();
+  if (!ctx) return;
+  const pt = patch();
+  const shown = traces.filter(n => rings.get(n)?.length);
+  if (!pt || !shown.length) { message(ctx, trace, 'Waiting for the neuron…'); return; }
+  const font = trace.font, small = Math.round(font * 0.8);
+  const t1 = newestT, t0 = t1 - settings.traceSeconds;
+  const left = Math.round(font * 4.2), right = trace.w - Math.round(font * 0.8);
+  const axisH = Math.round(small * 2.2);
+  const N = pt.neurons.length;
+  const rasterH = N > 1 ? Math.round(clamp(N * 6, font * 2, trace.h * 0.3)) : 0;
+  const rowsH = trace.h - axisH - rasterH - (rasterH ? font * 0.5 : 0);
+  const rowH = rowsH / shown.length;
+  ctx.font = `bold ${font}px ${pal.family}`;
+  ctx.textBaseline = 'middle';
+  ctx.textAlign = 'right';
+  shown.forEach((n, k) => {
+    const colour = pal.traces[traces.indexOf(n) % pal.traces.length];
+    // A gap above each row, then its spike ticks, then its trace.
+    const gap = Math.min(8, rowH * 0.1), strip = Math.min(12, rowH * 0.15);
+    const row = { left, right, tickTop: k * rowH + gap, top: k * rowH + gap + strip, bottom: (k + 1) * rowH - 2 };
+    [row.v0, row.v1] = voltageRange(n);
+    D.bars(ctx, row, rings.get(n), t0, t1, colour, pal);
+    ctx.fillStyle = colour;
+    ctx.fillText(neuronInfo(n)?.name ?? String(n), left - 8, (row.top + row.bottom) / 2);
+  });
+  if (rasterH) raster(ctx, left, right, rowsH + font * 0.5, rasterH, t0, t1, N);
+  // The time axis: seconds before now.
+  ctx.font = `${small}px ${pal.family}`;
+  const y = trace.h - axisH;
+  ctx.strokeStyle = pal.axis;
+  ctx.fillStyle = pal.fg;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  ctx.beginPath();
+  ctx.moveTo(left, y + 0.5); ctx.lineTo(right, y + 0.5);
+  for (const s of D.niceTicks(0, settings.traceSeconds, 6)) {
+    const x = Math.round(right - s / settings.traceSeconds * (right - left)) + 0.5;
+    ctx.moveTo(x, y); ctx.lineTo(x, y + 5);
+    ctx.fillText(s === 0 ? 'now' : `−${s} s`, x, y + 6);
+  }
+  ctx.stroke();
+}
+
+// voltageRange is the V axis of a trace row: the neuron's portrait window, else its
+// diagram's, else -100..60 mV.
+function voltageRange(n) {
+  const d = diagrams.get(`${playing}:${n}`);
+  for (const [key, p] of portraits) if (key.startsWith(`${playing}:${n}:`)) return [p.window[0], p.window[1]];
+  return d ? [d.axes[2], d.axes[3]] : [-100, 60];
+}
+
+// raster draws a tick for each spike of every neuron, one row per neuron, at most one
+// tick per pixel column per neuron.
+function raster(ctx, left, right, top, height, t0, t1, N) {
+  const rowH = height / N, w = right - left, scale = w / (t1 - t0);
+  const last = new Int32Array(N).fill(-1);
+  const other = new Path2D(), mine = pal.traces.map(() => new Path2D());
+  for (let k = 0; k < spikes.length; k++) {
+    const j = (spikes.start + k) % spikes.cap;
+    const t = spikes.T[j], n = spikes.n[j];
+    if (t < t0 || t > t1 || n >= N) continue;
+    const col = Math.floor((t - t0) * scale);
+    if (col === last[n]) continue;
+    last[n] = col;
+    const ti = traces.indexOf(n), path = ti >= 0 ? mine[ti % mine.length] : other;
+    const y = top + n * rowH;
+    path.moveTo(left + col + 0.5, y + rowH * 0.1);
+    path.lineTo(left + col + 0.5, y + Math.max(1, rowH * 0.9));
+  }
+  ctx.save();
+  ctx.lineWidth = 1.5;
+  ctx.strokeStyle = pal.axis;
+  ctx.strokeRect(left + 0.5, top + 0.5, w, height);
+  ctx.stroke(other);
+  mine.forEach((p, k) => { ctx.strokeStyle = pal.traces[k]; ctx.stroke(p); });
+  ctx.fillStyle = pal.fg;
+  ctx.textAlign = 'right';
+  ctx.fillText('spikes', left - 8, top + height / 2);
+  ctx.restore();
+}
+
+function message(ctx, panel, text) {
+  ctx.fillStyle = pal.fg;
+  ctx.font = `${panel.font}px ${pal.family}`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(text, panel.w / 2, panel.h / 2);
+}
+
+const texts = new Map();
+function setText(sel, text) {
+  if (texts.get(sel) === text) return;
+  texts.set(sel, text);
+  $(sel).textContent = text;
+}
+
+// ---- the frame loop ----
+
+let lastStats = 0, lastError = '';
+function frame(now) {
+  requestAnimationFrame(frame);
+  try {
+    frameTimes.push(now);
+    while (frameTimes[0] < now - 1000) frameTimes.shift();
+    hook.fps = frameTimes.length;
+    flushSliders();
+    // Lag: the wall clock at this draw minus when the newest record was rendered.
+    if (producedMs > 0) {
+      lagSamples.push(now, performance.timeOrigin + now - producedMs);
+      while (lagSamples[0] < now - 1000) lagSamples.splice(0, 2);
+      let sum = 0;
+      for (let k = 1; k < lagSamples.length; k += 2) sum += lagSamples[k];
+      meanLag = sum / (lagSamples.length / 2);
+    }
+    // One ready per frame, once the last one was answered (or 250 ms went unanswered).
+    if (hello && ws?.readyState === WebSocket.OPEN && (!awaitingTrail || now - readySentAt > 250)) {
+      send(Number.isFinite(meanLag) ? { t: 'ready', lagMs: Math.round(meanLag * 10) / 10 } : { t: 'ready' });
+      awaitingTrail = true;
+      readySentAt = now;
+    }
+    drawPhase();
+    drawDiagram();
+    drawTrace();
+    hook.framesDrawn++;
+    const r = rings.get(selected), j = r?.newest ?? -1;
+    hook.state = { patch: playing, neuron: selected, V: j >= 0 ? r.v[j] : NaN, Y: j >= 0 ? r.y[j] : NaN, I: j >= 0 ? r.i[j] : NaN, t: j >= 0 ? r.T[j] : NaN };
+    hook.sliders = sliders.map(s => Number(s.input.value));
+    if (now - lastStats > 250) { lastStats = now; renderStats(); showValues(); }
+  } catch (err) {
+    // Once per distinct message, so a bug in drawing does not flood the list each frame.
+    if (String(err?.message) !== lastError) { lastError = String(err?.message); report(err); }
+  }
+}
+
+// ---- wiring ----
+
+function init() {
+  applyTheme(settings.theme);
+  $('#theme').addEventListener('click', () => {
+    applyTheme(settings.theme === 'light' ? 'dark' : 'light');
+    store(local, 'separatrix.theme', settings.theme);
+  });
+  const pers = $('#persistence');
+  pers.value = String(settings.persistence);
+  const showPers = () => { $('#persistence-value').value = `${settings.persistence.toFixed(2)} s`; };
+  showPers();
+  pers.addEventListener('input', () => {
+    settings.persistence = clamp(Number(pers.value), 0.05, 5);
+    store(local, 'separatrix.persistence', String(settings.persistence));
+    showPers();
+  });
+  const ts = $('#trace-seconds');
+  if (![...ts.options].some(o => Number(o.value) === settings.traceSeconds)) settings.traceSeconds = 3;
+  ts.value = String(settings.traceSeconds);
+  ts.addEventListener('change', () => {
+    settings.traceSeconds = Number(ts.value);
+    store(local, 'separatrix.traceSeconds', ts.value);
+  });
+  // The legends can hide what they explain: a checkbox, or a tap on either plot, toggles them.
+  const leg = $('#legend');
+  leg.checked = settings.legend;
+  const setLegend = on => {
+    settings.legend = leg.checked = on;
+    store(local, 'separatrix.legend', on ? 'on' : 'off');
+  };
+  leg.addEventListener('change', () => setLegend(leg.checked));
+  for (const id of ['#phase', '#diagram']) $(id).addEventListener('click', () => setLegend(!settings.legend));
+  $('#neuron').addEventListener('change', e => {
+    selected = Number(e.target.value);
+    chosenNeuron.set(patch()?.name, selected);
+    sendSelect();
+  });
+  $('#patch').addEventListener('change', e => send({ t: 'patch', index: Number(e.target.value) }));
+  $('#reset').addEventListener('click', () => send({ t: 'reset' }));
+  $('#pin-form').addEventListener('submit', e => {
+    e.preventDefault();
+    const pin = $('#pin').value.trim();
+    if (!pin) return;
+    pendingPin = pin;
+    send({ t: 'auth', pin });
+    $('#pin').value = '';
+  });
+  // A drag ends wherever the pointer is let go, not only over the slider.
+  for (const type of ['pointerup', 'pointercancel']) {
+    window.addEventListener(type, () => { for (const s of sliders) s.dragging = false; });
+  }
+  phase = new Panel($('#phase'));
+  diag = new Panel($('#diagram'));
+  trace = new Panel($('#trace'));
+  updateControls();
+  setConnection();
+  connect();
+  requestAnimationFrame(frame);
+}
+
+init();
