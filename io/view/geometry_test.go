@@ -260,6 +260,8 @@ type geoEvent struct {
 	msg      []byte
 }
 
+func (e geoEvent) String() string { return fmt.Sprintf("%v %d", e.kind, e.cell) }
+
 // TestAtlasHysteresis follows the worker through the hysteresis patch's neuron: the
 // order of its steps, a far cell wanted in the middle of the fill, the portraits on both
 // sides of the loop and inside it, one window for all, and the diagram.
@@ -299,6 +301,8 @@ func TestAtlasHysteresis(t *testing.T) {
 		}
 		return false
 	})
+	// Every step chosen after Want is for the far cell: after this snapshot, only the
+	// step that ends before Want and the one in progress may be another's.
 	far := cells - 1
 	wantedAt := len(snapshot())
 	if c := a.Want(0, 0, 6); c != far {
@@ -310,7 +314,7 @@ func TestAtlasHysteresis(t *testing.T) {
 		ev := snapshot()
 		var head []string
 		for _, e := range ev[:min(4, len(ev))] {
-			head = append(head, fmt.Sprintf("%v %d", e.kind, e.cell))
+			head = append(head, e.String())
 		}
 		if got, want := strings.Join(head, ", "), "prepare 0, fast 0, complete 0, diagram 0"; got != want {
 			t.Errorf("first steps %s, want %s", got, want)
@@ -332,18 +336,20 @@ func TestAtlasHysteresis(t *testing.T) {
 				}
 			}
 		}
-		// Wanted in the middle of the fill, the far cell is next: at most the step in
-		// progress and the far cell's own steps come between.
+		// Wanted in the middle of the fill, the far cell is next.
 		after := ev[wantedAt:]
-		served := false
-		for i, e := range after {
+		served, others := false, 0
+		for _, e := range after {
 			if e.cell == far && e.kind == stepComplete {
 				served = true
 				break
 			}
-			if i > 0 && e.cell != far {
-				t.Errorf("after the far cell %d was wanted, step %d was %v at cell %d", far, i, e.kind, e.cell)
+			if e.cell != far {
+				others++
 			}
+		}
+		if others > 2 {
+			t.Errorf("after the far cell %d was wanted, %d steps for other cells came before it: %v", far, others, after)
 		}
 		if !served {
 			t.Errorf("the far cell is complete but no step made it: %v", after)
@@ -357,8 +363,8 @@ func TestAtlasHysteresis(t *testing.T) {
 				done[e.cell] = true
 			}
 		}
-		if len(done) >= cells-1 {
-			t.Errorf("every other cell was complete when the far one was served: the test shows nothing")
+		if len(done) > cells-4 {
+			t.Errorf("%d of the other %d cells were complete when the far one was served: the test shows little", len(done), cells-1)
 		}
 	})
 
@@ -512,8 +518,17 @@ func TestAtlasConcurrentPages(t *testing.T) {
 	infos := []PatchInfo{geoPatch(t, "snic", [2]float64{0, 10}), geoPatch(t, "hysteresis", [2]float64{-2, 6})}
 	a := NewAtlas(infos, 41)
 	geoRun(t, a)
+	// The pages ask for a second and until they have had portraits of several cells
+	// (the worker, at nice 19, may be slow to start on a busy machine).
 	var got atomic.Int64
-	stop := time.Now().Add(1500 * time.Millisecond)
+	var stop atomic.Bool
+	go func() {
+		start := time.Now()
+		for time.Since(start) < time.Second || (got.Load() < 50 && time.Since(start) < 3*time.Minute) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		stop.Store(true)
+	}()
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for g := range 8 {
@@ -521,7 +536,7 @@ func TestAtlasConcurrentPages(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(g), 8))
-			for time.Now().Before(stop) {
+			for !stop.Load() {
 				patch := rng.IntN(2)
 				I := -3 + 14*rng.Float64()
 				cell := a.Want(patch, 0, I)
@@ -552,8 +567,8 @@ func TestAtlasConcurrentPages(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if got.Load() == 0 {
-		t.Errorf("no page got a portrait in 1.5 s")
+	if got.Load() < 50 {
+		t.Errorf("the pages got %d portraits in 3 minutes", got.Load())
 	}
 }
 
