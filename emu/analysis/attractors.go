@@ -217,7 +217,7 @@ func (s *System) cycleAttractor(r *Report, I float64, x []float64, c Cycle, born
 	var ends [2]Bound
 	var runs [2][]sample
 	size := [2]float64{c.VMax - c.VMin, c.VMax - c.VMin}
-	parallel(2, func(i int) {
+	s.parallel(2, func(i int) {
 		if i == 0 {
 			ends[0], runs[0] = s.follow(r, I, x, -1, born, &size[0])
 		} else {

@@ -308,6 +308,9 @@ func (p *Portrait) basin(s *System, c *Cycle, cols, rows, workers int) {
 	}
 	close(next)
 	if workers <= 0 {
+		workers = s.Workers
+	}
+	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
 	work := func() {

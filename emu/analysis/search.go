@@ -107,7 +107,7 @@ func (s *System) stableCycles(I float64, eqs []Equilibrium, extra [][]float64, g
 	}
 	tmax := s.settleTime()
 	outcomes := make([]outcome, len(starts))
-	parallel(len(starts), func(i int) { outcomes[i] = s.settleKnown(starts[i], I, eqs, false, tmax, known) })
+	s.parallel(len(starts), func(i int) { outcomes[i] = s.settleKnown(starts[i], I, eqs, false, tmax, known) })
 	var out []Cycle
 	var on [][]float64
 	for _, o := range outcomes {
@@ -125,15 +125,26 @@ func (s *System) stableCycles(I float64, eqs []Equilibrium, extra [][]float64, g
 	return out, on
 }
 
-// parallel calls f(0) to f(n-1) on as many goroutines as there are CPUs.
-func parallel(n int, f func(i int)) {
+// parallel calls f(0) to f(n-1) on s.Workers goroutines (default: one per CPU); with
+// one worker, on the calling goroutine.
+func (s *System) parallel(n int, f func(i int)) {
+	workers := s.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	if workers == 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
 	next := make(chan int, n)
 	for i := 0; i < n; i++ {
 		next <- i
 	}
 	close(next)
 	var wg sync.WaitGroup
-	for w := 0; w < min(n, runtime.NumCPU()); w++ {
+	for w := 0; w < min(n, workers); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

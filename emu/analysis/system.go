@@ -18,6 +18,10 @@ import (
 type System struct {
 	Model  *emu.Model
 	Params []float64 // in Model.Params order
+	// Workers is how many goroutines share a search (cycles, attractors); 0 is one per
+	// CPU, 1 keeps it on the calling goroutine (a live view computes on one low-priority
+	// thread). Portrait's basin has its own setting (PortraitOptions.Workers).
+	Workers int
 
 	scale []float64 // a typical size of each variable, to compare distances across units
 	lo    []float64 // the box outside which a trajectory has escaped

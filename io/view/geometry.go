@@ -279,6 +279,14 @@ func (a *Atlas) Run(ctx context.Context) {
 	if !a.running.CompareAndSwap(false, true) {
 		panic("view: Atlas.Run called twice")
 	}
+	// While it computes, the worker holds one of the Go scheduler's slots (Ps), which
+	// the operating system's priority knows nothing of: with no slot to spare beyond the
+	// cores, the audio's goroutines and the pages would share what is left. One more
+	// slot than cores lets the operating system, which does know the worker's low
+	// priority, share the cores instead. (play already runs with more.)
+	if runtime.GOMAXPROCS(0) <= runtime.NumCPU() {
+		runtime.GOMAXPROCS(runtime.NumCPU() + 1)
+	}
 	go a.work(ctx)
 	<-ctx.Done()
 }
@@ -455,6 +463,7 @@ func (a *Atlas) prepare(n *neuronAtlas) {
 		a.logf("view: %s: its phase plane and diagram stay empty: %v", n.name, err)
 		return
 	}
+	sys.Workers = 1 // every search stays on this low-priority thread
 	if len(n.spec.Init) == sys.Dim() && allFinite(n.spec.Init) {
 		n.init = n.spec.Init
 	}

@@ -132,6 +132,7 @@ func (s *Server) Serve(ctx context.Context, src Source) error {
 	s.src = src
 	s.hub = newHub(src)
 	s.atlas = NewAtlas(src.Patches(), s.opt.Cells)
+	s.atlas.Log = s.opt.Log
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup

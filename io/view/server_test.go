@@ -1,11 +1,14 @@
 package view
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
+	"net"
 	"sort"
 	"strings"
 	"sync"
@@ -365,10 +368,11 @@ func (p *testPage) frames(n int) {
 	}
 }
 
-// waitFor polls cond (with the page locked) until it holds or 10 s pass.
+// waitFor polls cond (with the page locked) until it holds or 60 s pass (geometry is
+// computed at the lowest priority: a loaded machine makes it wait).
 func (p *testPage) waitFor(what string, cond func() bool) {
 	p.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		p.mu.Lock()
 		ok := cond()
@@ -377,7 +381,7 @@ func (p *testPage) waitFor(what string, cond func() bool) {
 			return
 		}
 		if time.Now().After(deadline) {
-			p.t.Fatalf("waited 10 s for %s", what)
+			p.t.Fatalf("waited 60 s for %s", what)
 		}
 		p.ready()
 		time.Sleep(16 * time.Millisecond)
@@ -389,7 +393,7 @@ func (p *testPage) waitFor(what string, cond func() bool) {
 func TestTrailHoldsTheEngineStates(t *testing.T) {
 	// The SNIC integrator pushed past its bifurcation at once: it fires, the states move.
 	firing := []emu.Event{{Frame: 0, Kind: emu.EventSet, Neuron: 0, Control: emu.ControlCurrent, Value: 10}}
-	f := newFakeSessionWith(t, false, firing, "snic")
+	f := newFakeSessionWith(t, true, firing, "snic")
 	s := serve(t, f, Options{})
 	p := dial(t, s)
 	p.waitFor("a second of records", func() bool {
@@ -473,10 +477,10 @@ func TestTrailHoldsTheEngineStates(t *testing.T) {
 func TestStalledPageHoldsUpNothing(t *testing.T) {
 	f := newFakeSession(t, true, "hysteresis")
 	s := serve(t, f, Options{})
-	stalled := dial(t, s)
-	// It asks for frames and never reads again: the socket's buffers fill.
-	stalled.conn.CloseRead(context.Background()) // keeps the TCP connection, reads nothing
-	for range 400 {
+	// A page that asks for frames and never reads what it is sent: the socket's
+	// buffers fill and the server's writes to it block.
+	stalled := stalledPage(t, s)
+	for range 2000 {
 		stalled.ready()
 	}
 	healthy := dial(t, s)
@@ -493,6 +497,9 @@ func TestStalledPageHoldsUpNothing(t *testing.T) {
 	healthy.mu.Unlock()
 	if n < 100 {
 		t.Errorf("the healthy page got %d of 120 frames while another page stalled", n)
+	}
+	if d := s.Stats().DroppedFrames; d == 0 {
+		t.Errorf("no frame of the stalled page was dropped: its readys queued up somewhere")
 	}
 	blocks := f.blocks.Load() - before
 	wantBlocks := elapsed.Seconds() * testRate / 128
@@ -630,7 +637,7 @@ func TestEightPages(t *testing.T) {
 			return n > 0 && p.controls[n-1][0] == 3.25
 		})
 		p.mu.Lock()
-		if len(p.trails) < 50 {
+		if len(p.trails) < 30 {
 			t.Errorf("page %d got %d of 60 frames", i, len(p.trails))
 		}
 		p.mu.Unlock()
@@ -730,4 +737,52 @@ func BenchmarkViewLag(b *testing.B) {
 	b.ReportMetric(lags[len(lags)/2], "lag-p50-ms")
 	b.ReportMetric(lags[len(lags)*95/100], "lag-p95-ms")
 	b.ReportMetric(float64(bytes)/1024/time.Since(start).Seconds(), "kB/s")
+}
+
+// rawPage is a WebSocket client written by hand, so that it can stop reading entirely.
+type rawPage struct {
+	t    *testing.T
+	conn net.Conn
+}
+
+// stalledPage connects with a tiny receive buffer, reads the handshake's answer and
+// nothing after it.
+func stalledPage(t *testing.T, s *Server) *rawPage {
+	t.Helper()
+	d := net.Dialer{Control: nil}
+	conn, err := d.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.(*net.TCPConn).SetReadBuffer(4096)
+	t.Cleanup(func() { conn.Close() })
+	key := base64.StdEncoding.EncodeToString([]byte("separatrix-stall"))
+	fmt.Fprintf(conn, "GET /ws HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n", s.Addr(), key)
+	// The answer's headers, byte by byte: nothing of the first message is read.
+	var head []byte
+	one := make([]byte, 1)
+	for !bytes.HasSuffix(head, []byte("\r\n\r\n")) {
+		if _, err := conn.Read(one); err != nil {
+			t.Fatalf("handshake: %v (%q)", err, head)
+		}
+		head = append(head, one[0])
+	}
+	if !bytes.HasPrefix(head, []byte("HTTP/1.1 101")) {
+		t.Fatalf("handshake refused: %q", head)
+	}
+	return &rawPage{t: t, conn: conn}
+}
+
+// ready sends a masked text frame {"t":"ready"} (a client's frames must be masked).
+func (r *rawPage) ready() {
+	payload := []byte(`{"t":"ready"}`)
+	mask := [4]byte{1, 2, 3, 4}
+	frame := []byte{0x81, 0x80 | byte(len(payload)), mask[0], mask[1], mask[2], mask[3]}
+	for i, b := range payload {
+		frame = append(frame, b^mask[i%4])
+	}
+	r.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	if _, err := r.conn.Write(frame); err != nil {
+		r.t.Fatalf("stalled page's ready: %v", err)
+	}
 }
