@@ -12,7 +12,7 @@ const $ = sel => document.querySelector(sel);
 const hook = window.separatrix = {
   connected: false, framesDrawn: 0, fps: 0,
   state: { patch: 0, neuron: 0, V: NaN, Y: NaN, I: NaN, t: NaN },
-  sliders: [], status: null, geometry: { portraitCells: 0, diagram: false }, errors: [],
+  sliders: [], status: null, geometry: { portraitCells: 0, diagram: false, complete: false }, errors: [],
 };
 
 // ---- errors: every exception and every server error goes to the hook and the page ----
@@ -59,7 +59,6 @@ function applyTheme(theme) {
   settings.theme = theme === 'light' ? 'light' : 'dark';
   document.documentElement.dataset.theme = settings.theme;
   const b = $('#theme');
-  b.setAttribute('aria-pressed', String(settings.theme === 'light'));
   b.textContent = settings.theme === 'light' ? 'Dark theme' : 'Light theme';
   const css = getComputedStyle(document.documentElement);
   const v = name => css.getPropertyValue(`--${name}`).trim();
@@ -108,16 +107,17 @@ class SpikeRing {
 // ---- the session as the page knows it ----
 
 let ws = null;
-let hello = null;         // the server's hello; null until one arrives on this socket
+let hello = null;         // the server's last hello, kept while reconnecting so the picture stays
+let live = false;         // a hello arrived on the present socket
 let playing = 0;          // index of the patch playing
 let selected = 0;         // phase-plane neuron
 let traces = [];          // neurons whose traces are drawn
 let authorized = false;
-let pendingPin = null;
+let pinsSent = [];         // PINs sent and not yet answered, oldest first
 let status = null;
 let values = [];          // slider values per patch, as the server last said
 const chosenNeuron = new Map(); // patch name → neuron the viewer picked (kept across reconnects)
-const portraits = new Map(); // `${patch}:${neuron}:${cell}` → PORTRAIT
+const portraits = new Map(); // `${patch}:${neuron}` → Map(cell → PORTRAIT)
 const diagrams = new Map();  // `${patch}:${neuron}` → DIAGRAM
 let rings = new Map(), spikes = new SpikeRing(1), newestT = -Infinity;
 let awaitingTrail = false, readySentAt = 0, producedMs = 0;
@@ -157,7 +157,7 @@ function connect() {
   };
   sock.onclose = () => {
     if (sock !== ws) return;
-    ws = null; hello = null; hook.connected = false; awaitingTrail = false;
+    ws = null; live = false; hook.connected = false; awaitingTrail = false;
     setConnection();
     updateControls();
     setTimeout(connect, 1000);
@@ -165,7 +165,7 @@ function connect() {
 }
 
 function setConnection() {
-  const up = hook.connected && hello;
+  const up = hook.connected && live;
   const c = $('#conn');
   c.textContent = up ? 'live' : hook.connected ? 'connecting…' : 'disconnected, retrying';
   c.dataset.state = up ? 'up' : 'down';
@@ -186,24 +186,40 @@ function onText(m) {
       if (m.playing !== playing && patchValid(m.playing)) setPlaying(m.playing);
       renderStatus();
       break;
-    case 'auth':
-      authorized = !!m.ok;
-      if (authorized && pendingPin) store(session, 'separatrix.pin', pendingPin);
-      if (!authorized) { store(session, 'separatrix.pin', null); report('That PIN was not accepted.'); }
-      pendingPin = null;
+    case 'auth': {
+      // Answers come in the order the PINs went (a wrong one is answered a second late).
+      const pin = pinsSent.shift();
+      if (m.ok) {
+        authorized = true; // as on the server: once granted, a later wrong PIN does not revoke
+        if (pin !== undefined) store(session, 'separatrix.pin', pin);
+      } else {
+        if (pin !== undefined && stored(session, 'separatrix.pin', null) === pin) store(session, 'separatrix.pin', null);
+        if (!authorized) report('That PIN was not accepted.');
+      }
       updateControls();
       break;
-    case 'error': report(m.message); break;
+    }
+    case 'error':
+      report(m.message);
+      $('#patch').value = String(playing); // a refused switch leaves the selector as it was
+      break;
     // Anything else is from a newer server: ignored.
   }
+}
+
+function sendPin(pin) {
+  pinsSent.push(pin);
+  send({ t: 'auth', pin });
 }
 
 const patchValid = p => Number.isInteger(p) && p >= 0 && p < (hello?.patches?.length ?? 0);
 
 function onHello(m) {
   hello = m;
+  live = true;
   if (m.version !== 1) report(`The server speaks protocol version ${m.version}; this page knows version 1.`);
   authorized = !m.pinRequired || !!m.authorized;
+  pinsSent = [];
   portraits.clear(); diagrams.clear(); values = [];
   status = hook.status = null;
   awaitingTrail = false; producedMs = 0; lagSamples.length = 0;
@@ -214,7 +230,7 @@ function onHello(m) {
   setPlaying(patchValid(m.playing) ? m.playing : 0);
   if (m.pinRequired && !authorized) {
     const pin = stored(session, 'separatrix.pin', null);
-    if (pin) { pendingPin = pin; send({ t: 'auth', pin }); }
+    if (pin) sendPin(pin);
   }
   setConnection();
   updateControls();
@@ -253,7 +269,11 @@ function onBinary(m) {
   switch (m.type) {
     case P.TRAIL: onTrail(m); break;
     case P.PORTRAIT:
-      portraits.set(`${m.patch}:${m.neuron}:${m.cell}`, m); // a complete version replaces a fast one
+      {
+        const key = `${m.patch}:${m.neuron}`;
+        if (!portraits.has(key)) portraits.set(key, new Map());
+        portraits.get(key).set(m.cell, m); // a complete version replaces a fast one
+      }
       break;
     case P.DIAGRAM:
       diagrams.set(`${m.patch}:${m.neuron}`, m);
@@ -353,17 +373,16 @@ function flushSliders() {
 }
 
 function updateControls() {
-  const live = !!(hook.connected && hello);
-  const steer = live && !hello.readonly && authorized;
+  const up = hook.connected && live;
+  const steer = up && !hello.readonly && authorized;
   for (const el of document.querySelectorAll('#sliders input, #kicks button, #reset, #patch')) el.disabled = !steer;
-  const needPin = live && hello.pinRequired && !authorized && !hello.readonly;
+  const needPin = up && hello.pinRequired && !authorized && !hello.readonly;
   $('#pin-form').hidden = !needPin;
   const note = $('#controls-note');
-  note.textContent = !live ? 'Not connected: the controls wait for the server.'
+  note.textContent = !up ? 'Not connected: the controls wait for the server.'
     : hello.readonly ? 'Watching only: steering is turned off on this server.'
       : needPin ? 'Enter the PIN that play printed to steer from this page.' : '';
   note.hidden = note.textContent === '';
-  if (!live) $('#kicks').querySelectorAll('button').forEach(b => { b.disabled = true; });
 }
 
 // ---- status ----
@@ -389,7 +408,7 @@ function renderStatus() {
     const c = statusCells[i];
     if (!c) return;
     c.I.textContent = n.I.toFixed(2);
-    c.rate.textContent = `${Math.round(n.rate)} Hz`;
+    c.rate.textContent = String(Math.round(n.rate));
     c.state.textContent = n.firing ? 'firing' : 'rest';
     c.tr.dataset.firing = String(!!n.firing);
   });
@@ -493,15 +512,13 @@ function trailPoints(r, span, fx, fy, fy2) {
 // nearestPortrait returns the cached portrait of neuron n whose current is nearest I
 // (the server sends each cell once, so scrubbing back reuses the cache).
 function nearestPortrait(n, I) {
-  let best = null, bestD = Infinity, count = 0;
-  const prefix = `${playing}:${n}:`;
-  for (const [key, p] of portraits) {
-    if (!key.startsWith(prefix)) continue;
-    count++;
+  const cells = portraits.get(`${playing}:${n}`);
+  hook.geometry.portraitCells = cells?.size ?? 0;
+  let best = null, bestD = Infinity;
+  for (const p of cells?.values() ?? []) {
     const d = Number.isFinite(I) ? Math.abs(p.current - I) : 0;
     if (d < bestD) { best = p; bestD = d; }
   }
-  hook.geometry.portraitCells = count;
   return best;
 }
 
@@ -513,23 +530,26 @@ function drawPhase() {
   const j = r?.newest ?? -1;
   const I = j >= 0 ? r.i[j] : NaN;
   const p = nearestPortrait(selected, I);
+  hook.geometry.complete = !!p?.complete;
   const font = phase.font;
-  setText('#phase-title', ne ? `Phase plane: ${ne.name}${p ? `, I = ${p.current.toFixed(2)} ${ne.unit ?? ''}` : ''}` : 'Phase plane');
-  if (!ctx) return;
   const yName = ne?.y ?? 'recovery';
+  // What the picture is, in the panel's title rather than on the plot.
+  const notes = p ? [`I = ${p.current.toFixed(2)} ${ne?.unit ?? ''}`] : [];
+  if (p?.projected) notes.push(`projected on (V, ${yName})`);
+  if (p && !p.complete) notes.push('computing cycles…');
+  setText('#phase-title', ne ? [`Phase plane: ${ne.name}`, ...notes].join(' · ') : 'Phase plane');
+  if (!ctx) return;
   let f;
   if (p) {
     f = D.portraitFrame(phase.w, phase.h, font, p);
     phase.background(`${p.patch}:${p.neuron}:${p.cell}:${p.complete}:${settings.legend}`, g =>
       D.portrait(g, f, p, pal, { y: yName, equilibria: P.EQUILIBRIUM_NAMES, legend: settings.legend }));
-    if (p.projected) D.note(ctx, f, `projection on (V, ${yName})`, pal, 0);
-    if (!p.complete) D.note(ctx, f, 'computing cycles…', pal, p.projected ? 1 : 0);
   } else {
     if (j < 0) { message(ctx, phase, 'Waiting for the neuron…'); return; }
     // No geometry yet: frame the trail itself so the point still moves.
     f = new D.Frame(phase.w, phase.h, font, [-100, 60], [Math.min(-0.1, r.y[j] - 1), Math.max(1, r.y[j] + 1)]);
     D.axes(ctx, f, pal, 'V (mV)', yName);
-    D.note(ctx, f, 'computing the phase plane…', pal);
+    message(ctx, phase, 'computing the phase plane…');
   }
   if (j < 0) return;
   const n = trailPoints(r, settings.persistence, r.v, r.y, null);
@@ -545,7 +565,9 @@ function drawDiagram() {
   const ctx = diag.begin();
   if (!ctx) return;
   if (!d) { message(ctx, diag, 'Computing the bifurcation diagram…'); return; }
-  const f = new D.Frame(diag.w, diag.h, diag.font, [d.axes[0], d.axes[1]], [d.axes[2], d.axes[3]]);
+  // A margin of 2% each side, so the cursor stays whole at either end of the range.
+  const m = 0.02 * (d.axes[1] - d.axes[0]);
+  const f = new D.Frame(diag.w, diag.h, diag.font, [d.axes[0] - m, d.axes[1] + m], [d.axes[2], d.axes[3]]);
   diag.background(`${d.patch}:${d.neuron}:${settings.legend}`, g => D.diagram(g, f, d, pal, ne?.unit ?? '', settings.legend));
   const r = rings.get(selected);
   if (!r?.length) return;
@@ -607,7 +629,7 @@ function drawTrace() {
 // diagram's, else -100..60 mV.
 function voltageRange(n) {
   const d = diagrams.get(`${playing}:${n}`);
-  for (const [key, p] of portraits) if (key.startsWith(`${playing}:${n}:`)) return [p.window[0], p.window[1]];
+  for (const p of portraits.get(`${playing}:${n}`)?.values() ?? []) return [p.window[0], p.window[1]];
   return d ? [d.axes[2], d.axes[3]] : [-100, 60];
 }
 
@@ -675,7 +697,7 @@ function frame(now) {
       meanLag = sum / (lagSamples.length / 2);
     }
     // One ready per frame, once the last one was answered (or 250 ms went unanswered).
-    if (hello && ws?.readyState === WebSocket.OPEN && (!awaitingTrail || now - readySentAt > 250)) {
+    if (live && ws?.readyState === WebSocket.OPEN && (!awaitingTrail || now - readySentAt > 250)) {
       send(Number.isFinite(meanLag) ? { t: 'ready', lagMs: Math.round(meanLag * 10) / 10 } : { t: 'ready' });
       awaitingTrail = true;
       readySentAt = now;
@@ -738,8 +760,7 @@ function init() {
     e.preventDefault();
     const pin = $('#pin').value.trim();
     if (!pin) return;
-    pendingPin = pin;
-    send({ t: 'auth', pin });
+    sendPin(pin);
     $('#pin').value = '';
   });
   // A drag ends wherever the pointer is let go, not only over the slider.

@@ -351,22 +351,6 @@ export function cursor(ctx, f, I, pal) {
   ctx.restore();
 }
 
-// note writes a line of text at the top right of the plot area.
-export function note(ctx, f, text, pal, line = 0) {
-  ctx.save();
-  ctx.font = `${Math.round(f.font * 0.8)}px ${pal.family}`;
-  ctx.textAlign = 'right';
-  ctx.textBaseline = 'top';
-  ctx.fillStyle = pal.fg;
-  const y = f.top + 6 + line * f.font * 1.1;
-  const w = ctx.measureText(text).width;
-  ctx.fillStyle = pal.legendBg;
-  ctx.fillRect(f.right - w - 12, y - 2, w + 8, f.font);
-  ctx.fillStyle = pal.fg;
-  ctx.fillText(text, f.right - 8, y);
-  ctx.restore();
-}
-
 // bars draws one trace row: each pixel column spans the lowest Vmin and the highest
 // Vmax of the records that fall in it, so a cycle faster than the record rate shows as
 // a band rather than an aliased wave. Spike ticks go in the strip above (tickTop..rowTop).
