@@ -251,10 +251,13 @@ func (s *Server) Stop() {
 		}
 	}
 	s.cmd.Process.Signal(syscall.SIGTERM)
+	// jackd may take over 5 s to quit on a loaded machine (measured 1.7-5.4 s with no
+	// clients), and a killed jackd keeps its slot in JACK's registry, of which there are
+	// eight: be patient before killing.
 	select {
 	case <-s.done:
 		return
-	case <-time.After(5 * time.Second):
+	case <-time.After(15 * time.Second):
 	}
 	s.cmd.Process.Kill()
 	select {
