@@ -5,6 +5,7 @@
 
 import * as P from './protocol.js';
 import * as D from './draw.js';
+import { Ring, SpikeRing } from './records.js';
 
 const $ = sel => document.querySelector(sel);
 
@@ -71,39 +72,6 @@ function applyTheme(theme) {
   themeVersion++;
 }
 
-// ---- records: a ring per neuron of the playing patch, and one of spikes ----
-
-class Ring {
-  constructor(cap) {
-    this.cap = cap; this.start = 0; this.length = 0;
-    this.T = new Float64Array(cap);
-    for (const f of ['v', 'y', 'i', 'vmin', 'vmax', 'spikes']) this[f] = new Float32Array(cap);
-  }
-  idx(k) { return (this.start + k) % this.cap; }
-  t(k) { return this.T[this.idx(k)]; }
-  get newest() { return this.length ? this.idx(this.length - 1) : -1; }
-  push(t, vals, off) {
-    const j = this.length < this.cap ? this.idx(this.length++) : (this.start = (this.start + 1) % this.cap, this.idx(this.cap - 1));
-    this.T[j] = t;
-    this.v[j] = vals[off + P.V]; this.y[j] = vals[off + P.Y]; this.i[j] = vals[off + P.I];
-    this.vmin[j] = vals[off + P.VMIN]; this.vmax[j] = vals[off + P.VMAX]; this.spikes[j] = vals[off + P.SPIKES];
-  }
-  // first returns the index of the oldest record at or after time t0.
-  first(t0) {
-    let lo = 0, hi = this.length;
-    while (lo < hi) { const m = (lo + hi) >> 1; if (this.t(m) < t0) lo = m + 1; else hi = m; }
-    return lo;
-  }
-}
-
-class SpikeRing {
-  constructor(cap) { this.cap = cap; this.start = 0; this.length = 0; this.T = new Float64Array(cap); this.n = new Uint16Array(cap); }
-  push(t, n) {
-    const j = this.length < this.cap ? (this.start + this.length++) % this.cap : (this.start = (this.start + 1) % this.cap, (this.start + this.cap - 1) % this.cap);
-    this.T[j] = t; this.n[j] = n;
-  }
-}
-
 // ---- the session as the page knows it ----
 
 let ws = null;
@@ -126,16 +94,15 @@ let meanLag = NaN;
 
 const patch = () => hello?.patches?.[playing];
 
+let ringCap = 0;
 function resetRecords() {
   const rate = hello?.tapRate > 0 ? hello.tapRate : 500;
   // Room for the longest trace (10 s) with a margin; the trail needs at most 5 s.
-  const cap = Math.min(40000, Math.ceil(rate * 11) + 64);
+  ringCap = Math.min(40000, Math.ceil(rate * 11) + 64);
   rings = new Map();
   spikes = new SpikeRing(65536);
   newestT = -Infinity;
-  ringCap = cap;
 }
-let ringCap = 5600;
 
 // ---- the socket ----
 
@@ -265,16 +232,19 @@ function sendSelect() {
   send({ t: 'select', neuron: selected, traces });
 }
 
+let serial = 0;
 function onBinary(m) {
+  m.serial = ++serial; // names the geometry in the keys of the cached backgrounds
   switch (m.type) {
     case P.TRAIL: onTrail(m); break;
-    case P.PORTRAIT:
-      {
-        const key = `${m.patch}:${m.neuron}`;
-        if (!portraits.has(key)) portraits.set(key, new Map());
-        portraits.get(key).set(m.cell, m); // a complete version replaces a fast one
-      }
+    case P.PORTRAIT: {
+      const key = `${m.patch}:${m.neuron}`;
+      if (!portraits.has(key)) portraits.set(key, new Map());
+      const cells = portraits.get(key);
+      // A complete version replaces the fast one first sent for the cell, never the reverse.
+      if (m.complete || !cells.get(m.cell)?.complete) cells.set(m.cell, m);
       break;
+    }
     case P.DIAGRAM:
       diagrams.set(`${m.patch}:${m.neuron}`, m);
       break;
@@ -300,7 +270,7 @@ function onTrail(m) {
 
 // ---- controls ----
 
-let sliders = []; // {input, output, spec, dragging, heldUntil, pending}
+let sliders = []; // {wrap, input, output, spec, dragging, heldUntil, pending}
 
 function formatValue(v, spec) {
   const span = Math.abs(spec.max - spec.min);
@@ -309,7 +279,6 @@ function formatValue(v, spec) {
 }
 
 function buildControls(pt) {
-  const box = $('#sliders');
   sliders = pt.sliders.map((spec, i) => {
     const id = `slider-${i}`;
     const wrap = document.createElement('div');
@@ -320,20 +289,21 @@ function buildControls(pt) {
     const output = document.createElement('output');
     output.htmlFor = id;
     const input = document.createElement('input');
-    Object.assign(input, { type: 'range', id, min: String(spec.min), max: String(spec.max) });
-    input.step = String((spec.max - spec.min) / 1000 || 'any');
+    // A patch may map a knob downwards (min > max): the slider still runs low to high.
+    const lo = Math.min(spec.min, spec.max), hi = Math.max(spec.min, spec.max);
+    Object.assign(input, { type: 'range', id, min: String(lo), max: String(hi), step: hi > lo ? String((hi - lo) / 1000) : 'any' });
     input.dataset.slider = String(i);
     wrap.append(label, output, input);
-    const s = { input, output, spec, dragging: false, heldUntil: 0, pending: null };
+    const s = { wrap, input, output, spec, dragging: false, heldUntil: 0, pending: null };
     input.addEventListener('pointerdown', () => { s.dragging = true; });
     input.addEventListener('input', () => {
       s.pending = Number(input.value);
       s.heldUntil = performance.now() + 400;
       output.value = formatValue(s.pending, spec);
     });
-    return { s, wrap };
-  }).map(({ s, wrap }) => { s.wrap = wrap; return s; });
-  box.replaceChildren(...sliders.map(s => s.wrap));
+    return s;
+  });
+  $('#sliders').replaceChildren(...sliders.map(s => s.wrap));
   $('#kicks').replaceChildren(...pt.kicks.map((k, i) => {
     const b = document.createElement('button');
     b.type = 'button';
@@ -407,8 +377,8 @@ function renderStatus() {
   (status.neurons ?? []).forEach((n, i) => {
     const c = statusCells[i];
     if (!c) return;
-    c.I.textContent = n.I.toFixed(2);
-    c.rate.textContent = String(Math.round(n.rate));
+    c.I.textContent = Number(n.I).toFixed(2);
+    c.rate.textContent = String(Math.round(Number(n.rate)));
     c.state.textContent = n.firing ? 'firing' : 'rest';
     c.tr.dataset.firing = String(!!n.firing);
   });
@@ -452,6 +422,7 @@ class Panel {
     this.resize();
   }
   resize() {
+    rootFont = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
     const box = this.canvas.parentElement.getBoundingClientRect();
     this.w = Math.floor(box.width); this.h = Math.floor(box.height);
     this.dpr = window.devicePixelRatio || 1;
@@ -459,9 +430,10 @@ class Panel {
     this.canvas.height = Math.max(1, Math.round(this.h * this.dpr));
     this.bgKey = '';
   }
+  // font is the size of the canvas's type: grows with the panel, up to a little above
+  // the page's own (which grows with the window).
   get font() {
-    const root = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-    return Math.round(clamp(Math.min(this.w, this.h * 1.4) / 26, 13, root * 1.15));
+    return Math.round(clamp(Math.min(this.w, this.h * 1.4) / 26, 13, rootFont * 1.15));
   }
   // begin clears the canvas and returns its context in CSS pixels, or null when hidden.
   begin() {
@@ -491,7 +463,7 @@ class Panel {
   }
 }
 
-let phase, diag, trace;
+let phase, diag, trace, rootFont = 16;
 // Scratch arrays for trail points, reused every frame.
 let xs = new Float32Array(0), ys = new Float32Array(0), ys2 = new Float32Array(0), ages = new Float32Array(0);
 
@@ -542,7 +514,7 @@ function drawPhase() {
   let f;
   if (p) {
     f = D.portraitFrame(phase.w, phase.h, font, p);
-    phase.background(`${p.patch}:${p.neuron}:${p.cell}:${p.complete}:${settings.legend}`, g =>
+    phase.background(`${p.serial}:${settings.legend}`, g =>
       D.portrait(g, f, p, pal, { y: yName, equilibria: P.EQUILIBRIUM_NAMES, legend: settings.legend }));
   } else {
     if (j < 0) { message(ctx, phase, 'Waiting for the neuron…'); return; }
@@ -568,7 +540,7 @@ function drawDiagram() {
   // A margin of 2% each side, so the cursor stays whole at either end of the range.
   const m = 0.02 * (d.axes[1] - d.axes[0]);
   const f = new D.Frame(diag.w, diag.h, diag.font, [d.axes[0] - m, d.axes[1] + m], [d.axes[2], d.axes[3]]);
-  diag.background(`${d.patch}:${d.neuron}:${settings.legend}`, g => D.diagram(g, f, d, pal, ne?.unit ?? '', settings.legend));
+  diag.background(`${d.serial}:${settings.legend}`, g => D.diagram(g, f, d, pal, ne?.unit ?? '', settings.legend));
   const r = rings.get(selected);
   if (!r?.length) return;
   const j = r.newest;
@@ -640,7 +612,7 @@ function raster(ctx, left, right, top, height, t0, t1, N) {
   const last = new Int32Array(N).fill(-1);
   const other = new Path2D(), mine = pal.traces.map(() => new Path2D());
   for (let k = 0; k < spikes.length; k++) {
-    const j = (spikes.start + k) % spikes.cap;
+    const j = spikes.idx(k);
     const t = spikes.T[j], n = spikes.n[j];
     if (t < t0 || t > t1 || n >= N) continue;
     const col = Math.floor((t - t0) * scale);
@@ -688,9 +660,10 @@ function frame(now) {
     while (frameTimes[0] < now - 1000) frameTimes.shift();
     hook.fps = frameTimes.length;
     flushSliders();
-    // Lag: the wall clock at this draw minus when the newest record was rendered.
+    // Lag: the wall clock at this draw minus when the newest record was rendered (both
+    // clocks are this machine's when the page runs beside play; see the README).
     if (producedMs > 0) {
-      lagSamples.push(now, performance.timeOrigin + now - producedMs);
+      lagSamples.push(now, performance.timeOrigin + performance.now() - producedMs);
       while (lagSamples[0] < now - 1000) lagSamples.splice(0, 2);
       let sum = 0;
       for (let k = 1; k < lagSamples.length; k += 2) sum += lagSamples[k];
