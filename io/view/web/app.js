@@ -270,7 +270,7 @@ function onTrail(m) {
 
 // ---- controls ----
 
-let sliders = []; // {wrap, input, output, spec, dragging, heldUntil, pending}
+let sliders = []; // {wrap, input, output, spec, value, dragging, heldUntil, pending}
 
 function formatValue(v, spec) {
   const span = Math.abs(spec.max - spec.min);
@@ -294,10 +294,12 @@ function buildControls(pt) {
     Object.assign(input, { type: 'range', id, min: String(lo), max: String(hi), step: hi > lo ? String((hi - lo) / 1000) : 'any' });
     input.dataset.slider = String(i);
     wrap.append(label, output, input);
-    const s = { wrap, input, output, spec, dragging: false, heldUntil: 0, pending: null };
+    // value is what the slider stands for: the server's exact value, or the viewer's move
+    // (the input itself rounds to its step of a thousandth of the range).
+    const s = { wrap, input, output, spec, value: Number(input.value), dragging: false, heldUntil: 0, pending: null };
     input.addEventListener('pointerdown', () => { s.dragging = true; });
     input.addEventListener('input', () => {
-      s.pending = Number(input.value);
+      s.value = s.pending = Number(input.value);
       s.heldUntil = performance.now() + 400;
       output.value = formatValue(s.pending, spec);
     });
@@ -324,11 +326,12 @@ function showValues() {
   sliders.forEach((s, i) => {
     const v = vs[i];
     if (v === undefined) {
-      if (s.output.value === '') s.output.value = formatValue(Number(s.input.value), s.spec);
+      if (s.output.value === '') s.output.value = formatValue(s.value, s.spec);
       return;
     }
     if (s.dragging || s.pending !== null || now < s.heldUntil) return;
     s.input.value = String(v);
+    s.value = v;
     s.output.value = formatValue(v, s.spec);
   });
 }
@@ -681,7 +684,7 @@ function frame(now) {
     hook.framesDrawn++;
     const r = rings.get(selected), j = r?.newest ?? -1;
     hook.state = { patch: playing, neuron: selected, V: j >= 0 ? r.v[j] : NaN, Y: j >= 0 ? r.y[j] : NaN, I: j >= 0 ? r.i[j] : NaN, t: j >= 0 ? r.T[j] : NaN };
-    hook.sliders = sliders.map(s => Number(s.input.value));
+    hook.sliders = sliders.map(s => s.value);
     if (now - lastStats > 250) { lastStats = now; renderStats(); showValues(); }
   } catch (err) {
     // Once per distinct message, so a bug in drawing does not flood the list each frame.

@@ -91,7 +91,12 @@ function polyline(ctx, f, pts, ink, stride = 2, a = 0, b = 1) {
     const x = pts[k + a], y = pts[k + b];
     if (!Number.isFinite(x) || !Number.isFinite(y)) { pen = false; continue; }
     const sx = f.x(x), sy = f.y(y);
-    if (pen) ctx.lineTo(sx, sy); else ctx.moveTo(sx, sy);
+    if (pen) {
+      ctx.lineTo(sx, sy);
+      // Long straight segments count as ink all along, not only at their ends.
+      const [px, py] = [ink[ink.length - 2], ink[ink.length - 1]];
+      for (let s = 1, n = Math.floor(Math.hypot(sx - px, sy - py) / 8); s < n; s++) ink.push(px + (sx - px) * s / n, py + (sy - py) * s / n);
+    } else ctx.moveTo(sx, sy);
     ink.push(sx, sy);
     pen = true;
   }
