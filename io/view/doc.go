@@ -91,7 +91,9 @@
 //	                      n × {f32 I, f32 V}}   equilibrium branches
 //	  u16 count, count × {u8 stable, u32 n, n × {f32 I, f32 Vmin, f32 Vmax}}   cycle branches
 //	  u16 count, count × {u8 kind (0 saddle-node, 1 snic, 2 supercritical Hopf,
-//	                      3 subcritical Hopf), f32 I, f32 V}   bifurcations of rest
+//	                      3 subcritical Hopf, 4 fold of limit cycles, 5 homoclinic orbit),
+//	                      f32 I, f32 V}   bifurcations of rest (0-3) and where the firing
+//	                      cycle ends (4 at its top, 5 at its bottom, touching the saddle)
 //	  u16 count, count × {f32 I0, f32 I1}   bistable ranges (rest and firing coexist)
 //
 // # Safety

@@ -636,6 +636,12 @@ func encodePortrait(b []byte, patch, neuron, cell int, p *analysis.Portrait, com
 // Bifurcation kinds of the DIAGRAM message.
 var bifurcationKinds = map[string]byte{"saddle-node": 0, "snic": 1, "supercritical": 2, "subcritical": 3}
 
+// Where a branch of firing cycles ends (DIAGRAM kinds 4 and 5).
+const (
+	bifurcationCycleFold  = 4
+	bifurcationHomoclinic = 5
+)
+
 // encodeDiagram appends the DIAGRAM message of d over the range of currents rng (see
 // the package doc) to b; d nil gives the axes alone.
 func encodeDiagram(b []byte, patch, neuron int, rng [2]float64, d *analysis.Diagram) []byte {
@@ -738,6 +744,33 @@ func encodeDiagram(b []byte, patch, neuron int, rng [2]float64, d *analysis.Diag
 			b = append(b, kind)
 			b = appendF32(b, bf.Current, bf.State[0])
 			count++
+		}
+		// Where firing stops, as bifurcation marks it: a fold at the top of the firing
+		// cycle, a homoclinic orbit at its bottom (where it touches the saddle); and the
+		// folds that end a bistable range above a high state.
+		mark := func(kind byte, I, V float64) {
+			if finite32(I) && finite32(V) {
+				b = append(b, kind)
+				b = appendF32(b, I, V)
+				count++
+			}
+		}
+		if r.CycleFold != nil {
+			for _, c := range d.Cycles {
+				if c.Stable && len(c.I) > 0 {
+					if r.CycleEndKind == "homoclinic" {
+						mark(bifurcationHomoclinic, *r.CycleFold, c.VMin[0])
+					} else {
+						mark(bifurcationCycleFold, *r.CycleFold, c.VMax[0])
+					}
+					break
+				}
+			}
+		}
+		for _, br := range r.BistableRanges {
+			if e := br.To; e.Kind == "fold" && e.Cycle != nil && (r.CycleFold == nil || e.Current != *r.CycleFold) {
+				mark(bifurcationCycleFold, e.Current, e.Cycle.VMax)
+			}
 		}
 	}
 	le.PutUint16(b[at:], uint16(count))

@@ -472,6 +472,14 @@ func TestAtlasHysteresis(t *testing.T) {
 		if !sn {
 			t.Errorf("bifurcations %v: want a saddle-node (kind 0) at 4.51", d.Bifurcations)
 		}
+		// Going down, the firing cycle ends on the saddle (a homoclinic orbit, kind 5).
+		homoclinic := false
+		for _, b := range d.Bifurcations {
+			homoclinic = homoclinic || (b.Kind == 5 && math.Abs(b.I+0.30) < 0.02)
+		}
+		if !homoclinic {
+			t.Errorf("bifurcations %v: want where firing stops, a homoclinic orbit (kind 5) at -0.30", d.Bifurcations)
+		}
 		loop := false
 		for _, r := range d.Bistable {
 			loop = loop || (math.Abs(r[0]+0.30) < 0.02 && math.Abs(r[1]-4.51) < 0.01)

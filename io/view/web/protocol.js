@@ -14,7 +14,7 @@ export const STABLE_NODE = 0, STABLE_FOCUS = 1, UNSTABLE_NODE = 2, UNSTABLE_FOCU
 export const EQUILIBRIUM_NAMES = ['stable node', 'stable focus', 'unstable node', 'unstable focus', 'saddle'];
 
 // Bifurcation kinds of a DIAGRAM, as labelled on the page.
-export const BIFURCATION_LABELS = ['SN', 'SNIC', 'Hopf', 'Hopf (sub)'];
+export const BIFURCATION_LABELS = ['SN', 'SNIC', 'Hopf', 'Hopf (sub)', 'fold of cycles', 'homoclinic'];
 
 class Reader {
   constructor(buf, what) {
