@@ -253,12 +253,21 @@ export function trail(ctx, f, n, xs, ys, ages, colour, width, { ys2 = null, join
   const lines = Array.from({ length: FADE_STEPS }, () => new Path2D());
   const dots = Array.from({ length: FADE_STEPS }, () => new Path2D());
   let px = NaN, py = NaN;
+  // Bars: successive records in one pixel column and fade step merge into one bar (a
+  // neuron firing at a fixed current would otherwise stack thousands of bars a frame).
+  let barX = NaN, barStep = -1, lo = 0, hi = 0;
+  const bar = () => { if (barStep >= 0) { lines[barStep].moveTo(barX, lo); lines[barStep].lineTo(barX, hi); } };
   for (let k = 0; k < n; k++) {
     const x = f.x(xs[k]), y = f.y(ys[k]);
     const step = Math.min(FADE_STEPS - 1, Math.floor(ages[k] * FADE_STEPS));
     if (ys2) {
-      lines[step].moveTo(x, y);
-      lines[step].lineTo(x, f.y(ys2[k]));
+      const col = Math.round(x), y2 = f.y(ys2[k]);
+      if (col === barX && step === barStep) {
+        lo = Math.min(lo, y, y2); hi = Math.max(hi, y, y2);
+      } else {
+        bar();
+        barX = col; barStep = step; lo = Math.min(y, y2); hi = Math.max(y, y2);
+      }
     } else if (Math.hypot(x - px, y - py) < join) {
       lines[step].moveTo(px, py);
       lines[step].lineTo(x, y);
@@ -267,6 +276,7 @@ export function trail(ctx, f, n, xs, ys, ages, colour, width, { ys2 = null, join
     }
     px = x; py = y;
   }
+  bar();
   ctx.save();
   f.clip(ctx);
   ctx.strokeStyle = ctx.fillStyle = colour;
