@@ -34,7 +34,7 @@
 //
 //	{"t":"hello", "version":1, "patches":[PATCH...], "playing":0, "readonly":false,
 //	 "pinRequired":false, "authorized":true, "tapRate":500, "sampleRate":48000,
-//	 "audioLatencyMs":5.3}
+//	 "audioLatencyMs":5.3, "nowMs":1796000000000.0}
 //	  PATCH = {"name":"hysteresis", "description":"...",
 //	           "neurons":[{"name":"a", "model":"inapk", "preset":"saddle-node",
 //	                       "vars":["V","n"], "y":"n", "unit":"µA/cm²",
@@ -47,12 +47,17 @@
 //	                              one changes (a knob, another page, a scripted ramp)
 //	{"t":"status", "playing":0, "time":12.3, "neurons":[{"I":2.5,"rate":880,"firing":true}],
 //	 "xruns":0, "load":0.21, "droppedRecords":0, "droppedFrames":0, "rejected":0,
-//	 "droppedEvents":0, "droppedCommands":0, "pages":2, "lagMs":11.2, "midiIn":0}
+//	 "droppedEvents":0, "droppedCommands":0, "pages":2, "lagMs":11.2, "midiIn":0,
+//	 "nowMs":1796000000250.0}
 //	                              four times a second. droppedRecords: tap records this page
 //	                              never got (it fell behind); droppedFrames: display frames
 //	                              the server could not send (a write still in progress);
 //	                              rejected: this page's messages refused; lagMs: the mean the
 //	                              pages report.
+//	                              nowMs (in hello and status): the server's wall clock, ms
+//	                              since the Unix epoch; the smallest page-minus-server
+//	                              difference seen is the offset of the two clocks, which a
+//	                              page on another machine takes off its lag
 //	{"t":"auth", "ok":true}        the answer to an auth
 //	{"t":"error", "message":"..."} a refused message or command, in words
 //

@@ -2,6 +2,7 @@ package view
 
 import (
 	"math"
+	"time"
 
 	"github.com/separatrix-audio/separatrix/emu"
 )
@@ -46,6 +47,7 @@ func (p *page) hello() map[string]any {
 		"readonly": p.s.opt.ReadOnly, "pinRequired": p.s.opt.PIN != "" && !p.s.opt.ReadOnly,
 		"authorized": p.authorized.Load(), "tapRate": tapRate, "sampleRate": src.SampleRate(),
 		"audioLatencyMs": finite(float32(1000 * src.Status().AudioLatency)),
+		"nowMs": nowMs(),
 	}
 }
 
@@ -85,9 +87,13 @@ func (p *page) status() map[string]any {
 		"t": "status", "playing": playing, "time": t, "neurons": neurons,
 		"xruns": st.Xruns, "load": finite(float32(st.Load)), "droppedRecords": p.lost, "droppedFrames": p.dropped.Load(),
 		"rejected": p.rejected.Load(), "droppedEvents": st.DroppedEvents, "droppedCommands": st.DroppedCommand,
-		"pages": pages, "lagMs": finite(float32(lag)), "midiIn": st.MIDIIn,
+		"pages": pages, "lagMs": finite(float32(lag)), "midiIn": st.MIDIIn, "nowMs": nowMs(),
 	}
 }
+
+// nowMs is the server's wall clock in ms since the Unix epoch, as TRAIL's producedMs: a
+// page on another machine subtracts the difference of the clocks from its lag.
+func nowMs() float64 { return float64(time.Now().UnixNano()) / 1e6 }
 
 func finite(x float32) float64 {
 	v := float64(x)

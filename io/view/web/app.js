@@ -141,7 +141,14 @@ function setConnection() {
 }
 let everConnected = false;
 
+// clockOffset is this page's wall clock minus the server's: the smallest difference seen
+// between a message's arrival and the server time it carries (the network only ever adds
+// to it). On a tablet whose clock is off, lag stays true.
+let clockOffset = Infinity;
+
 function onText(m) {
+  if (m.t === 'hello') clockOffset = Infinity; // another server, perhaps another clock
+  if (Number.isFinite(m.nowMs)) clockOffset = Math.min(clockOffset, performance.timeOrigin + performance.now() - m.nowMs);
   switch (m.t) {
     case 'hello': onHello(m); break;
     case 'controls':
@@ -436,7 +443,7 @@ class Panel {
   // font is the size of the canvas's type: grows with the panel, up to a little above
   // the page's own (which grows with the window).
   get font() {
-    return Math.round(clamp(Math.min(this.w, this.h * 1.4) / 26, 13, rootFont * 1.15));
+    return Math.round(clamp(Math.min(this.w, this.h * 1.4) / 26, 15, rootFont * 1.15)); // 15: tick labels (0.8 of it) readable from the back of a room
   }
   // begin returns the context in CSS pixels, or null when the panel is hidden. With
   // clear false the caller paints the whole canvas itself (an opaque background layer:
@@ -670,7 +677,8 @@ function frame(now) {
     // Lag: the wall clock at this draw minus when the newest record was rendered (both
     // clocks are this machine's when the page runs beside play; see the README).
     if (producedMs > 0) {
-      lagSamples.push(now, performance.timeOrigin + performance.now() - producedMs);
+      const offset = Number.isFinite(clockOffset) ? clockOffset : 0;
+      lagSamples.push(now, performance.timeOrigin + performance.now() - offset - producedMs);
       while (lagSamples[0] < now - 1000) lagSamples.splice(0, 2);
       let sum = 0;
       for (let k = 1; k < lagSamples.length; k += 2) sum += lagSamples[k];
