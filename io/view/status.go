@@ -47,7 +47,7 @@ func (p *page) hello() map[string]any {
 		"readonly": p.s.opt.ReadOnly, "pinRequired": p.s.opt.PIN != "" && !p.s.opt.ReadOnly,
 		"authorized": p.authorized.Load(), "tapRate": tapRate, "sampleRate": src.SampleRate(),
 		"audioLatencyMs": finite(float32(1000 * src.Status().AudioLatency)),
-		"nowMs": nowMs(),
+		"nowMs":          nowMs(),
 	}
 }
 
