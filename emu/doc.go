@@ -27,7 +27,8 @@
 // Process(out) renders a block and never allocates, locks, blocks or fails. Controls
 // arrive as timestamped Events through a fixed-size single-producer single-consumer Ring
 // and apply at their exact frame: set a control (ramped, so a knob never clicks), kick (a
-// current pulse), reset. Spikes leave through another Ring with their frame, neuron and
+// current pulse, or a pair or short train of them, their interval a control like any
+// other), hold (a current that lasts until released, as long as a note), reset. Spikes leave through another Ring with their frame, neuron and
 // inter-spike interval. Full rings drop and count; they never block.
 //
 // Between neurons there are gap junctions and exponentially decaying chemical synapses;

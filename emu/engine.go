@@ -27,6 +27,13 @@ type NeuronSpec struct {
 	Noise    float64 // Ornstein-Uhlenbeck current noise: standard deviation, current units
 	NoiseTau float64 // its correlation time, ms of model time
 
+	// Pulses is how many pulses a kick fires (1 to MaxPulses; 0 means 1), Interval the
+	// ms of model time between their onsets (MinInterval to MaxInterval; 0 means
+	// DefaultInterval): a pair or a short train per kick. Both are controls a knob can
+	// turn (ControlPulses, ControlInterval).
+	Pulses   int
+	Interval float64
+
 	// Preset names the preset the values started from, and Sweep is its range of
 	// current holding the bifurcations; the engine uses neither (analysis does).
 	Preset string
@@ -44,6 +51,7 @@ func NewNeuronSpec(name string, m *Model, preset *Preset) NeuronSpec {
 		SpikeHigh: preset.SpikeHigh, SpikeLow: preset.SpikeLow,
 		Preset: preset.Name, Sweep: preset.Sweep,
 		NoiseTau: 5,
+		Pulses:   1, Interval: DefaultInterval,
 	}
 }
 
@@ -93,16 +101,33 @@ const (
 	maxNoiseFraction = 0.5 // noise std at most this fraction of the current range
 )
 
+// Limits of a kick's pulse train (ControlPulses, ControlInterval).
+const (
+	MaxPulses       = 16
+	MinInterval     = 0.1  // ms of model time between pulse onsets
+	MaxInterval     = 1000 // ms
+	DefaultInterval = 10   // ms
+)
+
 // Event kinds.
 const (
 	// EventSet moves a control to Value, ramping linearly over Time seconds of sound
 	// (0: at once). Values outside the control's range are clamped and counted.
 	EventSet uint8 = iota + 1
-	// EventKick adds a square current pulse of amplitude Value lasting Time ms of model
-	// time; a new kick replaces one still running.
+	// EventKick fires a train of square current pulses of amplitude Value, each
+	// lasting Time ms of model time: Pulses pulses (0: the neuron's ControlPulses), their
+	// onsets Interval ms of model time apart (0: the neuron's ControlInterval, read when
+	// the kick starts). The first pulse starts at the event's frame; a single pulse is a
+	// train of one. A new kick replaces a train still running; pulses longer than the
+	// interval merge into one.
 	EventKick
-	// EventReset puts the neuron back to its initial state.
+	// EventReset puts the neuron back to its initial state, with no kick and no held
+	// current.
 	EventReset
+	// EventHold adds a steady current of Value to the neuron's input until the next
+	// EventHold replaces it (Value 0 ends it): a current that lasts as long as a note is
+	// held, where a kick lasts a fixed time. Kicks add to it.
+	EventHold
 )
 
 // Controls of every neuron; a model's parameter k is ControlParam+k.
@@ -111,6 +136,8 @@ const (
 	ControlGain
 	ControlPan
 	ControlNoise
+	ControlPulses   // pulses per kick, rounded to a whole number when a kick starts
+	ControlInterval // ms of model time between the onsets of a kick's pulses
 	ControlParam
 )
 
@@ -125,8 +152,12 @@ type Event struct {
 	Kind    uint8
 	Neuron  int32
 	Control int32
-	Value   float64
-	Time    float64
+	// Pulses and Interval shape an EventKick's train (see EventKick); 0 takes the
+	// neuron's own control. Other kinds ignore them.
+	Pulses   int32
+	Value    float64
+	Time     float64
+	Interval float64
 }
 
 // Spike is one spike: a rise of V through SpikeHigh (see Preset.SpikeHigh).
@@ -150,8 +181,14 @@ type Engine struct {
 	// per neuron, engine index
 	batchOf, slot      []int
 	current            []float64
-	kick               []float64
-	kickLeft           []int64
+	kick               []float64 // amplitude of the running train's pulses
+	kickLeft           []int64   // samples left of the pulse running now
+	kickWidth          []int64   // samples per pulse of the running train
+	pulsesLeft         []int32   // pulses of the train still to start
+	nextPulse          []int64   // frame of the next pulse's onset
+	trainStep          []int64   // frames between the train's onsets
+	pulses, interval   []float64 // the controls ControlPulses and ControlInterval
+	held               []float64 // held current (EventHold)
 	gain, pan          []float64
 	gainL, gainR       []float64
 	centre, invSpan    []float64
@@ -285,6 +322,9 @@ func New(cfg Config) (*Engine, error) {
 	f := func() []float64 { return make([]float64, n) }
 	e.batchOf, e.slot = make([]int, n), make([]int, n)
 	e.current, e.kick, e.kickLeft = f(), f(), make([]int64, n)
+	e.kickWidth, e.pulsesLeft = make([]int64, n), make([]int32, n)
+	e.nextPulse, e.trainStep = make([]int64, n), make([]int64, n)
+	e.pulses, e.interval, e.held = f(), f(), f()
 	e.gain, e.pan, e.gainL, e.gainR = f(), f(), f(), f()
 	e.centre, e.invSpan, e.spikeHigh, e.spikeLo = f(), f(), f(), f()
 	e.armed, e.lastSpike = make([]bool, n), make([]int64, n)
@@ -318,6 +358,10 @@ func New(cfg Config) (*Engine, error) {
 		e.spikeHigh[i], e.spikeLo[i] = s.SpikeHigh, s.SpikeLow
 		e.lastSpike[i] = -1 // the spike detector starts in the first Prepare
 		e.noiseSigma[i], e.noiseTau[i] = s.Noise, s.NoiseTau
+		e.pulses[i], e.interval[i] = float64(max(s.Pulses, 1)), s.Interval
+		if s.Interval == 0 {
+			e.interval[i] = DefaultInterval
+		}
 		e.curMin[i], e.curMax[i] = s.Model.CurrentMin, s.Model.CurrentMax
 		if np := ControlParam + int32(len(s.Params)); int(np) > e.nControl {
 			e.nControl = int(np)
@@ -416,6 +460,12 @@ func checkSpec(s NeuronSpec) error {
 	if !(s.NoiseTau >= 0.01 && s.NoiseTau <= 10000) {
 		return fmt.Errorf("noise time constant %g ms is outside 0.01 to 10000", s.NoiseTau)
 	}
+	if s.Pulses < 0 || s.Pulses > MaxPulses {
+		return fmt.Errorf("%d pulses per kick is outside 1 to %d", s.Pulses, MaxPulses)
+	}
+	if s.Interval != 0 && !(s.Interval >= MinInterval && s.Interval <= MaxInterval) {
+		return fmt.Errorf("pulse interval %g ms is outside %g to %d", s.Interval, MinInterval, MaxInterval)
+	}
 	return nil
 }
 
@@ -490,8 +540,9 @@ func (e *Engine) Neuron(name string) int {
 	return -1
 }
 
-// Control resolves a control name of neuron i ("current", "gain", "pan", "noise" or a
-// parameter of its model). With i == AllNeurons only the first four are valid.
+// Control resolves a control name of neuron i ("current", "gain", "pan", "noise",
+// "pulses", "interval" or a parameter of its model). With i == AllNeurons the model's
+// parameters are not valid.
 func (e *Engine) Control(i int, name string) (int32, error) {
 	if i == AllNeurons {
 		return ControlIndex(nil, name)
@@ -504,8 +555,8 @@ func (e *Engine) Control(i int, name string) (int32, error) {
 }
 
 // ControlIndex resolves the name of a control of a neuron of model m: "current", "gain",
-// "pan", "noise", or one of m's parameters. With m nil (every neuron at once) only the
-// first four are valid.
+// "pan", "noise", "pulses", "interval", or one of m's parameters. With m nil (every
+// neuron at once) the parameters are not valid.
 func ControlIndex(m *Model, name string) (int32, error) {
 	switch name {
 	case "current":
@@ -516,6 +567,10 @@ func ControlIndex(m *Model, name string) (int32, error) {
 		return ControlPan, nil
 	case "noise":
 		return ControlNoise, nil
+	case "pulses":
+		return ControlPulses, nil
+	case "interval":
+		return ControlInterval, nil
 	}
 	if m == nil {
 		return 0, fmt.Errorf("%q is not a control of every neuron (name one: NEURON.%s)", name, name)
@@ -523,7 +578,7 @@ func ControlIndex(m *Model, name string) (int32, error) {
 	if p := m.Param(name); p >= 0 {
 		return ControlParam + int32(p), nil
 	}
-	return 0, fmt.Errorf("no control %q on a %s neuron (known: current, gain, pan, noise, %s)",
+	return 0, fmt.Errorf("no control %q on a %s neuron (known: current, gain, pan, noise, pulses, interval, %s)",
 		name, m.Name, joinNames(m.ParamNames()))
 }
 
@@ -539,6 +594,10 @@ func ControlRange(m *Model, c int32) (lo, hi float64, ok bool) {
 		return -1, 1, true
 	case c == ControlNoise:
 		return 0, maxNoise(m), true
+	case c == ControlPulses:
+		return 1, MaxPulses, true
+	case c == ControlInterval:
+		return MinInterval, MaxInterval, true
 	case c >= ControlParam && int(c-ControlParam) < len(m.Params):
 		p := m.Params[c-ControlParam]
 		return p.Min, p.Max, true
@@ -589,12 +648,15 @@ func (e *Engine) State(dst []float64, i int) []float64 {
 // coupling). Call only between Process calls, from the goroutine that calls Process.
 func (e *Engine) Injected(i int) float64 { return e.current[i] }
 
-// Kick is the amplitude of the current pulse running on neuron i, or 0. Same rule as State.
+// Kick is the current that kicks and held notes add to neuron i on the next sample:
+// the amplitude of a kick's pulse running now (0 between the pulses of a train) plus the
+// held current. Same rule as State.
 func (e *Engine) Kick(i int) float64 {
-	if e.kickLeft[i] > 0 {
-		return e.kick[i]
+	k := e.held[i]
+	if e.kickLeft[i] > 0 || e.pulsesLeft[i] > 0 && e.frame >= e.nextPulse[i] {
+		k += e.kick[i]
 	}
-	return 0
+	return k
 }
 
 // Param is the present value of parameter p of neuron i. Same rule as State.
@@ -676,7 +738,7 @@ func (e *Engine) applyDueEvents() {
 }
 
 func (e *Engine) apply(ev Event) {
-	if ev.Value != ev.Value || ev.Time != ev.Time || math.IsInf(ev.Value, 0) || math.IsInf(ev.Time, 0) {
+	if !finite(ev.Value) || !finite(ev.Time) || !finite(ev.Interval) {
 		e.stats.rejected.Add(1)
 		return
 	}
@@ -712,12 +774,7 @@ func (e *Engine) applyTo(i int, ev Event) {
 		}
 		e.startRamp(i, ev.Control, v, ev.Time)
 	case EventKick:
-		span := e.curMax[i] - e.curMin[i]
-		a := ev.Value
-		if a < -span || a > span {
-			a = math.Max(-span, math.Min(span, a))
-			e.stats.clamped.Add(1)
-		}
+		a := e.clampKick(i, ev.Value)
 		d := ev.Time
 		if !(d >= 0 && d <= 10000) {
 			d = math.Max(0, math.Min(10000, d))
@@ -730,13 +787,54 @@ func (e *Engine) applyTo(i int, ev Event) {
 			a *= d / (float64(n) * e.dtModel)
 		}
 		e.kick[i] = a
-		e.kickLeft[i] = n
+		e.kickLeft[i], e.kickWidth[i] = n, n
+		e.startTrain(i, ev)
+	case EventHold:
+		e.held[i] = e.clampKick(i, ev.Value)
 	case EventReset:
 		e.resetNeuron(i)
 	default:
 		e.stats.rejected.Add(1)
 	}
 }
+
+// clampKick keeps a kick's or held note's amplitude within the width of the neuron's
+// current range, counting a clamp.
+func (e *Engine) clampKick(i int, a float64) float64 {
+	span := e.curMax[i] - e.curMin[i]
+	if a < -span || a > span {
+		a = math.Max(-span, math.Min(span, a))
+		e.stats.clamped.Add(1)
+	}
+	return a
+}
+
+// startTrain schedules the pulses of kick ev after the first, which starts now: the
+// event's pulse count and interval, or the neuron's controls where the event gives 0.
+func (e *Engine) startTrain(i int, ev Event) {
+	count := int32(math.Round(e.pulses[i]))
+	if ev.Pulses != 0 {
+		count = ev.Pulses
+		if count < 1 || count > MaxPulses {
+			count = max(1, min(MaxPulses, count))
+			e.stats.clamped.Add(1)
+		}
+	}
+	iv := e.interval[i]
+	if ev.Interval != 0 {
+		iv = ev.Interval
+		if !(iv >= MinInterval && iv <= MaxInterval) {
+			iv = math.Max(MinInterval, math.Min(MaxInterval, iv))
+			e.stats.clamped.Add(1)
+		}
+	}
+	step := max(int64(math.Round(iv/e.dtModel)), 1)
+	e.pulsesLeft[i] = count - 1
+	e.trainStep[i] = step
+	e.nextPulse[i] = e.frame + step
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 func (e *Engine) controlRange(i int, c int32) (lo, hi float64, ok bool) {
 	return ControlRange(e.cfg.Neurons[i].Model, c)
@@ -752,6 +850,10 @@ func (e *Engine) controlValue(i int, c int32) float64 {
 		return e.pan[i]
 	case ControlNoise:
 		return e.noiseSigma[i]
+	case ControlPulses:
+		return e.pulses[i]
+	case ControlInterval:
+		return e.interval[i]
 	}
 	return e.batches[e.batchOf[i]].p[c-ControlParam][e.slot[i]]
 }
@@ -769,6 +871,10 @@ func (e *Engine) setControl(i int, c int32, v float64) {
 	case ControlNoise:
 		e.noiseSigma[i] = v
 		e.setNoise(i)
+	case ControlPulses:
+		e.pulses[i] = v
+	case ControlInterval:
+		e.interval[i] = v
 	default:
 		e.batches[e.batchOf[i]].p[c-ControlParam][e.slot[i]] = v
 	}
@@ -853,7 +959,7 @@ func (e *Engine) resetNeuron(i int) {
 	for v := range b.x {
 		b.x[v][k] = b.rest[v][k]
 	}
-	e.kick[i], e.kickLeft[i] = 0, 0
+	e.kick[i], e.kickLeft[i], e.pulsesLeft[i], e.held[i] = 0, 0, 0, 0
 	e.noise[i] = 0
 	e.armed[i], e.spikeExt[i] = spikeStart(b.rest[0][k], e.spikeHigh[i])
 }
@@ -883,7 +989,12 @@ func (e *Engine) loadInputs() {
 	}
 	for i := 0; i < e.n; i++ {
 		b, k := e.batches[e.batchOf[i]], e.slot[i]
-		in := e.current[i]
+		in := e.current[i] + e.held[i]
+		if e.pulsesLeft[i] > 0 && e.frame >= e.nextPulse[i] {
+			e.kickLeft[i] = e.kickWidth[i] // the train's next pulse
+			e.pulsesLeft[i]--
+			e.nextPulse[i] += e.trainStep[i]
+		}
 		if e.kickLeft[i] > 0 {
 			in += e.kick[i]
 			e.kickLeft[i]--

@@ -87,7 +87,8 @@ func TestKernelMatchesReference(t *testing.T) {
 }
 
 // TestProcessDoesNotAllocate: one block of the engine, with events arriving, spikes
-// leaving, coupling, noise and ramps running, makes no allocation.
+// leaving, coupling, noise, ramps, pulse trains and held currents running, makes no
+// allocation.
 func TestProcessDoesNotAllocate(t *testing.T) {
 	a := presetSpec(t, "inapk", "saddle-node", 5)
 	b := presetSpec(t, "inapk", "snic", 10)
@@ -107,6 +108,8 @@ func TestProcessDoesNotAllocate(t *testing.T) {
 	allocs := testing.AllocsPerRun(200, func() {
 		e.Events().Push(Event{Frame: frame + 10, Kind: EventSet, Neuron: 0, Control: ControlCurrent, Value: 5.5, Time: 0.01})
 		e.Events().Push(Event{Frame: frame + 50, Kind: EventKick, Neuron: 1, Value: 20, Time: 1})
+		e.Events().Push(Event{Frame: frame + 55, Kind: EventKick, Neuron: 0, Value: 2, Time: 0.1, Pulses: 3, Interval: 0.5}) // a train
+		e.Events().Push(Event{Frame: frame + 70, Kind: EventHold, Neuron: 2, Value: -float64(frame%256) / 64})
 		e.Events().Push(Event{Frame: frame + 60, Kind: EventSet, Neuron: 2, Control: ControlParam + 1, Value: 110, Time: 0.001})
 		e.Process(out)
 		for {
