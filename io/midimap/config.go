@@ -131,6 +131,10 @@ func (k KickMap) validate() error {
 		return fmt.Errorf("amplitudes %g, %g are not finite", k.MinAmp, k.MaxAmp)
 	case !finite(k.Duration) || k.Duration < 0:
 		return fmt.Errorf("duration %g ms is not a finite number >= 0", k.Duration)
+	case k.Pulses < 0 || k.Pulses > emu.MaxPulses:
+		return fmt.Errorf("%d pulses is not 0 (the neuron's) or 1..%d", k.Pulses, emu.MaxPulses)
+	case k.Hold && k.Pulses > 1:
+		return fmt.Errorf("a held kick is one current as long as the note, not %d pulses", k.Pulses)
 	}
 	return nil
 }

@@ -8,13 +8,15 @@ import (
 )
 
 // Controls turns incoming MIDI into engine events: controller moves into ramped
-// emu.EventSet, notes into emu.EventKick.
+// emu.EventSet, notes into emu.EventKick (or, for a held kick map, emu.EventHold while
+// the note is held).
 //
 // Handle and TakeAllOff belong to one goroutine (the one reading MIDI, or the offline
 // renderer); Stats may be called from any goroutine.
 type Controls struct {
 	cc    []ccState
 	kicks []KickMap
+	held  [][2]uint64 // per kick map: the notes held in a Hold map, one bit per note
 
 	allOff      bool
 	allOffFrame int64
@@ -38,7 +40,7 @@ type ccState struct {
 // ControlStats counts the messages given to Controls.Handle; every message is counted
 // once.
 type ControlStats struct {
-	Handled   uint64 // caused at least one event, or an all-off report
+	Handled   uint64 // caused at least one event, released one of several held notes, or an all-off report
 	Ignored   uint64 // well-formed but mapped to nothing (including note-offs)
 	Malformed uint64 // status below 0x80, or a data byte above 127
 }
@@ -52,6 +54,7 @@ func NewControls(cfg Config) *Controls {
 	c := &Controls{
 		cc:    make([]ccState, len(cfg.CC)),
 		kicks: append([]KickMap(nil), cfg.Kicks...),
+		held:  make([][2]uint64, len(cfg.Kicks)),
 	}
 	for i, m := range cfg.CC {
 		c.cc[i] = ccState{m: m, value: m.Start, engaged: !m.Soft, last: math.NaN()}
@@ -122,11 +125,16 @@ func (c *Controls) move(i int, frame int64) (emu.Event, bool) {
 //
 // A note-on with velocity v ≥ 1 inside a kick map's range gives an emu.EventKick of
 // amplitude MinAmp + (MaxAmp-MinAmp)(v-1)/126 lasting Duration ms of model time on
-// emu.ControlCurrent. Note-offs, including note-ons with velocity 0, are ignored.
+// emu.ControlCurrent, with the map's Pulses (0: the neuron's pulses control, at the
+// neuron's interval). In a Hold map it gives an emu.EventHold of that amplitude instead,
+// and the note-off (or note-on with velocity 0) of the last note held in the map an
+// emu.EventHold of 0: notes are held per note number, whatever their channel. Other
+// note-offs are ignored.
 //
-// All Sound Off (CC 120) and All Notes Off (CC 123), on any channel, create no events;
-// they are reported by TakeAllOff. The other channel-mode messages (121, 122, 124..127)
-// and system messages (status 0xF0 and up) are ignored.
+// All Sound Off (CC 120) and All Notes Off (CC 123), on any channel, release every held
+// note (an emu.EventHold of 0 per Hold map that held one) and are reported by
+// TakeAllOff. The other channel-mode messages (121, 122, 124..127) and system messages
+// (status 0xF0 and up) are ignored.
 func (c *Controls) Handle(dst []emu.Event, m Msg, frame int64) []emu.Event {
 	if m.Status < 0x80 {
 		c.malformed.Add(1)
@@ -144,11 +152,18 @@ func (c *Controls) Handle(dst []emu.Event, m Msg, frame int64) []emu.Event {
 	}
 	ch := int(m.Status&0x0F) + 1
 	n := len(dst)
+	released := false // a held note let go while others of its map are still held
 	switch kind {
 	case statusControlChange:
 		if m.Data1 == ccAllSoundOff || m.Data1 == ccAllNotesOff {
 			c.allOff, c.allOffFrame = true, frame
 			c.handled.Add(1)
+			for i, k := range c.kicks {
+				if c.held[i] != [2]uint64{} {
+					c.held[i] = [2]uint64{}
+					dst = append(dst, emu.Event{Frame: frame, Kind: emu.EventHold, Neuron: k.Neuron})
+				}
+			}
 			return dst
 		}
 		if m.Data1 >= firstModeCC {
@@ -186,26 +201,36 @@ func (c *Controls) Handle(dst []emu.Event, m Msg, frame int64) []emu.Event {
 				dst = append(dst, ev)
 			}
 		}
-	case statusNoteOn:
-		if m.Data2 == 0 {
-			break
-		}
+	case statusNoteOn, statusNoteOff:
 		note := int(m.Data1)
-		for _, k := range c.kicks {
+		on := kind == statusNoteOn && m.Data2 > 0
+		bit, word := uint64(1)<<(note%64), note/64
+		for i, k := range c.kicks {
 			if (k.Channel != 0 && k.Channel != ch) || note < k.NoteLow || note > k.NoteHigh {
 				continue
 			}
-			dst = append(dst, emu.Event{
-				Frame:   frame,
-				Kind:    emu.EventKick,
-				Neuron:  k.Neuron,
-				Control: emu.ControlCurrent,
-				Value:   lerp(k.MinAmp, k.MaxAmp, float64(m.Data2-1)/126),
-				Time:    k.Duration,
-			})
+			ev := emu.Event{Frame: frame, Neuron: k.Neuron, Control: emu.ControlCurrent}
+			switch {
+			case on && k.Hold:
+				c.held[i][word] |= bit
+				ev.Kind, ev.Value = emu.EventHold, lerp(k.MinAmp, k.MaxAmp, float64(m.Data2-1)/126)
+			case on:
+				ev.Kind, ev.Value, ev.Time = emu.EventKick, lerp(k.MinAmp, k.MaxAmp, float64(m.Data2-1)/126), k.Duration
+				ev.Pulses = int32(k.Pulses)
+			case k.Hold && c.held[i][word]&bit != 0:
+				c.held[i][word] &^= bit
+				released = true
+				if c.held[i] != [2]uint64{} {
+					continue // another note of the map is still held
+				}
+				ev.Kind = emu.EventHold
+			default:
+				continue
+			}
+			dst = append(dst, ev)
 		}
 	}
-	if len(dst) > n {
+	if len(dst) > n || released {
 		c.handled.Add(1)
 	} else {
 		c.ignored.Add(1)
@@ -231,7 +256,8 @@ func (s *ccState) event(frame int64) emu.Event {
 	}
 }
 
-// MaxEvents is the most events one Handle call appends: one per CC map and kick map.
+// MaxEvents is the most events one Handle call appends: one per CC map and kick map
+// (a note, or an all-off releasing held notes, gives at most one per kick map).
 func (c *Controls) MaxEvents() int { return len(c.cc) + len(c.kicks) }
 
 // TakeAllOff reports whether an All Sound Off (CC 120) or All Notes Off (CC 123) has

@@ -12,7 +12,8 @@ const tol = 1e-12
 
 func eventsEqual(a, b emu.Event) bool {
 	return a.Frame == b.Frame && a.Kind == b.Kind && a.Neuron == b.Neuron && a.Control == b.Control &&
-		math.Abs(a.Value-b.Value) <= tol*math.Max(1, math.Abs(b.Value)) && math.Abs(a.Time-b.Time) <= tol
+		math.Abs(a.Value-b.Value) <= tol*math.Max(1, math.Abs(b.Value)) && math.Abs(a.Time-b.Time) <= tol &&
+		a.Pulses == b.Pulses && a.Interval == b.Interval
 }
 
 type timedMsg struct {
@@ -28,10 +29,16 @@ func kick(frame int64, n int32, v, t float64) emu.Event {
 	return emu.Event{Frame: frame, Kind: emu.EventKick, Neuron: n, Control: emu.ControlCurrent, Value: v, Time: t}
 }
 
+func hold(frame int64, n int32, v float64) emu.Event {
+	return emu.Event{Frame: frame, Kind: emu.EventHold, Neuron: n, Control: emu.ControlCurrent, Value: v}
+}
+
 func TestControlsScenarios(t *testing.T) {
 	vol := CCMap{Target: "gain", Channel: 1, CC: 7, LSB: -1, Neuron: 0, Control: emu.ControlGain, Min: 0, Max: 2, Smoothing: 0.02}
 	fine := CCMap{Target: "current", CC: 1, LSB: 33, Neuron: emu.AllNeurons, Control: emu.ControlCurrent, Min: -10, Max: 10, Smoothing: 0.005}
 	kicks := KickMap{Channel: 10, NoteLow: 36, NoteHigh: 47, Neuron: 2, MinAmp: 1, MaxAmp: 5, Duration: 2}
+	pairs := KickMap{NoteLow: 60, NoteHigh: 72, Neuron: emu.AllNeurons, MinAmp: 4, MaxAmp: 4, Duration: 0.5, Pulses: 2}
+	held := KickMap{Channel: 1, NoteLow: 48, NoteHigh: 59, Neuron: 1, MinAmp: -10, MaxAmp: -80, Hold: true}
 	for _, tc := range []struct {
 		name string
 		cfg  Config
@@ -112,6 +119,49 @@ func TestControlsScenarios(t *testing.T) {
 			},
 			want:  []emu.Event{kick(0, 2, 1, 2), kick(1, 2, 5, 2), kick(2, 2, 1+4*63.0/126, 2)},
 			stats: ControlStats{Handled: 3, Ignored: 4},
+		},
+		{
+			name: "pairs: the map's pulse count rides on the kick, note-offs ignored",
+			cfg:  Config{Kicks: []KickMap{pairs, kicks}},
+			in:   []timedMsg{{5, NoteOn(3, 60, 90)}, {6, NoteOff(3, 60)}, {7, NoteOn(10, 40, 1)}},
+			want: []emu.Event{
+				{Frame: 5, Kind: emu.EventKick, Neuron: emu.AllNeurons, Control: emu.ControlCurrent, Value: 4, Time: 0.5, Pulses: 2},
+				kick(7, 2, 1, 2), // Pulses 0: the neuron's own
+			},
+			stats: ControlStats{Handled: 2, Ignored: 1},
+		},
+		{
+			name: "held: a current from the first note-on to the last note-off",
+			cfg:  Config{Kicks: []KickMap{held, kicks}},
+			in: []timedMsg{
+				{10, NoteOff(1, 50)},     // nothing held: ignored
+				{20, NoteOn(1, 50, 1)},   // held at -10
+				{30, NoteOn(1, 52, 127)}, // a second note: the latest velocity
+				{40, NoteOff(1, 50)},     // 52 still held: no event
+				{50, NoteOn(1, 52, 0)},   // velocity 0 is a note-off: released
+				{60, NoteOff(1, 52)},     // already released: ignored
+				{70, NoteOn(2, 50, 64)},  // another channel: not this map
+				{80, NoteOn(1, 60, 64)},  // outside the range
+			},
+			want:  []emu.Event{hold(20, 1, -10), hold(30, 1, -80), hold(50, 1, 0)},
+			stats: ControlStats{Handled: 4, Ignored: 4},
+		},
+		{
+			name: "all notes off releases held notes",
+			cfg:  Config{Kicks: []KickMap{held, pairs}},
+			in: []timedMsg{
+				{10, NoteOn(1, 55, 127)}, {20, NoteOn(1, 62, 127)},
+				{30, ControlChange(9, 123, 0)},
+				{40, NoteOff(1, 55)}, // released already
+			},
+			want: []emu.Event{
+				hold(10, 1, -80),
+				{Frame: 20, Kind: emu.EventKick, Neuron: emu.AllNeurons, Control: emu.ControlCurrent, Value: 4, Time: 0.5, Pulses: 2},
+				hold(30, 1, 0),
+			},
+			stats:      ControlStats{Handled: 3, Ignored: 1},
+			allOff:     true,
+			allOffTime: 30,
 		},
 		{
 			name: "garbage",
@@ -245,10 +295,11 @@ func TestCurves(t *testing.T) {
 func TestControlsAllocs(t *testing.T) {
 	c := NewControls(Config{
 		CC:    []CCMap{{CC: 1, LSB: 33, Max: 1}, {CC: 7, LSB: -1, Max: 1, Curve: Exp}},
-		Kicks: []KickMap{{NoteLow: 0, NoteHigh: 127, MaxAmp: 1, Duration: 1}},
+		Kicks: []KickMap{{NoteLow: 0, NoteHigh: 127, MaxAmp: 1, Duration: 1, Pulses: 3}, {NoteLow: 40, NoteHigh: 80, MinAmp: -1, Hold: true}},
 	})
 	dst := make([]emu.Event, 0, c.MaxEvents())
-	msgs := []Msg{ControlChange(1, 1, 3), ControlChange(1, 33, 9), ControlChange(1, 7, 90), NoteOn(1, 60, 99), {0x12, 0, 0}, ControlChange(1, 123, 0)}
+	msgs := []Msg{ControlChange(1, 1, 3), ControlChange(1, 33, 9), ControlChange(1, 7, 90), NoteOn(1, 60, 99), NoteOn(1, 61, 9),
+		NoteOff(1, 60), {0x12, 0, 0}, ControlChange(1, 123, 0)}
 	frame := int64(0)
 	allocs := testing.AllocsPerRun(100, func() {
 		for _, m := range msgs {
@@ -288,6 +339,9 @@ func TestValidate(t *testing.T) {
 		"kick high":       kk(func(m *KickMap) { m.NoteHigh = 128 }),
 		"kick amp":        kk(func(m *KickMap) { m.MaxAmp = math.Inf(1) }),
 		"kick duration":   kk(func(m *KickMap) { m.Duration = -1 }),
+		"kick pulses":     kk(func(m *KickMap) { m.Pulses = emu.MaxPulses + 1 }),
+		"kick pulses < 0": kk(func(m *KickMap) { m.Pulses = -1 }),
+		"held pulses":     kk(func(m *KickMap) { m.Hold, m.Pulses = true, 2 }),
 		"spike channel":   sp(func(m *SpikeMap) { m.Channel = 0 }),
 		"spike neuron":    sp(func(m *SpikeMap) { m.Neuron = emu.AllNeurons }),
 		"spike note":      sp(func(m *SpikeMap) { m.Note = 128 }),

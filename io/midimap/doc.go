@@ -19,9 +19,11 @@
 // given. Controllers, 7-bit or 14-bit (MSB and LSB pair, 16384 steps), move an engine
 // control through a Curve to [Min, Max] as an emu.EventSet ramped over the map's
 // Smoothing, so that knob moves never step (no zipper noise). Note-ons in a kick map's
-// range become emu.EventKick current pulses scaled by velocity. Anything unmapped,
+// range become emu.EventKick current pulses scaled by velocity, one or a pair or short
+// train of them (KickMap.Pulses, at the neuron's interval control); in a Hold map a
+// note instead holds a current (emu.EventHold) until its note-off. Anything unmapped,
 // malformed or unknown is ignored and counted (Controls.Stats). All Sound Off and All
-// Notes Off create no events; Controls.TakeAllOff reports them so that the player can
+// Notes Off release held notes; Controls.TakeAllOff reports them so that the player can
 // silence its outputs (SpikeNotes.AllOff).
 //
 // # MIDI out: SpikeNotes

@@ -133,3 +133,29 @@ func ExampleCurve_Apply() {
 	// exp    0.000 0.029 0.111 0.343 1.000
 	// log    0.000 0.657 0.889 0.971 1.000
 }
+
+// A key pressed and held inhibits a neuron for as long as it is held (a Hold map);
+// another fires a pair of pulses per note, at the neuron's interval.
+func ExampleKickMap() {
+	c := midimap.NewControls(midimap.Config{Kicks: []midimap.KickMap{
+		{NoteLow: 48, NoteHigh: 59, Neuron: 0, MinAmp: -30, MaxAmp: -30, Hold: true},
+		{NoteLow: 60, NoteHigh: 72, Neuron: 0, MinAmp: 16.5, MaxAmp: 16.5, Duration: 0.5, Pulses: 2},
+	}})
+	show := func(frame int64, m midimap.Msg) {
+		for _, e := range c.Handle(nil, m, frame) {
+			switch e.Kind {
+			case emu.EventHold:
+				fmt.Printf("frame %d: hold %g\n", e.Frame, e.Value)
+			case emu.EventKick:
+				fmt.Printf("frame %d: %d pulses of %g for %g ms\n", e.Frame, e.Pulses, e.Value, e.Time)
+			}
+		}
+	}
+	show(0, midimap.NoteOn(1, 50, 100))
+	show(4800, midimap.NoteOff(1, 50))
+	show(9600, midimap.NoteOn(1, 64, 100))
+	// Output:
+	// frame 0: hold -30
+	// frame 4800: hold 0
+	// frame 9600: 2 pulses of 16.5 for 0.5 ms
+}

@@ -19,7 +19,8 @@ var fuzzCC = []CCMap{
 
 var fuzzKicks = []KickMap{
 	{NoteLow: 0, NoteHigh: 127, Neuron: 0, MinAmp: -3, MaxAmp: 3, Duration: 1},
-	{Channel: 10, NoteLow: 36, NoteHigh: 36, Neuron: emu.AllNeurons, MinAmp: 10, MaxAmp: 0.5, Duration: 0},
+	{Channel: 10, NoteLow: 36, NoteHigh: 36, Neuron: emu.AllNeurons, MinAmp: 10, MaxAmp: 0.5, Duration: 0, Pulses: 2},
+	{Channel: 3, NoteLow: 30, NoteHigh: 90, Neuron: 1, MinAmp: -20, MaxAmp: -5, Hold: true},
 }
 
 func FuzzControls(f *testing.F) {
@@ -27,6 +28,7 @@ func FuzzControls(f *testing.F) {
 	f.Add([]byte{0xB1, 7, 127, 0xBF, 10, 0, 0xBF, 42, 99, 0x99, 36, 1, 0x99, 36, 0})
 	f.Add([]byte{0xB0, 123, 0, 0xB5, 120, 0, 0xF8, 0xFF, 0x12, 0x80, 200, 3})
 	f.Add([]byte{0xB3, 33, 5, 0xB3, 1, 9, 0xB0, 119, 127, 0xB0, 0, 127})
+	f.Add([]byte{0x92, 40, 9, 0x92, 41, 90, 0x82, 40, 0, 0x92, 41, 0, 0x92, 50, 1, 0xB7, 120, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := NewControls(Config{CC: fuzzCC, Kicks: fuzzKicks})
 		byControl := map[int32]CCMap{}
@@ -35,11 +37,22 @@ func FuzzControls(f *testing.F) {
 		}
 		dst := make([]emu.Event, 0, c.MaxEvents())
 		n := 0
+		held := map[int]bool{} // notes held in the Hold map, as the fuzzer played them
 		for ; len(data) >= 3; data = data[3:] {
 			m := Msg{data[0], data[1], data[2]}
 			frame := int64(n) * 100
 			n++
 			dst = c.Handle(dst[:0], m, frame)
+			wasHeld := len(held) > 0
+			switch {
+			case m.Status == 0x92 && m.Data1 >= 30 && m.Data1 <= 90 && m.Data2 > 0 && m.Data2 <= 127:
+				held[int(m.Data1)] = true
+			case (m.Status == 0x82 || m.Status == 0x92) && m.Data2 <= 127 && m.Data1 <= 127:
+				delete(held, int(m.Data1))
+			case m.Status&0xF0 == 0xB0 && (m.Data1 == 120 || m.Data1 == 123) && m.Data2 <= 127:
+				clear(held)
+			}
+			holds := 0
 			if len(dst) > c.MaxEvents() {
 				t.Fatalf("%v: %d events, MaxEvents %d", m, len(dst), c.MaxEvents())
 			}
@@ -60,6 +73,18 @@ func FuzzControls(f *testing.F) {
 					if e.Neuron == 0 {
 						hi = 3
 					}
+					if e.Pulses != 0 && e.Pulses != 2 {
+						t.Fatalf("%v: kick %+v with a pulse count of no map", m, e)
+					}
+				case emu.EventHold:
+					holds++
+					if e.Neuron != 1 {
+						t.Fatalf("%v: hold %+v on a neuron of no Hold map", m, e)
+					}
+					lo, hi = -20, -5
+					if len(held) == 0 {
+						lo, hi = 0, 0 // the release
+					}
 				default:
 					t.Fatalf("%v: event kind %d", m, e.Kind)
 				}
@@ -69,6 +94,9 @@ func FuzzControls(f *testing.F) {
 				if e.Value < lo || e.Value > hi {
 					t.Fatalf("%v: event %+v outside [%g, %g]", m, e, lo, hi)
 				}
+			}
+			if wasHeld && len(held) == 0 && holds != 1 {
+				t.Fatalf("%v let go of the last held note with %d hold events, want a release", m, holds)
 			}
 			c.TakeAllOff()
 		}

@@ -65,13 +65,22 @@ type CCMap struct {
 	Start float64
 }
 
-// KickMap turns notes into current pulses ("kicks").
+// KickMap turns notes into current pulses ("kicks"), pairs or short trains of them, or
+// currents held as long as the note.
 type KickMap struct {
 	Channel           int   // 1..16, or 0 for any channel
 	NoteLow, NoteHigh int   // inclusive note range
 	Neuron            int32 // engine neuron index, or emu.AllNeurons
 	MinAmp, MaxAmp    float64
 	Duration          float64 // pulse length, ms of model time
+	// Pulses is how many pulses a note fires, 0 to emu.MaxPulses (0: the neuron's
+	// pulses control). Their interval is the neuron's interval control, which a knob
+	// can turn.
+	Pulses int
+	// Hold makes the current last as long as the note is held instead of Duration: a
+	// note-on sets the neuron's held current to the amplitude (emu.EventHold), the
+	// note-off of the last note still held in the map sets it back to 0.
+	Hold bool
 }
 
 // SpikeMode says how a neuron's spikes become notes.
