@@ -223,11 +223,11 @@ type trial struct {
 
 // outcome is what a trial did.
 type outcome struct {
-	spikes       int
-	first        float64 // ms, the first spike counted (interpolated to the detector's level); NaN if none
-	peak   float64 // highest V from trial.from on
-	trough float64 // lowest V of the whole trial
-	t, v, i      []float64
+	spikes  int
+	first   float64 // ms, the first spike counted (interpolated to the detector's level); NaN if none
+	peak    float64 // highest V from trial.from on
+	trough  float64 // lowest V of the whole trial
+	t, v, i []float64
 }
 
 // run integrates one trial with the engine's RK4 step, the input held over each step at
