@@ -90,9 +90,13 @@ type ReboundResult struct {
 	ReboundSpike bool `json:"rebound_spike"`
 	// Smallest is the pulse with the least charge (|amplitude| × width) that fires; nil
 	// if none does.
-	Smallest *Pulse  `json:"smallest_pulse"`
-	Verdict  string  `json:"verdict"`
-	Examples []Trace `json:"-"`
+	Smallest *Pulse `json:"smallest_pulse"`
+	// Overshoot is how far V rises above rest after release, the most over all trials
+	// (V's unit): a resonator's damped oscillation overshoots even when it does not fire;
+	// an integrator's V comes back to rest from below (Overshoot ≤ 0).
+	Overshoot float64 `json:"overshoot_v"`
+	Verdict   string  `json:"verdict"`
+	Examples  []Trace `json:"-"`
 }
 
 // ThresholdOptions sets a threshold experiment; zero values pick defaults.
@@ -120,8 +124,12 @@ type ThresholdResult struct {
 	// 10% to 90% of the way from rest to a spike's peak, in units of the threshold
 	// amplitude: near 0 for an all-or-none integrator, large for a graded resonator.
 	ThresholdWidth *float64 `json:"threshold_width"`
-	Verdict        string   `json:"verdict"`
-	Examples       []Trace  `json:"-"`
+	// Approach are six pulses ever closer above the threshold, (1 + 10⁻ᵏ) times it for
+	// k = 1 to 6: an integrator's latency grows without bound as k grows (by about the
+	// same step each time: it lingers near its saddle), a resonator's hardly at all.
+	Approach []ThresholdTrial `json:"approach"`
+	Verdict  string           `json:"verdict"`
+	Examples []Trace          `json:"-"`
 }
 
 // ChirpOptions sets a chirp (ZAP) experiment; zero values pick defaults.
