@@ -23,6 +23,7 @@ type rig struct {
 	model  *emu.Model
 	params []float64
 	I      float64 // holding current
+	sys    *analysis.System
 	rest   analysis.Equilibrium
 	h      float64   // RK4 step, ms: the model's MaxStep
 	scale  []float64 // a typical size of each variable, to tell "back at rest"
@@ -52,7 +53,7 @@ func newRig(n Neuron) (*rig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("probe: %s: %w", who(n), err)
 	}
-	r := &rig{spec: n.Spec, model: m, params: sys.Params, I: n.Current, h: m.MaxStep}
+	r := &rig{spec: n.Spec, model: m, params: sys.Params, sys: sys, I: n.Current, h: m.MaxStep}
 	r.scale = make([]float64, len(m.Vars))
 	r.scale[0] = (m.VoltageRange[1] - m.VoltageRange[0]) / 10
 	for j := 1; j < len(r.scale); j++ {
@@ -198,6 +199,18 @@ func (r *rig) timeScale() float64 { return r.model.MaxStep / emu.INaPK.MaxStep }
 
 // defaultWidth is a brief pulse: 0.5 ms for I_Na,p+I_K, scaled for other models.
 func (r *rig) defaultWidth() float64 { return 0.5 * r.timeScale() }
+
+// dcThreshold is how much a steady current must rise above the holding current for the
+// rest state to be lost (at the nearest bifurcation above it), or 1% of the model's
+// current range if there is none.
+func (r *rig) dcThreshold() float64 {
+	for _, b := range r.sys.Bifurcations(r.I, r.model.CurrentMax) {
+		if b.Current > r.I {
+			return b.Current - r.I
+		}
+	}
+	return (r.model.CurrentMax - r.model.CurrentMin) / 100
+}
 
 // maxAmplitude is the strongest pulse the engine could deliver on top of the holding
 // current (it bounds the total at four times the model's current range).

@@ -147,6 +147,14 @@ type ChirpPoint struct {
 
 // ChirpResult is the chirp experiment's outcome.
 type ChirpResult struct {
+	// The sweep as run: from FromHz to ToHz over Seconds, a sine of Amplitude.
+	FromHz    float64 `json:"from_hz"`
+	ToHz      float64 `json:"to_hz"`
+	Seconds   float64 `json:"seconds"`
+	Amplitude float64 `json:"amplitude"`
+	// Spikes counts the spikes the sweep set off: 0 unless an amplitude given was too
+	// large for the response to be the rest state's.
+	Spikes int `json:"spikes"`
 	Trials []ChirpPoint
 	// PeakHz is where the response is largest; nil when that is the lowest frequency
 	// (no peak above it).
