@@ -34,10 +34,15 @@ type Trace struct {
 
 // DoubletOptions sets a doublet experiment; zero values pick defaults for the model.
 type DoubletOptions struct {
-	Amplitude float64 // of each pulse (default: 0.6 of one pulse's threshold at the given width)
-	Width     float64 // ms, of each pulse (default: 0.5 ms for I_Na,p+I_K, scaled to the model's time scale otherwise)
-	// Intervals sweeps the onset-to-onset interval: From, To (ms), Steps (default: from
-	// the width to about twice the damped period, or 30 ms for a node; 40 steps).
+	// Amplitude of each pulse in the per-interval trials (default: a third of the way
+	// from the best interval's threshold to one pulse's, so the pair fires near the best
+	// interval and fails far from it).
+	Amplitude float64
+	Width     float64 // ms, of each pulse (default: 0.5 ms for I_Na,p+I_K, scaled by MaxStep for slower models)
+	// Intervals sweeps the onset-to-onset interval: Steps intervals evenly from From to
+	// To (ms), both included (default: for a ringing focus a quarter of its damped
+	// period 2π/ω to two and a half periods, for a node the width to eight decay times
+	// of its slowest mode; 40 steps).
 	From, To float64
 	Steps    int
 }
@@ -48,7 +53,7 @@ type DoubletTrial struct {
 	Fired      bool     `json:"fired"`
 	Spikes     int      `json:"spikes"`
 	PeakV      float64  `json:"peak_v"`
-	LatencyMs  *float64 `json:"latency_ms"` // from the second pulse's onset to the first spike; null if none
+	LatencyMs  *float64 `json:"latency_ms"` // from the second pulse's onset to the first spike (negative if the first pulse fired alone); null if none
 	// ThresholdAmplitude is the smallest pulse amplitude that fires at this interval
 	// (bisection to 0.5%); null if none up to the largest tried.
 	ThresholdAmplitude *float64 `json:"threshold_amplitude"`
@@ -61,7 +66,8 @@ type DoubletResult struct {
 	// BestIntervalMs is the interval whose threshold amplitude is smallest.
 	BestIntervalMs *float64 `json:"best_interval_ms"`
 	// PredictedIntervalMs is 2π/ω from the rest state's complex eigenvalues λ = μ ± iω;
-	// nil when the rest state is a node.
+	// nil when the rest state is a node, or a focus so damped that its ringing loses
+	// more than 99% in one period (it answers like a node).
 	PredictedIntervalMs *float64 `json:"predicted_interval_ms"`
 	Verdict             string   `json:"verdict"`
 	Examples            []Trace  `json:"-"`
@@ -69,8 +75,8 @@ type DoubletResult struct {
 
 // ReboundOptions sets a rebound experiment; zero values pick defaults.
 type ReboundOptions struct {
-	Amplitudes []float64 // negative pulse amplitudes to try (default: 8 sizes up to a fifth of the model's current range)
-	Widths     []float64 // pulse widths in ms (default: 6 widths up to a few time constants of the rest state)
+	Amplitudes []float64 // negative pulse amplitudes to try (default: 8 sizes evenly up to a fifth of the model's current range)
+	Widths     []float64 // pulse widths in ms (default: 1/8, 1/4, 1/2, 1, 2 and 4 times the rest state's natural period 2π/|λ|)
 }
 
 // ReboundTrial is one inhibitory pulse.
@@ -103,7 +109,7 @@ type ReboundResult struct {
 type ThresholdOptions struct {
 	Width    float64 // ms (default as for the doublet)
 	From, To float64 // amplitudes (default: 0 to twice the threshold)
-	Steps    int     // default 60
+	Steps    int     // amplitudes evenly from From to To, both included (default 60)
 }
 
 // ThresholdTrial is one amplitude.
@@ -121,8 +127,13 @@ type ThresholdResult struct {
 	// ThresholdAmplitude is the smallest amplitude that fires (bisection to 1e-6 relative).
 	ThresholdAmplitude *float64 `json:"threshold_amplitude"`
 	// ThresholdWidth is the width of the amplitude range over which the peak V goes from
-	// 10% to 90% of the way from rest to a spike's peak, in units of the threshold
-	// amplitude: near 0 for an all-or-none integrator, large for a graded resonator.
+	// 10% to 90% of the way up from the highest peak of a pulse that fails (just below
+	// the threshold) to a spike's peak (at twice the threshold amplitude), in units of
+	// the threshold amplitude (each end bisected to 1e-6): 0 for an all-or-none
+	// integrator, whose peak jumps from its saddle to a spike within the bisection's
+	// resolution, tenths for a graded resonator. (From rest instead, the 10% level would
+	// fall among an integrator's passive responses below threshold, which every neuron
+	// has.)
 	ThresholdWidth *float64 `json:"threshold_width"`
 	// Approach are six pulses ever closer above the threshold, (1 + 10⁻ᵏ) times it for
 	// k = 1 to 6: an integrator's latency grows without bound as k grows (by about the
@@ -134,9 +145,9 @@ type ThresholdResult struct {
 
 // ChirpOptions sets a chirp (ZAP) experiment; zero values pick defaults.
 type ChirpOptions struct {
-	FromHz, ToHz float64 // default: a tenth and three times the damped frequency, or 1 to 200 Hz for a node
-	Seconds      float64 // of model time, default 2
-	Amplitude    float64 // default: small enough never to fire (a fifth of the DC threshold)
+	FromHz, ToHz float64 // default: a tenth and three times the damped frequency, or 1 to 200 Hz for a node (scaled by MaxStep for slower models)
+	Seconds      float64 // of model time, default 2 (scaled likewise)
+	Amplitude    float64 // default: small enough never to fire (a fifth of the DC threshold, halved while it fires)
 }
 
 // ChirpPoint is the response at one frequency.
@@ -155,13 +166,14 @@ type ChirpResult struct {
 	// Spikes counts the spikes the sweep set off: 0 unless an amplitude given was too
 	// large for the response to be the rest state's.
 	Spikes int `json:"spikes"`
-	Trials []ChirpPoint
-	// PeakHz is where the response is largest; nil when that is the lowest frequency
-	// (no peak above it).
+	Trials []ChirpPoint // one per whole cycle of the input
+	// PeakHz is where the response is largest; nil when it nowhere rises 2% above the
+	// response at the lowest frequency (no peak above it).
 	PeakHz *float64 `json:"peak_hz"`
-	// PeakGain is the response at the peak over the response at the lowest frequency.
+	// PeakGain is the response at the peak over the response at the lowest frequency
+	// (nil with PeakHz).
 	PeakGain *float64 `json:"peak_gain"`
-	// DampedHz is ω/2π of the rest state (nil for a node), for comparison.
+	// DampedHz is ω/2π of the rest state (nil for a node, as PredictedIntervalMs), for comparison.
 	DampedHz *float64 `json:"damped_hz"`
 	Verdict  string   `json:"verdict"`
 	Examples []Trace  `json:"-"`
