@@ -165,7 +165,7 @@ type ChirpResult struct {
 	Amplitude float64 `json:"amplitude"`
 	// Spikes counts the spikes the sweep set off: 0 unless an amplitude given was too
 	// large for the response to be the rest state's.
-	Spikes int `json:"spikes"`
+	Spikes int          `json:"spikes"`
 	Trials []ChirpPoint // one per whole cycle of the input
 	// PeakHz is where the response is largest; nil when it nowhere rises 2% above the
 	// response at the lowest frequency (no peak above it).
