@@ -15,6 +15,7 @@ var builtinFS embed.FS
 // Embedded files missing from it follow in name order.
 var teachingOrder = []string{
 	"snic", "saddle-node", "hysteresis", "hopf-super", "hopf-sub",
+	"timing", "rebound",
 	"fitzhugh-nagumo", "hh",
 	"morris-lecar-snic", "morris-lecar-homoclinic", "morris-lecar-hopf",
 	"flip-flop",

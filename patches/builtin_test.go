@@ -20,6 +20,8 @@ var bifurcations = map[string][]float64{
 	"hysteresis":              {-0.298, 4.51},
 	"hopf-super":              {14.7},
 	"hopf-sub":                {42.2, 48.9},
+	"timing":                  {4.51}, // neuron a, the integrator
+	"rebound":                 {4.51}, // neuron a, the integrator
 	"fitzhugh-nagumo":         {0.34, 1.42},
 	"hh":                      {6.2, 9.8},
 	"morris-lecar-snic":       {39.96},

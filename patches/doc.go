@@ -19,8 +19,9 @@
 //
 // Builtins returns the patches embedded in the program, in teaching order: the four
 // bifurcations of the persistent sodium plus potassium model (snic, saddle-node,
-// hopf-super, hopf-sub), hysteresis (the bistable neuron on one 14-bit knob),
-// fitzhugh-nagumo, hh, three Morris-Lecar sets (snic, homoclinic, hopf) and flip-flop
+// hopf-super, hopf-sub), hysteresis (the bistable neuron on one 14-bit knob), timing
+// (an integrator and a resonator fed the same pairs of pulses, their interval on a
+// knob), rebound (post-inhibitory rebound from a held note), fitzhugh-nagumo, hh, three Morris-Lecar sets (snic, homoclinic, hopf) and flip-flop
 // (two bistable neurons with mutual inhibition). Each file is commented to teach the
 // format; BuiltinSource returns the text to copy.
 //
@@ -48,6 +49,8 @@
 //	pan = 0                      # -1 to 1
 //	noise = 0                    # OU current noise, standard deviation
 //	noise_tau = 5                # its correlation time, 0.01 to 10000 ms
+//	pulses = 1                   # pulses each kick fires, 1 to emu.MaxPulses (2: a pair)
+//	interval = 10                # ms of model time between their onsets, 0.1 to 1000
 //	centre = -35                 # overrides of the preset's voltage-to-sound map
 //	span = 25                    #   (sound = gain * (V - centre) / span); span not 0
 //	spike_high = -30             # overrides of the preset's spike thresholds: a spike is
@@ -94,6 +97,10 @@
 //	neuron = "a"                 # required: a neuron, or "all"
 //	amplitude = [2, 40]          # required: velocity 1 -> first, 127 -> second (or one number)
 //	duration = 1                 # ms of model time
+//	pulses = 2                   # pulses per note, 1 to emu.MaxPulses; default: the neuron's
+//	                             #   (their interval is always the neuron's: a knob can turn it)
+//	hold = false                 # true: the current lasts while the note is held (no
+//	                             #   duration, no pulses); the note-off ends it
 //
 //	[[midi.spike]]
 //	neuron = "a"                 # required
@@ -106,9 +113,9 @@
 //	rate_cc = 20                 # the firing rate as a controller, 0 to 119
 //	rate_max = 100               # Hz of model time sent as 127
 //
-// Controls a target can name: current, gain, pan, noise, and any parameter of the
-// neuron's model ("b.gK"). Without a neuron ("current") the target is every neuron, and
-// only the first four are allowed.
+// Controls a target can name: current, gain, pan, noise, pulses, interval, and any
+// parameter of the neuron's model ("b.gK"). Without a neuron ("current") the target is
+// every neuron, and the model's parameters are not allowed.
 //
 // # Limits
 //

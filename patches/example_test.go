@@ -71,7 +71,7 @@ func ExampleBuiltinNames() {
 	}
 	fmt.Println()
 	// Output:
-	// snic saddle-node hysteresis hopf-super hopf-sub fitzhugh-nagumo hh morris-lecar-snic morris-lecar-homoclinic morris-lecar-hopf flip-flop
+	// snic saddle-node hysteresis hopf-super hopf-sub timing rebound fitzhugh-nagumo hh morris-lecar-snic morris-lecar-homoclinic morris-lecar-hopf flip-flop
 }
 
 func ExampleResolveTarget() {
@@ -82,6 +82,6 @@ func ExampleResolveTarget() {
 	}
 	// Output:
 	// current -1 0 <nil>
-	// b.gK 1 9 <nil>
+	// b.gK 1 11 <nil>
 	// c.current 0 0 target "c.current" names neuron "c", but there is no such neuron (neurons: a, b)
 }

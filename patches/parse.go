@@ -19,13 +19,13 @@ import (
 var (
 	topKeys     = []string{"format", "name", "description", "speed", "seed", "output", "neuron", "gap", "synapse", "midi"}
 	outputKeys  = []string{"ceiling_db", "channels"}
-	neuronKeys  = []string{"name", "model", "preset", "current", "gain", "pan", "noise", "noise_tau", "centre", "span", "spike_high", "spike_low", "params", "init"}
+	neuronKeys  = []string{"name", "model", "preset", "current", "gain", "pan", "noise", "noise_tau", "pulses", "interval", "centre", "span", "spike_high", "spike_low", "params", "init"}
 	gapKeys     = []string{"neurons", "g"}
 	synapseKeys = []string{"from", "to", "g", "tau", "reversal"}
 	midiKeys    = []string{"max_notes_per_second", "cc", "bend", "kick", "spike"}
 	ccKeys      = []string{"cc", "lsb", "channel", "target", "min", "max", "curve", "smoothing", "takeover"}
 	bendKeys    = []string{"channel", "target", "min", "max", "curve", "smoothing", "takeover"}
-	kickKeys    = []string{"note", "notes", "channel", "neuron", "amplitude", "duration"}
+	kickKeys    = []string{"note", "notes", "channel", "neuron", "amplitude", "duration", "pulses", "hold"}
 	spikeKeys   = []string{"neuron", "mode", "channel", "note", "velocity", "duration", "release", "rate_cc", "rate_max"}
 )
 
@@ -283,6 +283,18 @@ func (c *checker) numberValue(path, key string, v any) (float64, bool) {
 		}
 	}
 	return x, ok
+}
+
+func (c *checker) boolean(t table, key string) (bool, bool) {
+	v, ok := t.m[key]
+	if !ok {
+		return false, false
+	}
+	b, ok := v.(bool)
+	if !ok {
+		c.errorf(t.at(key), "%s must be true or false, without quotes, not %s", key, describe(v))
+	}
+	return b, ok
 }
 
 func (c *checker) whole(t table, key string) (int64, bool) {

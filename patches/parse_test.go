@@ -65,7 +65,7 @@ var brokenPatches = []struct {
 	{"unknown key with hint", with(`modle = "hh"`),
 		`bad.toml:5:1: unknown key "modle" in [[neuron]] (did you mean "model"?)`},
 	{"unknown key listing keys", with(`colour = "red"`),
-		`bad.toml:5:1: unknown key "colour" in [[neuron]] (known keys: name, model, preset, current, gain, pan, noise, noise_tau, centre, span, spike_high, spike_low, params, init)`},
+		`bad.toml:5:1: unknown key "colour" in [[neuron]] (known keys: name, model, preset, current, gain, pan, noise, noise_tau, pulses, interval, centre, span, spike_high, spike_low, params, init)`},
 	{"unknown top-level key", lines(`format = 1`, `sped = 2`, `[[neuron]]`, `name = "a"`, `model = "inapk"`),
 		`bad.toml:2:1: unknown key "sped" in the top level of the patch (did you mean "speed"?)`},
 	{"empty neuron list", lines(`format = 1`, `neuron = []`),
@@ -456,9 +456,9 @@ func TestResolveTarget(t *testing.T) {
 	bad := map[string]string{
 		"gK":        `target "gK" is not a control of every neuron (name one: NEURON.gK)`,
 		"c.current": `target "c.current" names neuron "c", but there is no such neuron (neurons: a, b-2)`,
-		"b-2.tau":   `target "b-2.tau": no control "tau" on a hh neuron (known: current, gain, pan, noise, C, gNa, ENa, gK, EK, gL, EL)`,
-		"volume":    `unknown target "volume" (every neuron: current, gain, pan, noise; one neuron: NEURON.CONTROL, like a.current)`,
-		"":          `unknown target "" (every neuron: current, gain, pan, noise; one neuron: NEURON.CONTROL, like a.current)`,
+		"b-2.tau":   `target "b-2.tau": no control "tau" on a hh neuron (known: current, gain, pan, noise, pulses, interval, C, gNa, ENa, gK, EK, gL, EL)`,
+		"volume":    `unknown target "volume" (every neuron: current, gain, pan, noise, pulses, interval; one neuron: NEURON.CONTROL, like a.current)`,
+		"":          `unknown target "" (every neuron: current, gain, pan, noise, pulses, interval; one neuron: NEURON.CONTROL, like a.current)`,
 	}
 	for target, want := range bad {
 		if _, _, err := ResolveTarget(p, target); err == nil || err.Error() != want {

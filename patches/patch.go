@@ -136,8 +136,9 @@ func Load(nameOrPath string) (*Patch, error) {
 
 // ResolveTarget resolves a controller target as written in patches:
 //
-//	"current"   every neuron's current (also "gain", "pan", "noise"): neuron emu.AllNeurons
-//	"a.current" neuron a's current (also gain, pan, noise)
+//	"current"   every neuron's current (also "gain", "pan", "noise", "pulses",
+//	            "interval"): neuron emu.AllNeurons
+//	"a.current" neuron a's current (also gain, pan, noise, pulses, interval)
 //	"b.gK"      a parameter of neuron b's model
 //
 // The control is an emu control index (emu.ControlCurrent, ..., emu.ControlParam+k).
@@ -153,7 +154,7 @@ func ResolveTarget(p *Patch, target string) (neuron int32, control int32, err er
 // errSkip marks a target on a neuron whose model is unknown: already reported.
 var errSkip = errors.New("neuron has no model")
 
-var everyControl = []string{"current", "gain", "pan", "noise"}
+var everyControl = []string{"current", "gain", "pan", "noise", "pulses", "interval"}
 
 func resolveTarget(names []string, models []*emu.Model, target string) (int32, int32, error) {
 	name, ctrl, dotted := strings.Cut(target, ".")
@@ -175,7 +176,7 @@ func resolveTarget(names []string, models []*emu.Model, target string) (int32, i
 		if c := closest(target, everyControl); c != "" {
 			return 0, 0, fmt.Errorf("unknown target %q (did you mean %q?)", target, c)
 		}
-		return 0, 0, fmt.Errorf("unknown target %q (every neuron: current, gain, pan, noise; one neuron: NEURON.CONTROL, like %s.current)",
+		return 0, 0, fmt.Errorf("unknown target %q (every neuron: current, gain, pan, noise, pulses, interval; one neuron: NEURON.CONTROL, like %s.current)",
 			target, first(names, "a"))
 	}
 	i := -1

@@ -176,6 +176,13 @@ func startValue(cfg *emu.Config, m midimap.CCMap) float64 {
 		return s.Pan
 	case emu.ControlNoise:
 		return s.Noise
+	case emu.ControlPulses:
+		return float64(max(s.Pulses, 1))
+	case emu.ControlInterval:
+		if s.Interval == 0 {
+			return emu.DefaultInterval
+		}
+		return s.Interval
 	}
 	if k := int(m.Control - emu.ControlParam); k >= 0 && k < len(s.Params) {
 		return s.Params[k]
@@ -267,6 +274,8 @@ func (c *checker) neuron(t table, ref *neuronRef) (emu.NeuronSpec, *emu.Model) {
 	_, noiseMax, _ := emu.ControlRange(m, emu.ControlNoise)
 	spec.Noise = c.numberIn(t, "noise", 0, 0, noiseMax, m.CurrentUnit)
 	spec.NoiseTau = c.numberIn(t, "noise_tau", spec.NoiseTau, minTau, maxTau, "ms")
+	spec.Pulses = c.pulses(t, spec.Pulses, "each kick of this neuron fires")
+	spec.Interval = c.numberIn(t, "interval", spec.Interval, emu.MinInterval, emu.MaxInterval, "ms")
 	if v, ok := c.number(t, "centre"); ok {
 		spec.Centre = v
 	}
@@ -469,6 +478,8 @@ func controlUnit(m *emu.Model, ctrl int32) string {
 	switch {
 	case ctrl == emu.ControlCurrent || ctrl == emu.ControlNoise:
 		return m.CurrentUnit
+	case ctrl == emu.ControlInterval:
+		return "ms"
 	case ctrl >= emu.ControlParam && int(ctrl-emu.ControlParam) < len(m.Params):
 		return m.Params[ctrl-emu.ControlParam].Unit
 	}
@@ -599,6 +610,12 @@ func (c *checker) numberQuiet(t table, key string) (float64, bool) {
 }
 
 func (c *checker) kickMap(t table, ref *neuronRef) (midimap.KickMap, bool) {
+	if t.has("interval") {
+		// The interval is the neuron's, so that a knob can turn it like any control.
+		c.errorf(t.at("interval"), `interval belongs to the neuron the kick plays: write interval = ... in its [[neuron]] table, `+
+			`and map a knob to it with a [[midi.cc]] whose target is "NEURON.interval" (or "interval" for every neuron)`)
+		t = table{path: t.path, name: t.name, m: withoutKey(t.m, "interval")}
+	}
 	c.onlyKeys(t, kickKeys)
 	k := midimap.KickMap{Duration: 1}
 	ok := true
@@ -644,8 +661,38 @@ func (c *checker) kickMap(t table, ref *neuronRef) (midimap.KickMap, bool) {
 			}
 		}
 	}
-	k.Duration = c.positive(t, "duration", 1, maxKickMS, "ms")
+	if h, isBool := c.boolean(t, "hold"); isBool {
+		k.Hold = h
+	} else if t.has("hold") {
+		ok = false
+	}
+	switch {
+	case k.Hold && t.has("duration"):
+		c.errorf(t.at("duration"), "a kick with hold = true lasts as long as the note is held: leave out duration")
+		ok = false
+	case k.Hold && t.has("pulses"):
+		c.errorf(t.at("pulses"), "a kick with hold = true is one current held with the note: leave out pulses")
+		ok = false
+	case k.Hold:
+		k.Duration = 0
+	default:
+		k.Duration = c.positive(t, "duration", 1, maxKickMS, "ms")
+		k.Pulses = c.pulses(t, 0, "each note fires")
+	}
 	return k, ok
+}
+
+// pulses reads a pulse count, 1 to emu.MaxPulses; what says whose pulses they are.
+func (c *checker) pulses(t table, def int, what string) int {
+	v, ok := c.whole(t, "pulses")
+	if !ok {
+		return def
+	}
+	if v < 1 || v > emu.MaxPulses {
+		c.errorf(t.at("pulses"), "pulses = %d is outside the allowed range 1 to %d (the pulses %s; 2 is a pair)", v, emu.MaxPulses, what)
+		return def
+	}
+	return int(v)
 }
 
 func (c *checker) noteRange(t table) (lo, hi int, ok bool) {
@@ -732,4 +779,15 @@ func (c *checker) spikeMap(t table, ref *neuronRef) (midimap.SpikeMap, bool) {
 		c.errorf(t.at("rate_max"), "rate_max needs rate_cc, the controller that carries the firing rate")
 	}
 	return s, ok
+}
+
+// withoutKey returns a copy of m without key, for a key already reported.
+func withoutKey(m map[string]any, key string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
 }

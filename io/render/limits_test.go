@@ -36,7 +36,7 @@ func TestRunRefusesPerformancesLongerThanADay(t *testing.T) {
 			"--ramp current=10:0:80000: the ramps on current follow each other and end at 160000 s (44.4 hours); a performance may last at most 24 hours"},
 		{"the same under --duration", Performance{Ramps: []Ramp{{"current", 0, 10, 80000}, {"current", 10, 0, 80000}}}, 0.01,
 			"end at 160000 s (44.4 hours)"},
-		{"a kick at 24 hours", Performance{Kicks: []Kick{{"a", 10, 1, MaxDuration}}}, 0, "less than 24 hours"},
+		{"a kick at 24 hours", Performance{Kicks: []Kick{{Neuron: "a", Amplitude: 10, Ms: 1, At: MaxDuration}}}, 0, "less than 24 hours"},
 		{"ramps on two targets, 80000 s each", Performance{Ramps: []Ramp{{"current", 0, 10, 80000}, {"a.gain", 1, 0, 80000}}}, 0.01, ""},
 		{"a score of 24 hours", Performance{Score: []ScoreEvent{{MaxDuration, note}}, ScoreLength: MaxDuration}, 0.01, ""},
 	}
@@ -66,7 +66,7 @@ func TestRunRefusesPerformancesLongerThanADay(t *testing.T) {
 	}
 	// The second after a kick just before 24 hours is cut to the limit: the render
 	// (stopped after its first tenth of a second) is planned to last 24 hours.
-	perf := Performance{Kicks: []Kick{{"a", 10, 1, MaxDuration - 0.5}}}
+	perf := Performance{Kicks: []Kick{{Neuron: "a", Amplitude: 10, Ms: 1, At: MaxDuration - 0.5}}}
 	var total int64
 	sink := Sink{Progress: func(done, all int64) { total = all }}
 	sink.Audio = func([][]float32) error {

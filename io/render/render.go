@@ -25,12 +25,31 @@ type Set struct {
 	Value  float64
 }
 
-// Kick is a current pulse into one neuron (or every neuron: Neuron "all") at a time.
+// Kick is a current pulse into one neuron (or every neuron: Neuron "all") at a time, or
+// a pair or short train of them.
 type Kick struct {
 	Neuron    string
 	Amplitude float64 // in the model's current unit
 	Ms        float64 // pulse length, ms of model time
 	At        float64 // seconds into the render
+	// Pulses (1 to emu.MaxPulses) and Interval (ms of model time between their onsets,
+	// emu.MinInterval to emu.MaxInterval) make a train; 0 takes the neuron's pulses
+	// and interval controls.
+	Pulses   int
+	Interval float64
+}
+
+// String is the kick as --kick writes it: NEURON=AMPLITUDE:MS@SECONDS, then
+// ,pulses=N and ,interval=MS when given.
+func (k Kick) String() string {
+	s := fmt.Sprintf("%s=%g:%g@%g", k.Neuron, k.Amplitude, k.Ms, k.At)
+	if k.Pulses != 0 {
+		s += fmt.Sprintf(",pulses=%d", k.Pulses)
+	}
+	if k.Interval != 0 {
+		s += fmt.Sprintf(",interval=%g", k.Interval)
+	}
+	return s
 }
 
 // ScoreEvent is a MIDI message at a time in the render, in seconds.
@@ -379,9 +398,16 @@ func Schedule(p *patches.Patch, perf Performance, rate float64) ([]emu.Event, er
 			}
 		}
 		if !(k.At >= 0 && k.At < MaxDuration) || !(k.Ms > 0 && k.Ms <= 10000) || math.IsNaN(k.Amplitude) || math.IsInf(k.Amplitude, 0) {
-			return nil, fmt.Errorf("--kick %s=%g:%g@%g: the time must be 0 or more seconds, less than 24 hours, and the pulse 0 to 10000 ms", k.Neuron, k.Amplitude, k.Ms, k.At)
+			return nil, fmt.Errorf("--kick %s: the time must be 0 or more seconds, less than 24 hours, and the pulse 0 to 10000 ms", k)
 		}
-		events = append(events, emu.Event{Frame: int64(math.Round(k.At * rate)), Kind: emu.EventKick, Neuron: n, Value: k.Amplitude, Time: k.Ms})
+		if k.Pulses < 0 || k.Pulses > emu.MaxPulses {
+			return nil, fmt.Errorf("--kick %s: pulses must be 1 to %d (2 is a pair)", k, emu.MaxPulses)
+		}
+		if k.Interval != 0 && !(k.Interval >= emu.MinInterval && k.Interval <= emu.MaxInterval) {
+			return nil, fmt.Errorf("--kick %s: the interval must be %g to %d ms of model time", k, emu.MinInterval, emu.MaxInterval)
+		}
+		events = append(events, emu.Event{Frame: int64(math.Round(k.At * rate)), Kind: emu.EventKick, Neuron: n, Value: k.Amplitude, Time: k.Ms,
+			Pulses: int32(k.Pulses), Interval: k.Interval})
 	}
 	sort.SliceStable(events, func(i, j int) bool { return events[i].Frame < events[j].Frame })
 	return events, nil
