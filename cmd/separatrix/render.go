@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/separatrix-audio/separatrix/emu"
 	"github.com/separatrix-audio/separatrix/io/csvout"
 	"github.com/separatrix-audio/separatrix/io/midifile"
 	"github.com/separatrix-audio/separatrix/io/midimap"
@@ -62,16 +63,17 @@ func (s *setFlags) Set(arg string) error {
 	return nil
 }
 
-// kickFlags collects repeatable --kick NEURON=AMPLITUDE:MS@SECONDS.
+// kickFlags collects repeatable --kick NEURON=AMPLITUDE:MS@SECONDS[,pulses=N][,interval=MS].
 type kickFlags []render.Kick
 
 func (k *kickFlags) String() string { return "" }
 func (k *kickFlags) Set(s string) error {
-	neuron, spec, ok1 := strings.Cut(s, "=")
+	single, options, hasOptions := strings.Cut(s, ",")
+	neuron, spec, ok1 := strings.Cut(single, "=")
 	pulse, at, ok2 := strings.Cut(spec, "@")
 	amp, ms, ok3 := strings.Cut(pulse, ":")
 	if !ok1 || !ok2 || !ok3 || neuron == "" {
-		return fmt.Errorf("%q is not NEURON=AMPLITUDE:MS@SECONDS (e.g. a=20:1@2)", s)
+		return fmt.Errorf("%q is not NEURON=AMPLITUDE:MS@SECONDS (e.g. a=20:1@2, or a=4.5:0.5@2,pulses=2,interval=1.5 for a pair)", s)
 	}
 	var v [3]float64
 	for i, p := range []string{amp, ms, at} {
@@ -81,7 +83,28 @@ func (k *kickFlags) Set(s string) error {
 		}
 		v[i] = x
 	}
-	*k = append(*k, render.Kick{Neuron: strings.TrimSpace(neuron), Amplitude: v[0], Ms: v[1], At: v[2]})
+	kick := render.Kick{Neuron: strings.TrimSpace(neuron), Amplitude: v[0], Ms: v[1], At: v[2]}
+	if hasOptions {
+		for _, o := range strings.Split(options, ",") {
+			key, value, _ := strings.Cut(o, "=")
+			x, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+			switch key = strings.TrimSpace(key); {
+			case key != "pulses" && key != "interval":
+				return fmt.Errorf("%q: %q is not an option of a kick (pulses=N and interval=MS make a pair or a train, e.g. %s,pulses=2,interval=1.5)", s, o, single)
+			case err != nil || math.IsNaN(x) || math.IsInf(x, 0):
+				return fmt.Errorf("%q: %s=%q is not a number", s, key, value)
+			case key == "pulses" && (x != math.Trunc(x) || x < 1 || x > emu.MaxPulses):
+				return fmt.Errorf("%q: pulses must be a whole number, 1 to %d (2 is a pair)", s, emu.MaxPulses)
+			case key == "pulses":
+				kick.Pulses = int(x)
+			case !(x >= emu.MinInterval && x <= emu.MaxInterval):
+				return fmt.Errorf("%q: the interval must be %g to %d ms of model time", s, emu.MinInterval, emu.MaxInterval)
+			default:
+				kick.Interval = x
+			}
+		}
+	}
+	*k = append(*k, kick)
 	return nil
 }
 
@@ -95,7 +118,8 @@ type performanceFlags struct {
 
 func addPerformanceFlags(fs *flag.FlagSet, withScore bool) *performanceFlags {
 	f := &performanceFlags{}
-	fs.Var(&f.kicks, "kick", "kick NEURON=AMPLITUDE:MS@SECONDS: a current pulse of AMPLITUDE for MS ms of model time at SECONDS (NEURON all: every neuron)")
+	fs.Var(&f.kicks, "kick", "kick NEURON=AMPLITUDE:MS@SECONDS[,pulses=N][,interval=MS]: a current pulse of AMPLITUDE for MS ms of model time at SECONDS (NEURON all: every neuron); "+
+		"with pulses=N, N such pulses whose onsets are interval=MS ms of model time apart (default: the neuron's pulses and interval, which --set NEURON.interval=MS sets)")
 	fs.Var(&f.ramps, "ramp", "ramp TARGET=FROM:TO:SECONDS; repeat it: ramps on one target follow each other")
 	fs.Var(&f.sets, "set", "set TARGET=VALUE from the start; TARGET is current (every neuron) or NEURON.PARAM (a.current, b.gK)")
 	if withScore {
