@@ -158,13 +158,7 @@ func (c *Controls) Handle(dst []emu.Event, m Msg, frame int64) []emu.Event {
 		if m.Data1 == ccAllSoundOff || m.Data1 == ccAllNotesOff {
 			c.allOff, c.allOffFrame = true, frame
 			c.handled.Add(1)
-			for i, k := range c.kicks {
-				if c.held[i] != [2]uint64{} {
-					c.held[i] = [2]uint64{}
-					dst = append(dst, emu.Event{Frame: frame, Kind: emu.EventHold, Neuron: k.Neuron})
-				}
-			}
-			return dst
+			return c.ReleaseHeld(dst, frame)
 		}
 		if m.Data1 >= firstModeCC {
 			break
@@ -234,6 +228,21 @@ func (c *Controls) Handle(dst []emu.Event, m Msg, frame int64) []emu.Event {
 		c.handled.Add(1)
 	} else {
 		c.ignored.Add(1)
+	}
+	return dst
+}
+
+// ReleaseHeld appends an emu.EventHold of 0 for every Hold map holding a note, as if
+// each note had been let go at frame, and forgets the notes. A player calls it when the
+// note-offs will no longer reach these Controls (a program change to another patch), so
+// that no current stays held. It does not allocate when dst has room for MaxEvents
+// events.
+func (c *Controls) ReleaseHeld(dst []emu.Event, frame int64) []emu.Event {
+	for i, k := range c.kicks {
+		if c.held[i] != [2]uint64{} {
+			c.held[i] = [2]uint64{}
+			dst = append(dst, emu.Event{Frame: frame, Kind: emu.EventHold, Neuron: k.Neuron, Control: emu.ControlCurrent})
+		}
 	}
 	return dst
 }

@@ -2,6 +2,7 @@ package midimap
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -217,6 +218,29 @@ func TestControlsScenarios(t *testing.T) {
 
 // Sweeping all 16384 positions of a 14-bit pair gives 16384 distinct targets in order,
 // from exactly Min to exactly Max, for every curve and for a reversed range.
+// TestReleaseHeld: a player leaving a patch lets go of its held notes: one release per
+// Hold map that holds any, none for the others, and the notes are forgotten (their
+// note-offs, if they come, are ignored).
+func TestReleaseHeld(t *testing.T) {
+	a := KickMap{NoteLow: 36, NoteHigh: 47, Neuron: 0, MinAmp: -20, MaxAmp: -20, Hold: true}
+	b := KickMap{NoteLow: 48, NoteHigh: 59, Neuron: 1, MinAmp: -30, MaxAmp: -30, Hold: true}
+	plain := KickMap{NoteLow: 36, NoteHigh: 59, Neuron: 2, MinAmp: 5, MaxAmp: 5, Duration: 1}
+	c := NewControls(Config{Kicks: []KickMap{a, b, plain}})
+	var got []emu.Event
+	got = c.Handle(got, NoteOn(1, 40, 100), 10)
+	got = c.Handle(got, NoteOn(1, 41, 100), 11)
+	got = c.ReleaseHeld(got[:0], 20)
+	if want := []emu.Event{hold(20, 0, 0)}; !slices.EqualFunc(got, want, eventsEqual) {
+		t.Errorf("ReleaseHeld = %+v, want %+v", got, want)
+	}
+	if got = c.Handle(got[:0], NoteOff(1, 40), 30); len(got) != 0 {
+		t.Errorf("a note-off after the release gave %+v", got)
+	}
+	if got = c.ReleaseHeld(got[:0], 40); len(got) != 0 {
+		t.Errorf("a second release gave %+v", got)
+	}
+}
+
 func TestControls14BitSweep(t *testing.T) {
 	for _, tc := range []struct {
 		curve    Curve
