@@ -116,3 +116,33 @@ func TestReboundFromAHeldNote(t *testing.T) {
 		}
 	}
 }
+
+// TestReboundNeedsTheResonatorNearHopf: what the rebound patch's mod wheel shows. Near
+// the resonator's Hopf point (14.5 of 14.66) a light key (velocity 30, -25 µA/cm²) is
+// enough for a rebound; at 10 the hardest key (-60) is not.
+func TestReboundNeedsTheResonatorNearHopf(t *testing.T) {
+	p := load(t, "rebound")
+	for _, c := range []struct {
+		current  float64
+		velocity byte
+		rebound  bool
+	}{{14.5, 30, true}, {14.5, 1, false}, {10, 127, false}, {13, 127, true}} {
+		score := []ScoreEvent{
+			{Seconds: 0.3, Msg: midimap.NoteOn(1, 48, int(c.velocity))},
+			{Seconds: 0.6, Msg: midimap.NoteOff(1, 48)},
+		}
+		spikes := 0
+		_, err := Run(p, Performance{Sets: []Set{{Target: "b.current", Value: c.current}}, Score: score, ScoreLength: 1},
+			Options{}, Sink{Spike: func(s emu.Spike) {
+				if s.Neuron == 1 {
+					spikes++
+				}
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (spikes == 1) != c.rebound || spikes > 1 {
+			t.Errorf("resonator at %g, key velocity %d: %d spikes, want a rebound: %v", c.current, c.velocity, spikes, c.rebound)
+		}
+	}
+}
