@@ -72,12 +72,12 @@ func Chirp(n Neuron, opt ChirpOptions) (*ChirpResult, error) {
 	for try := 0; ; try++ {
 		A := res.Amplitude
 		// The mean of A sin(2π phase) over a step, the phase taken as linear across it.
-		stim := func(t0, t1 float64) float64 {
+		sine := func(t0, t1 float64) float64 {
 			tm, h := (t0+t1)/2, t1-t0
 			x := math.Pi * f0 * math.Exp(k*tm/T) * h
 			return A * math.Sin(2*math.Pi*phase(tm)) * math.Sin(x) / x
 		}
-		if o, err = r.run(trial{stim: stim, quiet: T, end: T, record: true}); err != nil {
+		if o, err = r.run(trial{sine: sine, quiet: T, end: T, record: true}); err != nil {
 			return nil, fail("%v", err)
 		}
 		if o.spikes == 0 || !auto || try == 4 {

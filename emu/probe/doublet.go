@@ -9,6 +9,11 @@ import (
 // (relative).
 const doubletTolerance = 0.005
 
+// doubletScan is the step, as a fraction of one pulse's threshold, in which a pair's
+// threshold is sought upwards before it is bisected: a range of amplitudes that fires
+// the pair narrower than this, below a wider one, could be missed.
+const doubletScan = 0.02
+
 // Doublet fires two identical brief pulses at the neuron from rest, their onset-to-onset
 // interval swept, and finds at each interval the smallest amplitude that fires it.
 //
@@ -67,7 +72,7 @@ func Doublet(n Neuron, opt DoubletOptions) (*DoubletResult, error) {
 	// fires runs the pair only until its first spike, or until it is back at rest.
 	fires := func(ps []Pulse) (bool, error) {
 		end := ps[len(ps)-1].Start + width
-		o, err := r.run(trial{stim: pulses(ps...), quiet: end, end: end + r.wait(), untilSpike: true})
+		o, err := r.run(trial{pulses: ps, quiet: end, end: end + r.wait(), untilSpike: true})
 		return o.spikes > 0, err
 	}
 
@@ -90,12 +95,10 @@ func Doublet(n Neuron, opt DoubletOptions) (*DoubletResult, error) {
 	err = parallel(len(intervals), func(i int) error {
 		iv := intervals[i]
 		f := func(a float64) (bool, error) { return fires(pair(iv, a)) }
-		lo, hi, ok, err := bracket(f, 0.5*one, r.maxAmplitude())
-		if err != nil || !ok {
-			return err
+		a, ok, err := lowest(f, one/2, one*doubletScan, r.maxAmplitude(), doubletTolerance)
+		if ok {
+			res.Trials[i].ThresholdAmplitude = ptr(a)
 		}
-		a, err := bisect(f, lo, hi, doubletTolerance)
-		res.Trials[i] = DoubletTrial{IntervalMs: iv, ThresholdAmplitude: ptr(a)}
 		return err
 	})
 	if err != nil {
@@ -142,7 +145,7 @@ func Doublet(n Neuron, opt DoubletOptions) (*DoubletResult, error) {
 		ps := pair(intervals[i], res.Amplitude)
 		end := ps[1].Start + width
 		var err error
-		outs[i], err = r.run(trial{stim: pulses(ps...), from: lead, quiet: end, end: end + r.wait(), record: i == best || i == worst})
+		outs[i], err = r.run(trial{pulses: ps, from: lead, quiet: end, end: end + r.wait(), record: i == best || i == worst})
 		return err
 	})
 	if err != nil {

@@ -70,7 +70,7 @@ func Rebound(n Neuron, opt ReboundOptions) (*ReboundResult, error) {
 	err = parallel(len(res.Trials), func(i int) error {
 		p := pulseOf(i)
 		release := p.Start + p.Width
-		o, err := r.run(trial{stim: pulses(p), from: release, quiet: release, end: release + r.wait()})
+		o, err := r.run(trial{pulses: []Pulse{p}, from: release, quiet: release, end: release + r.wait()})
 		outs[i] = o
 		t := ReboundTrial{Amplitude: p.Amplitude, WidthMs: p.Width, Fired: o.spikes > 0, Spikes: o.spikes, MinV: o.trough, PeakV: o.peak}
 		if t.Fired {
@@ -126,7 +126,7 @@ func Rebound(n Neuron, opt ReboundOptions) (*ReboundResult, error) {
 			continue
 		}
 		t, p := res.Trials[i], pulseOf(i)
-		o, err := r.run(trial{stim: pulses(p), from: p.Start + p.Width, quiet: p.Start + p.Width,
+		o, err := r.run(trial{pulses: []Pulse{p}, from: p.Start + p.Width, quiet: p.Start + p.Width,
 			end: p.Start + p.Width + math.Min(r.wait(), 10*r.natural()), record: true})
 		if err != nil {
 			return nil, fail("%v", err)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/cmplx"
 	"runtime"
+	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -218,20 +219,46 @@ func (r *rig) maxAmplitude() float64 {
 	return 4*max(-r.model.CurrentMin, r.model.CurrentMax) - math.Abs(r.I)
 }
 
-// trial is one run from rest with a stimulus.
+// trial is one run from rest with an input.
 type trial struct {
-	// stim is the current added to the holding current, averaged over [t0, t1]: exact
-	// charge for square pulses whose edges fall inside a step.
-	stim  func(t0, t1 float64) float64
-	from  float64 // ms: spikes, peak and trough count from here on
+	pulses []Pulse // square pulses added to the holding current; their edges end steps
+	// sine, if not nil, is a smooth current added too, as its mean over [t0, t1].
+	sine  func(t0, t1 float64) float64
+	from  float64 // ms: spikes and the peak count from here on
 	quiet float64 // ms: from here on, the trial ends once the state is back at rest
 	end   float64 // ms: the trial's length at most
-	// untilSpike ends the trial at the first spike; untilV as soon as V reaches it
-	// (ignored if NaN or zero-valued through hasUntilV).
+	// untilSpike ends the trial at the first spike; with hasUntilV, it ends as soon as
+	// V reaches untilV.
 	untilSpike bool
 	hasUntilV  bool
 	untilV     float64
 	record     bool
+}
+
+// input is the current added to the holding current over [t0, t1], a span that no
+// pulse edge cuts.
+func (tr *trial) input(t0, t1 float64) float64 {
+	var I float64
+	m := (t0 + t1) / 2
+	for _, p := range tr.pulses {
+		if m >= p.Start && m < p.Start+p.Width {
+			I += p.Amplitude
+		}
+	}
+	if tr.sine != nil {
+		I += tr.sine(t0, t1)
+	}
+	return I
+}
+
+// edges returns the times at which the pulses switch, in order.
+func (tr *trial) edges() []float64 {
+	var e []float64
+	for _, p := range tr.pulses {
+		e = append(e, p.Start, p.Start+p.Width)
+	}
+	sort.Float64s(e)
+	return e
 }
 
 // outcome is what a trial did.
@@ -243,8 +270,10 @@ type outcome struct {
 	t, v, i []float64
 }
 
-// run integrates one trial with the engine's RK4 step, the input held over each step at
-// its mean, spikes counted with the engine's detector.
+// run integrates one trial with the engine's RK4 step and counts spikes with the
+// engine's detector. A step that a pulse edge would cut is cut there into two shorter
+// RK4 steps, so the pulse's current is exact and the result converges at RK4's order
+// (the engine itself changes its input only between samples).
 func (r *rig) run(tr trial) (outcome, error) {
 	d := len(r.rest.State)
 	x := append([]float64(nil), r.rest.State...)
@@ -252,36 +281,46 @@ func (r *rig) run(tr trial) (outcome, error) {
 	var I float64
 	f := func(dx, x []float64) { r.model.Deriv(dx, x, r.params, I) }
 	det := emu.NewSpikeDetector(r.spec.SpikeHigh, r.spec.SpikeLow, x[0])
-	o := outcome{first: math.NaN(), peak: math.Inf(-1), trough: math.Inf(1)}
-	steps := int(math.Ceil(tr.end/r.h - 1e-9))
+	o := outcome{first: math.NaN(), peak: math.Inf(-1), trough: x[0]}
 	if tr.record {
-		o.t, o.v, o.i = make([]float64, 0, steps+1), make([]float64, 0, steps+1), make([]float64, 0, steps+1)
-		o.t, o.v, o.i = append(o.t, 0), append(o.v, x[0]), append(o.i, r.I+tr.stim(0, r.h))
+		n := int(tr.end/r.h) + 2*len(tr.pulses) + 2
+		o.t, o.v, o.i = make([]float64, 0, n), make([]float64, 0, n), make([]float64, 0, n)
+		o.t, o.v, o.i = append(o.t, 0), append(o.v, x[0]), append(o.i, r.I+tr.input(0, min(r.h, tr.end)))
 	}
-	for k := 0; k < steps; k++ {
-		t0, t1 := float64(k)*r.h, float64(k+1)*r.h
-		I = r.I + tr.stim(t0, t1)
-		level, vPrev := det.Threshold(), x[0]
-		emu.StepRK4(x, r.h, f, scratch)
+	edges := tr.edges()
+	const eps = 1e-9 // ms: closer than this, two times are one
+	t := 0.0
+	for k := 0; t < tr.end-eps; k++ {
+		t1 := min(t+r.h, tr.end)
+		for len(edges) > 0 && edges[0] <= t+eps {
+			edges = edges[1:]
+		}
+		if len(edges) > 0 && edges[0] < t1-eps {
+			t1 = edges[0]
+		}
+		I = r.I + tr.input(t, t1)
+		level, vPrev, t0 := det.Threshold(), x[0], t
+		emu.StepRK4(x, t1-t0, f, scratch)
+		t = t1
 		v := x[0]
 		if !(math.Abs(v) < 1e6) {
-			return o, fmt.Errorf("the integration diverged at %.3g ms (V = %g): the input is too strong for the model", t1, v)
+			return o, fmt.Errorf("the integration diverged at %.3g ms (V = %g): the input is too strong for the model", t, v)
 		}
 		if tr.record {
-			o.t, o.v, o.i = append(o.t, t1), append(o.v, v), append(o.i, I)
+			o.t, o.v, o.i = append(o.t, t), append(o.v, v), append(o.i, I)
 		}
 		spike := det.Step(v)
 		o.trough = min(o.trough, v)
-		if t1 < tr.from {
+		if t < tr.from {
 			continue
 		}
 		o.peak = max(o.peak, v)
 		if spike {
 			o.spikes++
 			if o.spikes == 1 {
-				o.first = t0 + r.h*(level-vPrev)/(v-vPrev)
-				if math.IsNaN(o.first) || o.first < t0 || o.first > t1 {
-					o.first = t1
+				o.first = t0 + (t-t0)*(level-vPrev)/(v-vPrev)
+				if math.IsNaN(o.first) || o.first < t0 || o.first > t {
+					o.first = t
 				}
 			}
 			if tr.untilSpike {
@@ -292,25 +331,12 @@ func (r *rig) run(tr trial) (outcome, error) {
 			break
 		}
 		// Back at rest after the input: nothing more will happen. The detector must be
-		// armed (no spike under way), and the check is cheap enough for every 8th step.
-		if t1 >= tr.quiet && k%8 == 0 && det.Threshold() < math.Inf(1) && r.distance(x, r.rest.State) < atRest {
+		// armed (no spike under way); every 8th step is often enough.
+		if t >= tr.quiet && k%8 == 0 && det.Threshold() < math.Inf(1) && r.distance(x, r.rest.State) < atRest {
 			break
 		}
 	}
 	return o, nil
-}
-
-// pulses returns the stimulus of square pulses: their mean current over [t0, t1].
-func pulses(ps ...Pulse) func(t0, t1 float64) float64 {
-	return func(t0, t1 float64) float64 {
-		var q float64
-		for _, p := range ps {
-			if overlap := min(t1, p.Start+p.Width) - max(t0, p.Start); overlap > 0 {
-				q += p.Amplitude * overlap
-			}
-		}
-		return q / (t1 - t0)
-	}
 }
 
 // trace turns a recorded outcome into an example trace of at most maxTracePoints
@@ -388,6 +414,39 @@ func bisect(fires func(a float64) (bool, error), lo, hi, tol float64) (float64, 
 		}
 	}
 	return hi, nil
+}
+
+// lowest finds the smallest amplitude at which fires holds, to a relative tolerance
+// tol: below guess (halving it while it fires), then up in steps of step until it fires,
+// then bisected. Scanning up rather than bisecting one wide bracket matters for a
+// resonator: a pair of pulses can fire it over a range of amplitudes, fail just above
+// (the first pulse's own large response shifts the phase of its ringing) and fire again
+// from one pulse's threshold on; a bisection can land in that gap and return the upper
+// threshold. ok is false if nothing up to max fires.
+func lowest(fires func(a float64) (bool, error), guess, step, max, tol float64) (a float64, ok bool, err error) {
+	lo := guess
+	for k := 0; k < 40; k++ {
+		f, err := fires(lo)
+		if err != nil {
+			return 0, false, err
+		}
+		if !f {
+			break
+		}
+		lo /= 2
+	}
+	for hi := lo + step; lo < max; lo, hi = hi, hi+step {
+		hi = min(hi, max)
+		f, err := fires(hi)
+		if err != nil {
+			return 0, false, err
+		}
+		if f {
+			a, err := bisect(fires, lo, hi, tol)
+			return a, err == nil, err
+		}
+	}
+	return 0, false, nil
 }
 
 // bracket finds lo < hi with fires false at lo and true at hi, starting from a guess and

@@ -51,7 +51,7 @@ func Threshold(n Neuron, opt ThresholdOptions) (*ThresholdResult, error) {
 	// response runs one pulse; stop ends it early once the question asked is answered.
 	response := func(a float64, stop trial) (outcome, error) {
 		p := pulse(a)
-		stop.stim, stop.from, stop.quiet, stop.end = pulses(p), lead, lead+width, lead+width+r.wait()
+		stop.pulses, stop.from, stop.quiet, stop.end = []Pulse{p}, lead, lead+width, lead+width+r.wait()
 		return r.run(stop)
 	}
 	fires := func(a float64) (bool, error) {
