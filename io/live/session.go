@@ -367,6 +367,12 @@ func (s *session) switchTo(i int) {
 	if i < 0 || i >= len(s.opt.Patches) || i == active {
 		return
 	}
+	// A key held down on the patch left would never be let go there: release its
+	// held currents now, as its note-offs will reach the new patch instead.
+	e := s.player.Engine(active)
+	for _, ev := range s.controls[active].ReleaseHeld(nil, e.Frame()) {
+		e.Events().Push(ev)
+	}
 	s.player.Switch(i)
 	s.requestAllOff(active)
 	fmt.Fprintf(s.opt.Log, "program %d: %s\n", i, s.opt.Patches[i].Name)

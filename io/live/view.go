@@ -54,9 +54,11 @@ func patchInfo(p *patches.Patch) view.PatchInfo {
 		}
 		seen[m.Target] = true
 		unit := ""
-		if m.Control == emu.ControlCurrent || m.Control == emu.ControlNoise {
-			n := max(m.Neuron, 0)
-			unit = p.Engine.Neurons[n].Model.CurrentUnit
+		switch m.Control {
+		case emu.ControlCurrent, emu.ControlNoise:
+			unit = p.Engine.Neurons[max(m.Neuron, 0)].Model.CurrentUnit
+		case emu.ControlInterval:
+			unit = "ms"
 		}
 		info.Sliders = append(info.Sliders, view.Slider{Target: m.Target, Neuron: m.Neuron, Control: m.Control,
 			Min: m.Min, Max: m.Max, Unit: unit, Smoothing: m.Smoothing})
@@ -65,6 +67,12 @@ func patchInfo(p *patches.Patch) view.PatchInfo {
 		// The middle of the map's velocity range: a firm, ordinary kick.
 		amp := (k.MinAmp + k.MaxAmp) / 2
 		label := fmt.Sprintf("kick %+.3g", amp)
+		switch {
+		case k.Hold:
+			label = fmt.Sprintf("hold %+.3g", amp)
+		case k.Pulses > 1:
+			label = fmt.Sprintf("%d × %+.3g", k.Pulses, amp)
+		}
 		if len(p.Engine.Neurons) > 1 {
 			who := "all"
 			if k.Neuron >= 0 {
@@ -72,7 +80,8 @@ func patchInfo(p *patches.Patch) view.PatchInfo {
 			}
 			label += " → " + who
 		}
-		info.Kicks = append(info.Kicks, view.Kick{Label: label, Neuron: k.Neuron, Amplitude: amp, Duration: k.Duration})
+		info.Kicks = append(info.Kicks, view.Kick{Label: label, Neuron: k.Neuron, Amplitude: amp, Duration: k.Duration,
+			Pulses: k.Pulses, Hold: k.Hold})
 	}
 	for i, spec := range p.Engine.Neurons {
 		info.Neurons = append(info.Neurons, view.NeuronInfo{Spec: spec, CurrentRange: currentRange(p, i)})
@@ -181,7 +190,14 @@ func (s *session) command(c view.Command, v *viewSource) {
 			return
 		}
 		k := info.Kicks[c.Index]
-		e.Events().Push(emu.Event{Frame: e.Frame(), Kind: emu.EventKick, Neuron: k.Neuron, Control: emu.ControlCurrent, Value: k.Amplitude, Time: k.Duration})
+		switch {
+		case k.Hold:
+			// Held while the button is pressed, as the patch's key is held.
+			e.Events().Push(emu.Event{Frame: e.Frame(), Kind: emu.EventHold, Neuron: k.Neuron, Value: k.Amplitude * c.Value})
+		case c.Value != 0: // letting go of an ordinary button does nothing
+			e.Events().Push(emu.Event{Frame: e.Frame(), Kind: emu.EventKick, Neuron: k.Neuron, Control: emu.ControlCurrent,
+				Value: k.Amplitude, Time: k.Duration, Pulses: int32(k.Pulses)})
+		}
 	case view.CommandReset:
 		e.Events().Push(emu.Event{Frame: e.Frame(), Kind: emu.EventReset, Neuron: emu.AllNeurons})
 	case view.CommandSwitch:

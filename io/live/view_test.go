@@ -235,3 +235,81 @@ func TestViewSwitchesPatch(t *testing.T) {
 		t.Errorf("the switch was not logged as a program change: %q", log.String())
 	}
 }
+
+// TestViewHoldButton: rebound's key map holds an inhibitory current as long as a key is
+// down; its button on the page does the same, and the resonator fires on release while
+// the integrator never does.
+func TestViewHoldButton(t *testing.T) {
+	srv, err := view.Listen(view.Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fs *fakeStream
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(ctx, Options{
+			Patches: []*patches.Patch{mustLoad(t, "rebound")}, SampleRate: 48000, Buffer: 128,
+			OpenStream: opener(&fs, 128, 0, 128*time.Second/48000),
+			View:       srv,
+		})
+		done <- err
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	p := openPage(t, srv.Addr().String())
+	rate := func(m map[string]any, k int) float64 {
+		return m["neurons"].([]any)[k].(map[string]any)["rate"].(float64)
+	}
+	p.waitFor(t, "both at rest", func(m map[string]any) bool {
+		return m["t"] == "status" && m["time"].(float64) > 1 && rate(m, 0) == 0 && rate(m, 1) == 0
+	})
+	p.send(t, map[string]any{"t": "kick", "kick": 0}) // a hold button needs "down"
+	p.waitFor(t, "the refusal of a hold without down", func(m map[string]any) bool { return m["t"] == "error" })
+	p.send(t, map[string]any{"t": "kick", "kick": 0, "down": true})
+	time.Sleep(1200 * time.Millisecond) // held: no spike, and the rates' second forgets the start
+	p.waitFor(t, "silence while held", func(m map[string]any) bool {
+		return m["t"] == "status" && rate(m, 0) == 0 && rate(m, 1) == 0
+	})
+	p.send(t, map[string]any{"t": "kick", "kick": 0, "down": false})
+	m := p.waitFor(t, "the resonator's rebound spike", func(m map[string]any) bool { return m["t"] == "status" && rate(m, 1) > 0 })
+	if rate(m, 0) != 0 {
+		t.Errorf("the integrator fired on release too (rate %g)", rate(m, 0))
+	}
+}
+
+// TestProgramChangeReleasesHeldKeys: a key held on rebound when a program change leaves
+// it is let go there at once (its note-off will reach the other patch): the resonator's
+// rebound spike comes in the crossfade, and no inhibition stays stuck on the patch.
+func TestProgramChangeReleasesHeldKeys(t *testing.T) {
+	handles := make(chan func(midimap.Msg), 1)
+	var fs *fakeStream
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan *Summary, 1)
+	go func() {
+		s, err := Run(ctx, Options{
+			Patches: []*patches.Patch{mustLoad(t, "rebound"), mustLoad(t, "snic")}, SampleRate: 48000, Buffer: 128,
+			OpenStream:    opener(&fs, 128, 0, 128*time.Second/48000),
+			ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handles <- h; return func() {}, nil },
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- s
+	}()
+	handle := <-handles
+	time.Sleep(200 * time.Millisecond)
+	handle(midimap.NoteOn(1, 40, 100)) // below middle C: hold both neurons down
+	time.Sleep(300 * time.Millisecond)
+	handle(midimap.Msg{Status: 0xC0, Data1: 1}) // to snic, the key still down
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	sum := <-done
+	if sum == nil || sum.Spikes[1] != 1 || sum.Spikes[0] != 0 {
+		t.Fatalf("rebound's spikes: %v; want the resonator's one rebound spike as the key is let go at the switch", sum)
+	}
+}

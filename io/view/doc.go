@@ -26,7 +26,9 @@
 //	                              and the neurons whose traces are drawn (at most 8)
 //	{"t":"auth","pin":"123456"}   unlocks the controls when the server asks for a PIN
 //	{"t":"set","slider":0,"value":2.5}   slider of the playing patch (clamped to its range)
-//	{"t":"kick","kick":0}         kick button of the playing patch
+//	{"t":"kick","kick":0}         kick button of the playing patch; a "hold" button sends
+//	                              {"t":"kick","kick":0,"down":true} when pressed and
+//	                              "down":false when let go (the current lasts between)
 //	{"t":"reset"}                 every neuron of the playing patch to its initial state
 //	{"t":"patch","index":1}       switch patch (crossfaded, as a program change)
 //
@@ -41,7 +43,8 @@
 //	                       "currentRange":[-2,6]}],
 //	           "sliders":[{"target":"a.current", "neuron":0, "control":"current",
 //	                       "min":-2, "max":6, "unit":"µA/cm²"}],
-//	           "kicks":[{"label":"kick +30", "neuron":0, "amplitude":30, "duration":5}]}
+//	           "kicks":[{"label":"kick +30", "neuron":0, "amplitude":30, "duration":5,
+//	                     "pulses":0, "hold":false}]}
 //	  sent once on connect.
 //	{"t":"controls", "patch":0, "values":[2.5]}   slider values; on connect and whenever
 //	                              one changes (a knob, another page, a scripted ramp)

@@ -86,6 +86,7 @@ type message struct {
 	Slider *int     `json:"slider"`
 	Value  *float64 `json:"value"`
 	Kick   *int     `json:"kick"`
+	Down   *bool    `json:"down"`
 	Index  *int     `json:"index"`
 }
 
@@ -178,7 +179,13 @@ func parseRequest(data []byte, patches []PatchInfo, playing int) (request, error
 		if m.Kick == nil || *m.Kick < 0 || *m.Kick >= len(info.Kicks) {
 			return request{}, errors.New("kick: no such button")
 		}
-		c = Command{Kind: CommandKick, Patch: playing, Index: *m.Kick}
+		if info.Kicks[*m.Kick].Hold && m.Down == nil {
+			return request{}, errors.New(`kick: a hold button sends "down":true when pressed and "down":false when let go`)
+		}
+		c = Command{Kind: CommandKick, Patch: playing, Index: *m.Kick, Value: 1}
+		if m.Down != nil && !*m.Down {
+			c.Value = 0 // a held button let go
+		}
 	case "reset":
 		c = Command{Kind: CommandReset, Patch: playing}
 	case "patch":

@@ -60,6 +60,10 @@ type Kick struct {
 	Neuron    int32  // engine index, or emu.AllNeurons
 	Amplitude float64
 	Duration  float64 // ms of model time
+	Pulses    int     // pulses per press (0: the neuron's own pulses control)
+	// Hold makes the button a held current, as the patch's key is: on while the button
+	// is pressed, off when it is let go.
+	Hold bool
 }
 
 // CommandKind says what a Command does.
@@ -67,7 +71,7 @@ type CommandKind uint8
 
 const (
 	CommandSet    CommandKind = iota + 1 // slider Index of Patch to Value
-	CommandKick                          // kick button Index of Patch
+	CommandKick                          // kick button Index of Patch (Value 1: pressed, 0: let go, for a Hold button)
 	CommandReset                         // every neuron of Patch back to its initial state
 	CommandSwitch                        // play patch Index (a program change)
 )

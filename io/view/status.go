@@ -31,7 +31,8 @@ func (p *page) hello() map[string]any {
 			})
 		}
 		for _, k := range pi.Kicks {
-			kicks = append(kicks, map[string]any{"label": k.Label, "neuron": k.Neuron, "amplitude": k.Amplitude, "duration": k.Duration})
+			kicks = append(kicks, map[string]any{"label": k.Label, "neuron": k.Neuron, "amplitude": k.Amplitude,
+				"duration": k.Duration, "pulses": k.Pulses, "hold": k.Hold})
 		}
 		patches = append(patches, map[string]any{
 			"name": pi.Name, "description": pi.Description,

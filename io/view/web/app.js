@@ -318,7 +318,24 @@ function buildControls(pt) {
     b.type = 'button';
     b.textContent = k.label;
     b.dataset.kick = String(i);
-    b.addEventListener('click', () => send({ t: 'kick', kick: i }));
+    if (!k.hold) {
+      b.addEventListener('click', () => send({ t: 'kick', kick: i }));
+      return b;
+    }
+    // A held current, as the patch's key: on while the button is pressed (finger,
+    // mouse or Space/Enter), off when it is let go or the pointer leaves it.
+    b.title = 'hold to keep the current on';
+    let down = false;
+    const press = on => {
+      if (on === down) return;
+      down = on;
+      b.classList.toggle('held', on);
+      send({ t: 'kick', kick: i, down: on });
+    };
+    b.addEventListener('pointerdown', e => { b.setPointerCapture?.(e.pointerId); press(true); });
+    for (const ev of ['pointerup', 'pointercancel', 'lostpointercapture', 'blur']) b.addEventListener(ev, () => press(false));
+    b.addEventListener('keydown', e => { if ((e.key === ' ' || e.key === 'Enter') && !e.repeat) { e.preventDefault(); press(true); } });
+    b.addEventListener('keyup', e => { if (e.key === ' ' || e.key === 'Enter') press(false); });
     return b;
   }));
   showValues();
