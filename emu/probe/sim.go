@@ -188,10 +188,12 @@ func (r *rig) natural() float64 {
 // lead is the quiet time before a trial's first input (ms), for the pictures.
 func (r *rig) lead() float64 { return r.natural() / 4 }
 
-// wait is how long a trial runs after its input ends (ms) at most: twenty natural periods,
-// or ten decay times of a slowly damped focus near its Hopf point, bounded so one trial
-// stays cheap. A trial that is back at rest ends sooner.
-func (r *rig) wait() float64 { return min(max(20*r.natural(), 10/r.slow), 20000*r.h) }
+// wait is how long a trial runs after its input ends (ms) at most: twenty natural
+// periods, bounded so one trial stays cheap. A trial that is back at rest ends sooner.
+// A node's slowest decay takes less than a natural period; a focus near its Hopf point
+// rings for longer, but its ringing only dies away after the input: if twenty swings
+// have not fired it, none will.
+func (r *rig) wait() float64 { return min(20*r.natural(), 20000*r.h) }
 
 // timeScale is how much slower the model runs than I_Na,p+I_K, the reference for the
 // default pulse widths and frequencies: the ratio of their largest RK4 steps, which each
