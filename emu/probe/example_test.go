@@ -45,7 +45,7 @@ func ExampleThreshold() {
 	}
 	// Output:
 	// saddle-node integrator threshold 22.58 µA/cm², 10-90% width 0.00 of it
-	// hopf-super  resonator  threshold 28.21 µA/cm², 10-90% width 0.55 of it
+	// hopf-super  resonator  threshold 28.21 µA/cm², 10-90% width 0.14 of it
 }
 
 // Held down and let go, the resonator fires near its Hopf point; the integrator never.
@@ -63,7 +63,7 @@ func ExampleRebound() {
 		fmt.Println()
 	}
 	// Output:
-	// hopf-super resonator  rebound spike true from -30 µA/cm² for 3.0 ms
+	// hopf-super resonator  rebound spike true from -32 µA/cm² for 3.0 ms
 	// snic       integrator rebound spike false
 }
 

@@ -24,9 +24,11 @@ const minOvershoot = 0.02
 // minOvershoot of the deepest hyperpolarisation as resonance too. An integrator's V
 // comes back to rest from below, and stops there.
 //
-// Defaults: eight amplitudes evenly up to a fifth of the model's current range (-10 to
-// -80 µA/cm² for I_Na,p+I_K) and six widths from an eighth to four times the rest
-// state's natural period 2π/|λ| (0.4 to 12 ms for hopf-super near its Hopf point).
+// Defaults: eight amplitudes evenly up to the current that holds V a fifth of the
+// model's voltage range below rest in the steady state (32 mV for I_Na,p+I_K: about -100
+// µA/cm² for hopf-super near its Hopf point, -140 for snic at 0), and six widths from an
+// eighth to four times the rest state's natural period 2π/|λ| (0.4 to 12 ms for
+// hopf-super near its Hopf point).
 func Rebound(n Neuron, opt ReboundOptions) (*ReboundResult, error) {
 	r, err := newRig(n)
 	if err != nil {
@@ -37,9 +39,16 @@ func Rebound(n Neuron, opt ReboundOptions) (*ReboundResult, error) {
 	}
 	amps, widths := opt.Amplitudes, opt.Widths
 	if len(amps) == 0 {
-		step := (r.model.CurrentMax - r.model.CurrentMin) / 5 / 8
+		// The strongest holds V a fifth of the model's voltage range below rest in the
+		// steady state (32 mV for I_Na,p+I_K): deep enough to reset any recovery
+		// variable, not so deep that a model's rate functions leave their range.
+		vr := r.model.VoltageRange
+		strongest := r.sys.SteadyCurrent(r.rest.State[0]-(vr[1]-vr[0])/5) - r.I
+		if !(strongest < 0) {
+			strongest = -(r.model.CurrentMax - r.model.CurrentMin) / 5
+		}
 		for k := 1; k <= 8; k++ {
-			amps = append(amps, -step*float64(k))
+			amps = append(amps, strongest*float64(k)/8)
 		}
 	}
 	if len(widths) == 0 {

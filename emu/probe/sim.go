@@ -157,15 +157,12 @@ func (r *rig) distance(a, b []float64) float64 {
 // inside the basin of any stable state, and too close for a spike to follow.
 const atRest = 2e-3
 
-// minRinging is how much of its ringing a focus must keep over one period for the
-// probe to treat it as an oscillator: a focus that loses more than 99% per period (inapk
-// snic near 3 µA/cm², where the two real eigenvalues meet and turn into a slow, heavily
-// damped pair) answers inputs like a node.
-const minRinging = 0.01
-
-// rings reports whether the rest state is a focus whose damped oscillation survives a
-// period (e^{2πμ/ω} ≥ minRinging).
-func (r *rig) rings() bool { return r.omega > 0 && math.Exp(2*math.Pi*r.mu/r.omega) >= minRinging }
+// rings reports whether the rest state is a focus that rings: λ = μ ± iω with ω > |μ|
+// (a damping ratio below 1/√2, where a second-order system's response to a sine has a
+// resonance peak; its ringing keeps at least e^{-2π}, 0.2%, per period). A more heavily
+// damped focus (inapk snic near 3 µA/cm², where the two real eigenvalues meet and turn
+// into a slow pair that loses all but e^{-38} per period) answers inputs like a node.
+func (r *rig) rings() bool { return r.omega > 0 && r.omega > -r.mu }
 
 // dampedPeriod is 2π/ω of a ringing focus (ms), or 0.
 func (r *rig) dampedPeriod() float64 {

@@ -14,6 +14,12 @@ const thresholdTolerance = 1e-6
 // 1e-6); a resonator's by the graded growth of its responses (tenths).
 const sharpWidth = 0.01
 
+// clearSpike is the amplitude, in units of the threshold, of the pulse whose peak V is
+// taken as a spike's: far enough above the threshold for a resonator's graded response
+// to have grown into a spike, near enough that the pulse itself does not carry V past a
+// spike's peak (a brief pulse at threshold already lifts Morris-Lecar's V by 46 mV).
+const clearSpike = 1.25
+
 // Threshold fires one brief pulse at the neuron from rest, its amplitude swept, and
 // reports each response's peak V, whether it fired and its latency; then the smallest
 // amplitude that fires, bisected, and how sharp that threshold is.
@@ -28,9 +34,9 @@ const sharpWidth = 0.01
 //
 // The sharpness is ThresholdWidth: the amplitude range over which the peak V climbs from
 // 10% to 90% of the way from the highest peak of a pulse that fails (just below the
-// threshold: an integrator's saddle, a resonator's detector level) to the peak at twice
-// the threshold amplitude, a clear spike. Defaults: the pulse width as for Doublet, 60
-// amplitudes from 0 to twice the threshold.
+// threshold: an integrator's saddle, a resonator's detector level) to the peak at 1.25
+// times the threshold amplitude, a clear spike; below sharpWidth it is an integrator's.
+// Defaults: the pulse width as for Doublet, 60 amplitudes from 0 to twice the threshold.
 func Threshold(n Neuron, opt ThresholdOptions) (*ThresholdResult, error) {
 	r, err := newRig(n)
 	if err != nil {
@@ -86,7 +92,7 @@ func Threshold(n Neuron, opt ThresholdOptions) (*ThresholdResult, error) {
 	if err != nil {
 		return nil, fail("%v", err)
 	}
-	spike, err := response(2*th, trial{})
+	spike, err := response(clearSpike*th, trial{})
 	if err != nil {
 		return nil, fail("%v", err)
 	}
@@ -100,11 +106,11 @@ func Threshold(n Neuron, opt ThresholdOptions) (*ThresholdResult, error) {
 				return o.peak >= level, err
 			}
 		}
-		a10, err := bisect(reaches(base+0.1*(top-base)), lo, 2*th, thresholdTolerance)
+		a10, err := bisect(reaches(base+0.1*(top-base)), lo, clearSpike*th, thresholdTolerance)
 		if err != nil {
 			return nil, fail("%v", err)
 		}
-		a90, err := bisect(reaches(base+0.9*(top-base)), lo, 2*th, thresholdTolerance)
+		a90, err := bisect(reaches(base+0.9*(top-base)), lo, clearSpike*th, thresholdTolerance)
 		if err != nil {
 			return nil, fail("%v", err)
 		}

@@ -66,8 +66,8 @@ type DoubletResult struct {
 	// BestIntervalMs is the interval whose threshold amplitude is smallest.
 	BestIntervalMs *float64 `json:"best_interval_ms"`
 	// PredictedIntervalMs is 2π/ω from the rest state's complex eigenvalues λ = μ ± iω;
-	// nil when the rest state is a node, or a focus so damped that its ringing loses
-	// more than 99% in one period (it answers like a node).
+	// nil when the rest state is a node, or a focus so damped (ω ≤ |μ|) that it
+	// answers like a node.
 	PredictedIntervalMs *float64 `json:"predicted_interval_ms"`
 	Verdict             string   `json:"verdict"`
 	Examples            []Trace  `json:"-"`
@@ -75,7 +75,7 @@ type DoubletResult struct {
 
 // ReboundOptions sets a rebound experiment; zero values pick defaults.
 type ReboundOptions struct {
-	Amplitudes []float64 // negative pulse amplitudes to try (default: 8 sizes evenly up to a fifth of the model's current range)
+	Amplitudes []float64 // negative pulse amplitudes to try (default: 8 sizes evenly up to the current that holds V a fifth of the model's voltage range below rest)
 	Widths     []float64 // pulse widths in ms (default: 1/8, 1/4, 1/2, 1, 2 and 4 times the rest state's natural period 2π/|λ|)
 }
 
@@ -128,12 +128,12 @@ type ThresholdResult struct {
 	ThresholdAmplitude *float64 `json:"threshold_amplitude"`
 	// ThresholdWidth is the width of the amplitude range over which the peak V goes from
 	// 10% to 90% of the way up from the highest peak of a pulse that fails (just below
-	// the threshold) to a spike's peak (at twice the threshold amplitude), in units of
-	// the threshold amplitude (each end bisected to 1e-6): 0 for an all-or-none
+	// the threshold) to a spike's peak (at 1.25 times the threshold amplitude), in units
+	// of the threshold amplitude (each end bisected to 1e-6): 0 for an all-or-none
 	// integrator, whose peak jumps from its saddle to a spike within the bisection's
-	// resolution, tenths for a graded resonator. (From rest instead, the 10% level would
-	// fall among an integrator's passive responses below threshold, which every neuron
-	// has.)
+	// resolution, a tenth or more for a graded resonator. (From rest instead, the 10%
+	// level would fall among the passive responses below threshold that every neuron
+	// has; at twice the threshold, a brief pulse alone can carry V past a spike's peak.)
 	ThresholdWidth *float64 `json:"threshold_width"`
 	// Approach are six pulses ever closer above the threshold, (1 + 10⁻ᵏ) times it for
 	// k = 1 to 6: an integrator's latency grows without bound as k grows (by about the
