@@ -47,8 +47,12 @@ func Rebound(n Neuron, opt ReboundOptions) (*ReboundResult, error) {
 		if !(strongest < 0) {
 			strongest = -(r.model.CurrentMax - r.model.CurrentMin) / 5
 		}
+		// Steps of two significant digits keep the table readable.
+		step := strongest / 8
+		scale := math.Pow(10, math.Floor(math.Log10(-step))-1)
+		step = math.Round(step/scale) * scale
 		for k := 1; k <= 8; k++ {
-			amps = append(amps, strongest*float64(k)/8)
+			amps = append(amps, step*float64(k))
 		}
 	}
 	if len(widths) == 0 {
