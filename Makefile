@@ -50,7 +50,8 @@ demo: build
 	@echo "Plot $(OUT)/hysteresis.csv (t_ms, a.V, a.n, a.I) to see where firing starts and stops."
 
 # The README's analysis pictures: phase portrait and bifurcation diagram of I_Na,p+I_K for
-# each of the four bifurcations to spiking, each portrait at a current that shows it best.
+# each of the four bifurcations to spiking, each portrait at a current that shows it best;
+# then the four experiments that tell an integrator (snic) from a resonator (hopf-super).
 FIGURES := docs/figures
 figures: build
 	@mkdir -p $(FIGURES)
@@ -62,6 +63,11 @@ figures: build
 	$(BIN) bifurcation hopf-super -o $(FIGURES)/hopf-super-bifurcation.png
 	$(BIN) portrait hopf-sub --current 45 -o $(FIGURES)/hopf-sub-portrait.png
 	$(BIN) bifurcation hopf-sub -o $(FIGURES)/hopf-sub-bifurcation.png
+	@# Integrators and resonators: the four probes on an integrator and a resonator.
+	for e in doublet rebound threshold chirp; do \
+		$(BIN) probe $$e snic -o $(FIGURES)/snic-$$e.png && \
+		$(BIN) probe $$e hopf-super --current 13 -o $(FIGURES)/hopf-super-$$e.png || exit 1; \
+	done
 
 # One package at a time (-p 1): the live tests measure xruns against a real-time JACK
 # server, and another test binary hogging both cores would cause them.

@@ -38,6 +38,7 @@ func init() {
 		{"portrait", "PATCH -o FILE.png|.svg [--current I]", "draw a neuron's phase portrait: nullclines, equilibria, cycles, separatrices, basin", runPortrait},
 		{"bifurcation", "PATCH -o FILE.png|.svg [--from I0 --to I1]", "draw the bifurcation diagram and the firing rate on up and down sweeps", runBifurcation},
 		{"trace", "PATCH -o FILE.png|.svg [--ramp ...] [--score ...]", "draw voltage and current against time for a performance, spikes marked", runTrace},
+		{"probe", "EXPERIMENT PATCH [--json] [-o FILE.png|.svg]", "integrator or resonator? doublet, rebound, threshold and chirp experiments on a neuron", runProbe},
 		{"devices", "", "list audio devices and MIDI ports", runDevices},
 		{"patches", "", "list the built-in patches with their descriptions", runPatches},
 	}
