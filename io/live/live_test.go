@@ -89,8 +89,9 @@ func mustLoad(t *testing.T, name string) *patches.Patch {
 	return p
 }
 
-// TestPlayerDoesNotAllocate: the audio callback, crossfading between two patches,
-// recording and publishing for the view, makes no allocation.
+// TestPlayerDoesNotAllocate: the audio callback, crossfading between two patches with
+// events arriving (a knob's ramps, kicks, held notes), recording and publishing for the
+// view, makes no allocation.
 func TestPlayerDoesNotAllocate(t *testing.T) {
 	var engines []*emu.Engine
 	for _, name := range []string{"snic", "saddle-node"} {
@@ -116,8 +117,22 @@ func TestPlayerDoesNotAllocate(t *testing.T) {
 		if i%20 == 0 {
 			pl.Switch(i / 20 % 2)
 		}
+		// Events arriving as from a knob and keys: a ramped set, a kick, a held note.
+		for _, e := range engines {
+			f := e.Frame()
+			e.Events().Push(emu.Event{Frame: f + 5, Kind: emu.EventSet, Neuron: 0, Control: emu.ControlCurrent, Value: 9 + float64(i%3), Time: 0.005})
+			e.Events().Push(emu.Event{Frame: f + 40, Kind: emu.EventKick, Neuron: 0, Value: 10, Time: 0.5})
+			e.Events().Push(emu.Event{Frame: f + 60, Kind: emu.EventHold, Neuron: 0, Value: float64(i % 2)})
+		}
 		pl.Process(out)
 		rec.Read(drain)
+		for _, e := range engines {
+			for {
+				if _, ok := e.Spikes().Pop(); !ok {
+					break
+				}
+			}
+		}
 		i++
 	})
 	if allocs != 0 {
@@ -548,5 +563,64 @@ func TestCrossfadeIsContinuous(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCrossfadeHoldsTheCeiling: two patches at the ceiling (full gain, driven hard), alike
+// enough to add up, never mix above it during a crossfade: not in the output, not in the
+// recording.
+func TestCrossfadeHoldsTheCeiling(t *testing.T) {
+	const rate, block = 48000, 128
+	var engines []*emu.Engine
+	ceiling := 0.0
+	for range 2 {
+		cfg := mustLoad(t, "saddle-node").Engine // both the same sound: fully correlated
+		cfg.Neurons[0].Current = 5               // firing
+		cfg.Neurons[0].Gain = emu.MaxGain
+		cfg.Channels = 2
+		e, err := emu.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		engines = append(engines, e)
+		ceiling = math.Pow(10, cfg.CeilingDB/20)
+		if cfg.CeilingDB == 0 {
+			ceiling = math.Pow(10, -1.0/20) // the engine's default, -1 dBFS
+		}
+	}
+	rec := NewSampleRing(rate, 2)
+	pl, err := NewPlayer(engines, rate, block, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := [][]float32{make([]float32, block), make([]float32, block)}
+	drain := [][]float32{make([]float32, 4096), make([]float32, 4096)}
+	peak, recPeak, loud := 0.0, 0.0, 0.0
+	for b := range 200 {
+		if b%20 == 10 { // a crossfade every 20 blocks, back and forth
+			pl.Switch(1 - pl.Playing())
+		}
+		pl.Process(out)
+		for c := range out {
+			for _, v := range out[c] {
+				peak = math.Max(peak, math.Abs(float64(v)))
+			}
+		}
+		for n := rec.Read(drain); n > 0; n = rec.Read(drain) {
+			for c := range drain {
+				for _, v := range drain[c][:n] {
+					recPeak = math.Max(recPeak, math.Abs(float64(v)))
+				}
+			}
+		}
+		if b < 10 {
+			loud = peak // before any crossfade: the patch alone
+		}
+	}
+	if loud < 0.9*ceiling {
+		t.Fatalf("the patch alone peaks at %.3f: not loud enough to test a ceiling of %.3f", loud, ceiling)
+	}
+	if peak > ceiling+1e-6 || recPeak > ceiling+1e-6 {
+		t.Errorf("crossfades peak at %.3f (recording %.3f) over a ceiling of %.3f", peak, recPeak, ceiling)
 	}
 }

@@ -100,9 +100,7 @@ func (p *Player) block(out [][]float32) {
 		}
 		p.engines[p.from].Process(mix[:len(out)])
 		for f := 0; f < n; f++ {
-			// Equal-power crossfade over fadeLen frames.
-			x := 1 - float64(max(p.fade-f, 0))/float64(p.fadeLen)
-			gIn, gOut := float32(math.Sin(x*math.Pi/2)), float32(math.Cos(x*math.Pi/2))
+			gIn, gOut := fadeGains(1 - float64(max(p.fade-f, 0))/float64(p.fadeLen))
 			for c := range out {
 				out[c][f] = out[c][f]*gIn + mix[c][f]*gOut
 			}
@@ -112,6 +110,17 @@ func (p *Player) block(out [][]float32) {
 	if p.rec != nil {
 		p.rec.Write(out)
 	}
+}
+
+// fadeGains are the gains of the patch fading in and the one fading out at x (0 to 1
+// across the crossfade): the equal-power curves sin and cos, scaled to add up to 1. Two
+// signals within the limiter's ceiling then mix to one within it, however alike they are
+// (plain equal-power gains add up to √2 mid-fade: two loud, correlated patches went 3 dB
+// over the ceiling). The curves stay smooth at both ends (no click), and they mirror
+// (gIn(x) = gOut(1-x)), so a fade reversed mid-way goes on without a step.
+func fadeGains(x float64) (gIn, gOut float32) {
+	s, c := math.Sin(x*math.Pi/2), math.Cos(x*math.Pi/2)
+	return float32(s / (s + c)), float32(c / (s + c))
 }
 
 // SampleRing carries audio from the callback to a writer goroutine: a lock-free
