@@ -31,6 +31,24 @@ const (
 	MaxTapCapacity = 1 << 16
 )
 
+// MaxCeilingDB is the highest limiter ceiling a patch may ask for.
+const MaxCeilingDB = -0.1
+
+// Limits on values that would otherwise make the explicit integrator unstable.
+const (
+	MaxGain          = 4
+	MaxCoupling      = 100 // total coupling conductance per neuron, mS/cm²
+	maxNoiseFraction = 0.5 // noise std at most this fraction of the current range
+)
+
+// Limits of a kick's pulse train (ControlPulses, ControlInterval).
+const (
+	MaxPulses       = 16
+	MinInterval     = 0.1  // ms of model time between pulse onsets
+	MaxInterval     = 1000 // ms
+	DefaultInterval = 10   // ms
+)
+
 // checkSize refuses a network larger than the limits; it runs before New allocates.
 func checkSize(cfg *Config) error {
 	switch {
