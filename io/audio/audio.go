@@ -39,10 +39,58 @@ type Config struct {
 	// delivers a longer block has it split into MaxBlock-frame pieces. Prepare the
 	// engine with this value (after WithDefaults), never with Buffer alone.
 	MaxBlock int
-	// Ahead is how many periods the native JACK output (OpenJACK) keeps rendered
-	// ahead of the sound; 0 means 2. More absorbs later wake-ups of the rendering
-	// goroutine and adds a period of latency each. Open and OpenClock ignore it.
+	// Ahead is how many periods a ring-fed output (OpenJACK, and Open unless Direct)
+	// keeps rendered ahead of the sound; 0 means 2. More absorbs later wake-ups of the
+	// rendering goroutine and adds a period of latency each. OpenClock ignores it.
 	Ahead int
+	// Direct makes Open call Process on PortAudio's audio thread itself, a C-to-Go call
+	// per buffer, instead of from a goroutine of the stream's that renders Ahead buffers
+	// ahead into a ring the (C) callback copies from. It saves Ahead periods of latency
+	// but the callback then needs a free Go scheduler slot in time, every time: on a
+	// busy machine it misses more deadlines (see the package doc). OpenJACK always
+	// uses its ring.
+	Direct bool
+}
+
+// Latency says how long after Process renders a frame it is heard: the periods
+// rendered ahead in a ring (none for a direct callback) and what the host reports for
+// its own buffers and the device.
+type Latency struct {
+	Ahead  int           // periods rendered ahead
+	Period time.Duration // one period (Buffer frames)
+	Device time.Duration // the host's own output latency, as it reports it
+}
+
+// Total is the whole latency from Process to the sound.
+func (l Latency) Total() time.Duration { return time.Duration(l.Ahead)*l.Period + l.Device }
+
+// String reads "8.0 ms (2 periods rendered ahead + 2.7 ms in the device)".
+func (l Latency) String() string {
+	ms := func(d time.Duration) float64 { return d.Seconds() * 1000 }
+	switch {
+	case l.Ahead == 0:
+		return fmt.Sprintf("%.1f ms (direct callback; in the device)", ms(l.Total()))
+	case l.Ahead == 1:
+		return fmt.Sprintf("%.1f ms (1 period rendered ahead + %.1f ms in the device)", ms(l.Total()), ms(l.Device))
+	}
+	return fmt.Sprintf("%.1f ms (%d periods rendered ahead + %.1f ms in the device)", ms(l.Total()), l.Ahead, ms(l.Device))
+}
+
+// LatencyOf returns the latency of a stream that knows it (Open's, OpenJACK's and
+// Supervise's while on a device); ok is false for others (OpenClock's).
+func LatencyOf(s Stream) (l Latency, ok bool) {
+	if ls, yes := s.(interface{ Latency() (Latency, bool) }); yes {
+		return ls.Latency()
+	}
+	if ls, yes := s.(interface{ Latency() Latency }); yes {
+		return ls.Latency(), true
+	}
+	return Latency{}, false
+}
+
+// frames is the duration of n frames at rate.
+func frames(n int, rate float64) time.Duration {
+	return time.Duration(float64(n) / rate * float64(time.Second))
 }
 
 // IsJACK reports whether a Config.Host names JACK ("jack", "JACK Audio Connection

@@ -242,9 +242,10 @@ type jackStream struct {
 	lost chan struct{} // closed when the server shut the client down
 	done chan struct{} // closed when the producer has returned
 
-	mu              sync.Mutex // Start, Close and Stats
+	mu              sync.Mutex // Start, Close, Stats and Latency
 	started, closed bool
-	final           Stats // Stats once closed (the C side may be freed)
+	final           Stats         // Stats once closed (the C side may be freed)
+	device          time.Duration // JACK's playback latency, when last asked
 }
 
 // inputPorts lists the audio input ports of other clients (physical ones only if
@@ -410,6 +411,22 @@ func (s *jackStream) Lost() <-chan struct{} { return s.lost }
 // RealTime reports whether the rendering thread got real-time scheduling (known once
 // Start has returned). Without it, a busy machine makes the ring run dry now and then.
 func (s *jackStream) RealTime() bool { return s.realtime }
+
+// Latency is Ahead periods of the ring plus what JACK reports from the output ports to
+// the sound (the server's and the device's buffers), once they are connected.
+func (s *jackStream) Latency() Latency {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		var n C.uint32_t
+		jacklife.Mu.Lock()
+		if C.sepa_playback_latency(s.c, &n) == 0 {
+			s.device = frames(int(n), s.rate)
+		}
+		jacklife.Mu.Unlock()
+	}
+	return Latency{Ahead: s.ahead, Period: frames(s.buffer, s.rate), Device: s.device}
+}
 
 func (s *jackStream) SampleRate() float64 { return s.rate }
 func (s *jackStream) Buffer() int         { return s.buffer }

@@ -76,75 +76,102 @@ func judgeXruns(t *testing.T, what string, ours []uint64, callbacks uint64, buf 
 		what, windowTime, ours, 100*share, callbacks, ref)
 }
 
+// TestJACKRate plays through PortAudio's JACK host API, ring-fed and direct, at 128 and
+// 64 frames: callbacks come at the rate the buffer implies and xruns are judged against
+// a C client's (judgeXruns).
 func TestJACKRate(t *testing.T) {
 	needJACK(t)
-	for _, buf := range []int{128, 64} {
-		s, err := Open(Config{Host: "jack", SampleRate: 48000, Buffer: buf}, func(out [][]float32) {})
-		if err != nil {
-			t.Fatal(err)
+	for _, c := range []struct {
+		direct bool
+		buf    int
+	}{{false, 128}, {false, 64}, {true, 128}, {true, 64}} {
+		name := "ring"
+		if c.direct {
+			name = "direct"
 		}
-		entry := new(meter)
+		buf := c.buf
+		t.Run(fmt.Sprintf("%s/%d", name, buf), func(t *testing.T) { jackRate(t, c.direct, buf) })
+	}
+}
+
+func jackRate(t *testing.T, direct bool, buf int) {
+	s, err := Open(Config{Host: "jack", SampleRate: 48000, Buffer: buf, Direct: direct}, func(out [][]float32) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := new(meter)
+	if direct {
 		s.(*paStream).entry = entry
-		if !strings.Contains(s.Description(), "JACK") || s.SampleRate() != 48000 || s.Buffer() != buf {
-			t.Errorf("stream %q at %g Hz, %d frames", s.Description(), s.SampleRate(), s.Buffer())
+	}
+	if !strings.Contains(s.Description(), "JACK") || s.SampleRate() != 48000 || s.Buffer() != buf {
+		t.Errorf("stream %q at %g Hz, %d frames", s.Description(), s.SampleRate(), s.Buffer())
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // past JACK's activation and port connection
+	var xruns []uint64
+	var callbacks uint64
+	for len(xruns) < windows && !slices.Contains(xruns, 0) {
+		st0, t0 := s.Stats(), time.Now()
+		time.Sleep(windowTime)
+		st1, t1 := s.Stats(), time.Now()
+		x := st1.Xruns - st0.Xruns
+		xruns = append(xruns, x)
+		callbacks += st1.Callbacks - st0.Callbacks
+		// An xrun can cost a callback or two; a window without one must be exact.
+		rate, want, tol := float64(st1.Callbacks-st0.Callbacks)/t1.Sub(t0).Seconds(), 48000/float64(buf), 0.02
+		if x > 0 {
+			tol = 0.05
 		}
-		if err := s.Start(); err != nil {
-			t.Fatal(err)
+		if math.Abs(rate/want-1) > tol {
+			t.Errorf("%d frames: %.1f callbacks/s with %d xruns, want %.1f within %g%%", buf, rate, x, want, 100*tol)
 		}
-		time.Sleep(300 * time.Millisecond) // past JACK's activation and port connection
-		var xruns []uint64
-		var callbacks uint64
-		for len(xruns) < windows && !slices.Contains(xruns, 0) {
-			st0, t0 := s.Stats(), time.Now()
-			time.Sleep(windowTime)
-			st1, t1 := s.Stats(), time.Now()
-			x := st1.Xruns - st0.Xruns
-			xruns = append(xruns, x)
-			callbacks += st1.Callbacks - st0.Callbacks
-			// An xrun can cost a callback or two; a window without one must be exact.
-			rate, want, tol := float64(st1.Callbacks-st0.Callbacks)/t1.Sub(t0).Seconds(), 48000/float64(buf), 0.02
-			if x > 0 {
-				tol = 0.05
-			}
-			if math.Abs(rate/want-1) > tol {
-				t.Errorf("%d frames: %.1f callbacks/s with %d xruns, want %.1f within %g%%", buf, rate, x, want, 100*tol)
-			}
-			t.Logf("%d frames: %.1f callbacks/s, %d xruns; %+v", buf, rate, x, st1)
-		}
-		if err := s.Close(); err != nil {
-			t.Error(err)
-		}
-		if err := s.Close(); err != nil {
-			t.Errorf("second Close: %v", err)
-		}
-		if err := s.Start(); err == nil {
-			t.Error("Start after Close gave no error")
-		}
-		// Whatever the machine does, the callback must get into Go at once: a callback
-		// that waits for the scheduler (GOMAXPROCS too low, a goroutine hogging the Ps)
-		// waits for a good part of a buffer.
+		t.Logf("%d frames: %.1f callbacks/s, %d xruns; %+v", buf, rate, x, st1)
+	}
+	if err := s.Close(); err != nil {
+		t.Error(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if err := s.Start(); err == nil {
+		t.Error("Start after Close gave no error")
+	}
+	// Whatever the machine does, a direct callback must get into Go at once: a
+	// callback that waits for the scheduler (GOMAXPROCS too low, a goroutine hogging
+	// the Ps) waits for a good part of a buffer.
+	if direct {
 		n, late := entry.callbacks.Load(), entry.above(0.25)
 		if late*50 > n {
 			t.Errorf("%d frames: %d of %d callbacks took over a quarter of a buffer to get into Go", buf, late, n)
 		}
 		t.Logf("%d frames: %d of %d callbacks took over a quarter of a buffer to get into Go; the slowest %.2f buffers",
 			buf, late, n, entry.stats().LoadMax)
-		judgeXruns(t, fmt.Sprintf("%d frames", buf), xruns, callbacks, buf)
 	}
+	judgeXruns(t, fmt.Sprintf("%d frames", buf), xruns, callbacks, buf)
 }
 
+// TestJACKRecording: what PortAudio's JACK host plays, ring-fed and direct, reaches
+// the server as one unbroken sine of the right pitch and level (jack_rec records it).
 func TestJACKRecording(t *testing.T) {
 	needJACK(t)
 	if _, err := exec.LookPath("jack_rec"); err != nil {
 		t.Skip("no jack_rec")
 	}
+	for _, direct := range []bool{false, true} {
+		t.Run(map[bool]string{false: "ring", true: "direct"}[direct], func(t *testing.T) { jackRecording(t, direct) })
+	}
+}
+
+func jackRecording(t *testing.T, direct bool) {
 	const (
 		rate = 48000
 		freq = 440
 		amp  = 0.5
 	)
 	p, _ := sine(freq, amp, rate)
-	s, err := Open(Config{Host: "jack", SampleRate: rate}, p)
+	s, err := Open(Config{Host: "jack", SampleRate: rate, Direct: direct}, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +344,7 @@ func TestJACKNoAllocs(t *testing.T) {
 			}
 		}
 	}
-	s, err := Open(Config{Host: "jack"}, sine)
+	s, err := Open(Config{Host: "jack", Direct: true}, sine)
 	if err != nil {
 		t.Fatal(err)
 	}

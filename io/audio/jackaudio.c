@@ -4,18 +4,16 @@
 // it touches only port buffers, the ring and atomics, posts a semaphore (a futex wake,
 // never a wait), allocates nothing and never calls into Go.
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "jackaudio.h"
 
-#define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_RELAXED)
+#define LOAD SEPA_LOAD
+#define STORE SEPA_STORE
+#define ADD SEPA_ADD
 
 static void sepa_silent(const char *msg) { (void)msg; }
 
@@ -28,28 +26,16 @@ void sepa_quiet(void) {
 
 static int sepa_process(jack_nframes_t n, void *arg) {
 	sepa_client *c = arg;
-	uint64_t head = LOAD(&c->head);
-	uint64_t avail = LOAD(&c->tail) - head;
-	uint32_t take = avail < n ? (uint32_t)avail : n;
-	uint32_t mask = c->cap - 1;
-	uint32_t at = (uint32_t)(head & mask);
-	uint32_t first = take < c->cap - at ? take : c->cap - at; // frames before the wrap
+	float *dst[SEPA_MAX_CHANNELS];
 	for (int ch = 0; ch < c->channels; ch++) {
-		float *dst = jack_port_get_buffer(c->ports[ch], n);
-		if (!dst) {
-			continue;
-		}
-		const float *src = c->ring + (size_t)ch * c->cap;
-		memcpy(dst, src + at, first * sizeof(float));
-		memcpy(dst + first, src, (take - first) * sizeof(float));
-		memset(dst + take, 0, (n - take) * sizeof(float));
+		dst[ch] = jack_port_get_buffer(c->ports[ch], n);
 	}
-	STORE(&c->head, head + take);
+	uint32_t take = sepa_ring_read(&c->ring, dst, n);
 	if (take < n && LOAD(&c->running)) {
 		ADD(&c->underruns, 1);
 	}
 	ADD(&c->cycles, 1);
-	sem_post(&c->wake);
+	sepa_wake_post(&c->wake);
 	return 0;
 }
 
@@ -71,14 +57,14 @@ static void sepa_shutdown(jack_status_t code, const char *reason, void *arg) {
 	sepa_client *c = arg;
 	// Async-signal-safe only: an atomic store and sem_post.
 	STORE(&c->dead, 1);
-	sem_post(&c->wake);
+	sepa_wake_post(&c->wake);
 }
 
 // sepa_free frees the client's own memory (not libjack's). For a client abandoned by
 // sepa_close, only once libjack has deleted it (see package jacklife).
 void sepa_free(sepa_client *c) {
-	sem_destroy(&c->wake);
-	free(c->ring);
+	sepa_wake_destroy(&c->wake);
+	sepa_ring_free(&c->ring);
 	free(c);
 }
 
@@ -94,7 +80,14 @@ sepa_client *sepa_open(const char *name, int channels, uint32_t cap, int *status
 		return NULL;
 	}
 	sepa_client *c = calloc(1, sizeof *c);
-	if (!c || channels < 1 || channels > SEPA_MAX_CHANNELS || cap == 0 || (cap & (cap - 1)) != 0) {
+	if (!c || sepa_ring_init(&c->ring, channels, cap) != 0) {
+		free(c);
+		jack_client_close(jc);
+		*status = -1;
+		return NULL;
+	}
+	if (sepa_wake_init(&c->wake) != 0) {
+		sepa_ring_free(&c->ring);
 		free(c);
 		jack_client_close(jc);
 		*status = -1;
@@ -102,15 +95,6 @@ sepa_client *sepa_open(const char *name, int channels, uint32_t cap, int *status
 	}
 	c->client = jc;
 	c->channels = channels;
-	c->cap = cap;
-	c->ring = calloc((size_t)channels * cap, sizeof(float));
-	if (!c->ring || sem_init(&c->wake, 0, 0) != 0) {
-		free(c->ring);
-		free(c);
-		jack_client_close(jc);
-		*status = -1;
-		return NULL;
-	}
 	// First of all: a server that dies while the client is being set up must be seen.
 	jack_on_info_shutdown(jc, sepa_shutdown, c);
 	for (int ch = 0; ch < channels; ch++) {
@@ -162,16 +146,7 @@ const char **sepa_playback_ports(sepa_client *c, int physical) {
 // dies, or ms milliseconds pass. It returns 1 after sepa_stop, 2 if the client is
 // dead, else 0.
 int sepa_wait(sepa_client *c, int ms) {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += (long)ms * 1000000L;
-	ts.tv_sec += ts.tv_nsec / 1000000000L;
-	ts.tv_nsec %= 1000000000L;
-	while (sem_timedwait(&c->wake, &ts) != 0 && errno == EINTR) {
-	}
-	// Posts that piled up while the producer was busy say nothing new.
-	while (sem_trywait(&c->wake) == 0) {
-	}
+	sepa_wake_wait(&c->wake, ms);
 	if (LOAD(&c->stop)) {
 		return 1;
 	}
@@ -181,22 +156,13 @@ int sepa_wait(sepa_client *c, int ms) {
 // sepa_write appends up to frames frames from src (channel after channel, stride floats
 // apart) to the ring and returns how many fitted.
 uint32_t sepa_write(sepa_client *c, const float *src, uint32_t stride, uint32_t frames) {
-	uint64_t tail = LOAD(&c->tail);
-	uint64_t space = c->cap - (tail - LOAD(&c->head));
-	uint32_t n = frames < space ? frames : (uint32_t)space;
-	uint32_t at = (uint32_t)(tail & (c->cap - 1));
-	uint32_t first = n < c->cap - at ? n : c->cap - at;
-	for (int ch = 0; ch < c->channels; ch++) {
-		float *dst = c->ring + (size_t)ch * c->cap;
-		const float *s = src + (size_t)ch * stride;
-		memcpy(dst + at, s, first * sizeof(float));
-		memcpy(dst, s + first, (n - first) * sizeof(float));
-	}
-	STORE(&c->tail, tail + n);
-	return n;
+	return sepa_ring_write(&c->ring, src, stride, frames);
 }
 
-uint64_t sepa_fill(sepa_client *c) { return LOAD(&c->tail) - LOAD(&c->head); }
+uint64_t sepa_fill(sepa_client *c) { return sepa_ring_fill(&c->ring); }
+
+// sepa_played is the number of frames the process callback has taken from the ring.
+uint64_t sepa_played(sepa_client *c) { return sepa_ring_played(&c->ring); }
 
 uint32_t sepa_period(sepa_client *c) { return LOAD(&c->period); }
 
@@ -208,6 +174,19 @@ void sepa_counts(sepa_client *c, uint64_t *out) {
 }
 
 jack_nframes_t sepa_rate(sepa_client *c) { return jack_get_sample_rate(c->client); }
+
+// sepa_playback_latency sets *frames to the largest latency JACK reports from the
+// first output port to the sound: the periods the server and the device still hold (0
+// before the port is connected). It returns -1, leaving *frames, if the server is gone.
+int sepa_playback_latency(sepa_client *c, uint32_t *frames) {
+	if (LOAD(&c->dead)) {
+		return -1;
+	}
+	jack_latency_range_t r = {0, 0};
+	jack_port_get_latency_range(c->ports[0], JackPlaybackLatency, &r);
+	*frames = r.max;
+	return 0;
+}
 
 // sepa_realtime gives the calling thread (the producer's, locked to its goroutine)
 // real-time scheduling one step below JACK's process thread, if JACK runs real-time
@@ -226,7 +205,7 @@ int sepa_realtime(sepa_client *c) {
 void sepa_stop(sepa_client *c) {
 	STORE(&c->running, 0); // the ring runs dry from now on: not an underrun
 	STORE(&c->stop, 1);
-	sem_post(&c->wake);
+	sepa_wake_post(&c->wake);
 }
 
 // sepa_close closes a live client and frees it, and returns 1. A client the server shut

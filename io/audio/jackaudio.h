@@ -6,25 +6,18 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <semaphore.h>
 #include <jack/jack.h>
 #include <jack/thread.h>
 
-// SEPA_MAX_CHANNELS is the most output ports one stream has.
-#define SEPA_MAX_CHANNELS 8
+#include "ring.h"
 
 typedef struct {
 	jack_client_t *client;
 	int channels;
 	jack_port_t *ports[SEPA_MAX_CHANNELS];
 
-	// The ring: cap frames per channel (a power of two), channel after channel. The
-	// producer (Go) writes at tail, the process callback reads at head; each index
-	// only grows and is written by one side.
-	float *ring;
-	uint32_t cap;
-	uint64_t head;  // atomic: frames played
-	uint64_t tail;  // atomic: frames written
+	// The ring (ring.h): the producer (Go) writes, the process callback reads.
+	sepa_ring ring;
 
 	uint64_t cycles;    // atomic: process callbacks
 	uint64_t underruns; // atomic: callbacks that found less than a period in the ring
@@ -34,7 +27,7 @@ typedef struct {
 	int stop;           // atomic: sepa_wait returns at once
 	int running;        // atomic: count underruns (not before the first fill)
 
-	sem_t wake; // posted by the callback after each period, and on shutdown and stop
+	sepa_wake wake; // posted by the callback after each period, and on shutdown and stop
 } sepa_client;
 
 void sepa_quiet(void);
@@ -46,9 +39,11 @@ const char **sepa_playback_ports(sepa_client *c, int physical);
 int sepa_wait(sepa_client *c, int ms);
 uint32_t sepa_write(sepa_client *c, const float *src, uint32_t stride, uint32_t frames);
 uint64_t sepa_fill(sepa_client *c);
+uint64_t sepa_played(sepa_client *c);
 uint32_t sepa_period(sepa_client *c);
 void sepa_counts(sepa_client *c, uint64_t *out);
 jack_nframes_t sepa_rate(sepa_client *c);
+int sepa_playback_latency(sepa_client *c, uint32_t *frames);
 int sepa_realtime(sepa_client *c);
 void sepa_stop(sepa_client *c);
 int sepa_close(sepa_client *c);

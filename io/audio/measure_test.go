@@ -99,7 +99,7 @@ func calibrate(d time.Duration) int {
 // 1 KiB every millisecond and one that wakes every 10 ms (and, if busy, one that never
 // rests). It returns the stream's stats and the client xruns jackd logged meanwhile.
 func measureOnce(t *testing.T, d time.Duration, iters int, busy bool) (Stats, string, time.Duration) {
-	s, err := Open(Config{Host: "jack"}, func(out [][]float32) {
+	s, err := Open(Config{Host: "jack", Direct: true}, func(out [][]float32) {
 		v := float32(0)
 		if iters > 0 {
 			v = float32(work(iters)) * 1e-9

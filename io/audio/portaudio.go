@@ -18,8 +18,11 @@ import (
 var (
 	paMu    sync.Mutex
 	paUp    bool
-	streams = map[*paStream]struct{}{}
+	streams = map[paCloser]struct{}{}
 )
+
+// paCloser is an open PortAudio stream, direct or ring-fed, that Terminate closes.
+type paCloser interface{ closeLocked() error }
 
 // Initialize starts PortAudio with ALSA's and JACK's start-up messages silenced (without
 // a sound card, ALSA prints some 60 lines on stderr and JACK 5 when no server runs).
@@ -161,12 +164,20 @@ func list() ([]HostAPI, [][]*portaudio.DeviceInfo, error) {
 }
 
 // Open opens an output stream on the device cfg names, in PortAudio's callback mode with
-// non-interleaved float32 buffers; Start begins calling p on the audio thread. It calls
-// Initialize if needed.
+// non-interleaved float32 buffers, and Start begins calling p. It calls Initialize if
+// needed.
+//
+// PortAudio's callback is C and calls no Go: it copies finished buffers from a
+// lock-free ring, and a goroutine of the stream's own, woken by that callback, calls p
+// to keep cfg.Ahead buffers in the ring, on a thread with real-time priority one step
+// below the callback's where the system allows it. A late goroutine costs a counted
+// underrun (silence), never a late callback. With cfg.Direct, p runs in PortAudio's
+// callback itself instead, Ahead buffers sooner.
 //
 // PortAudio is asked for Buffer frames per callback and normally delivers exactly that,
-// but p is called with whatever length arrives, split into pieces of at most MaxBlock
-// frames: prepare the engine with cfg.WithDefaults().MaxBlock (4*Buffer unless set).
+// but a direct p is called with whatever length arrives, split into pieces of at most
+// MaxBlock frames: prepare the engine with cfg.WithDefaults().MaxBlock (4*Buffer
+// unless set).
 //
 // A name that matches nothing, or more than one device, gives an error that lists the
 // output devices; no output device at all gives an error matching ErrNoDevice. Open
@@ -194,23 +205,32 @@ func Open(cfg Config, p Process) (Stream, error) {
 		return nil, err
 	}
 	dev := infos[hi][di]
+	desc := hosts[hi].Name + ": " + hosts[hi].Devices[di].Name
+	if cfg.Channels > dev.MaxOutputChannels {
+		return nil, fmt.Errorf("audio: %s has %d output channels, not %d", desc, dev.MaxOutputChannels, cfg.Channels)
+	}
+	latency := max(dev.DefaultLowOutputLatency, 2*frames(cfg.Buffer, cfg.SampleRate))
+	if !cfg.Direct {
+		r, err := openRing(cfg, p, dev, desc, latency)
+		if err != nil {
+			return nil, err
+		}
+		streams[r] = struct{}{}
+		return r, nil
+	}
 	s := &paStream{
 		p:        p,
 		rate:     cfg.SampleRate,
 		buffer:   cfg.Buffer,
 		maxBlock: cfg.MaxBlock,
-		desc:     hosts[hi].Name + ": " + hosts[hi].Devices[di].Name,
+		desc:     desc,
 		view:     make([][]float32, cfg.Channels),
 	}
-	if cfg.Channels > dev.MaxOutputChannels {
-		return nil, fmt.Errorf("audio: %s has %d output channels, not %d", s.desc, dev.MaxOutputChannels, cfg.Channels)
-	}
-	period := time.Duration(float64(cfg.Buffer) / cfg.SampleRate * float64(time.Second))
 	params := portaudio.StreamParameters{
 		Output: portaudio.StreamDeviceParameters{
 			Device:   dev,
 			Channels: cfg.Channels,
-			Latency:  max(dev.DefaultLowOutputLatency, 2*period),
+			Latency:  latency,
 		},
 		SampleRate:      cfg.SampleRate,
 		FramesPerBuffer: cfg.Buffer,
@@ -219,8 +239,11 @@ func Open(cfg Config, p Process) (Stream, error) {
 	if err != nil {
 		return nil, openError(s.desc, cfg, dev, err)
 	}
-	if info := s.pa.Info(); info != nil && info.SampleRate > 0 {
-		s.rate = info.SampleRate
+	if info := s.pa.Info(); info != nil {
+		if info.SampleRate > 0 {
+			s.rate = info.SampleRate
+		}
+		s.device = info.OutputLatency
 	}
 	streams[s] = struct{}{}
 	return s, nil
@@ -260,6 +283,7 @@ type paStream struct {
 	entry *meter
 
 	desc            string
+	device          time.Duration // the host's output latency, as PortAudio reports it
 	pa              *portaudio.Stream
 	started, closed bool // guarded by paMu
 }
@@ -316,6 +340,11 @@ func (s *paStream) closeLocked() error {
 		errs = append(errs, wrap(err, "audio: closing %s: %s", s.desc, paText(err)))
 	}
 	return errors.Join(errs...)
+}
+
+// Latency is the host's own output latency: a direct callback renders nothing ahead.
+func (s *paStream) Latency() Latency {
+	return Latency{Period: frames(s.buffer, s.rate), Device: s.device}
 }
 
 func (s *paStream) SampleRate() float64 { return s.rate }

@@ -423,6 +423,17 @@ func (s *Supervised) Description() string {
 	return clockDescription
 }
 
+// Latency is the device's latency while it plays; ok is false while the clock plays.
+func (s *Supervised) Latency() (l Latency, ok bool) {
+	s.mu.Lock()
+	dev, on := s.dev, s.onDevice
+	s.mu.Unlock()
+	if !on || dev == nil {
+		return Latency{}, false
+	}
+	return LatencyOf(dev)
+}
+
 // Stats sums the counts of every stream that has played; the loads are the current
 // stream's (LoadMax the largest of all).
 func (s *Supervised) Stats() Stats {

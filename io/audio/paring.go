@@ -1,0 +1,251 @@
+//go:build cgo
+
+package audio
+
+/*
+#cgo pkg-config: portaudio-2.0
+#include <stdlib.h>
+#include "paring.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/gordonklaus/portaudio"
+)
+
+const (
+	// paRingFrames is the ring's size per channel: room for four of the largest
+	// buffers Config allows.
+	paRingFrames = 1 << 16
+	// paWaitMillis bounds the producer's sleep when no buffer is played (a device that
+	// stalls calls back no more).
+	paWaitMillis = 100
+	// paFirstCallback bounds Start's wait for the first callback, which tells the
+	// producer the callback thread's priority.
+	paFirstCallback = 500 * time.Millisecond
+)
+
+// paRing is a PortAudio output fed through a ring: PortAudio's callback is C and only
+// copies; a goroutine of the stream's own, woken by it, calls Process.
+type paRing struct {
+	c        *C.sepa_pa
+	p        Process
+	rate     float64
+	buffer   int
+	maxBlock int
+	ahead    int
+	desc     string
+	device   time.Duration // the host's own output latency, as PortAudio reports it
+	// realtime is false only if the producer asked for real-time scheduling and the
+	// system refused; set before ready is closed.
+	realtime bool
+	ready    chan struct{} // closed when the producer knows its scheduling
+	done     chan struct{} // closed when the producer has returned
+
+	// The producer's buffers: chans over scratch (C memory), out and view reused.
+	scratch          unsafe.Pointer
+	chans, out, view [][]float32
+	meter            meter
+
+	started bool // guarded by paMu
+
+	mu     sync.Mutex // closed and final: Stats must not wait for paMu
+	closed bool       // also guarded by paMu when written
+	final  Stats      // Stats once closed (the C side may be freed)
+}
+
+// openRing opens dev as a ring-fed stream; the caller holds paMu.
+func openRing(cfg Config, p Process, dev *portaudio.DeviceInfo, desc string, latency time.Duration) (*paRing, error) {
+	if cfg.Channels > C.SEPA_MAX_CHANNELS {
+		return nil, fmt.Errorf("audio: %s: a ring-fed output has at most %d channels, not %d (a direct callback has no such limit)",
+			desc, C.SEPA_MAX_CHANNELS, cfg.Channels)
+	}
+	var perr C.PaError
+	c := C.sepa_pa_open(C.int(dev.Index), C.int(cfg.Channels), C.double(cfg.SampleRate), C.ulong(cfg.Buffer),
+		C.double(latency.Seconds()), paRingFrames, &perr)
+	if c == nil {
+		return nil, openError(desc, cfg, dev, paError(perr))
+	}
+	s := &paRing{
+		c:        c,
+		p:        p,
+		rate:     cfg.SampleRate,
+		buffer:   cfg.Buffer,
+		maxBlock: cfg.MaxBlock,
+		ahead:    cfg.Ahead,
+		desc:     desc,
+		device:   time.Duration(float64(C.sepa_pa_output_latency(c)) * float64(time.Second)),
+		realtime: true,
+		ready:    make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	if r := float64(C.sepa_pa_rate(c)); r > 0 {
+		s.rate = r
+	}
+	// The producer renders into C memory, which sepa_pa_write copies into the ring:
+	// passing it to C breaks no cgo pointer rule, and nothing is allocated per block.
+	s.scratch = C.calloc(C.size_t(cfg.Channels*paRingFrames), C.sizeof_float)
+	all := unsafe.Slice((*float32)(s.scratch), cfg.Channels*paRingFrames)
+	s.chans = make([][]float32, cfg.Channels)
+	s.out = make([][]float32, cfg.Channels)
+	s.view = make([][]float32, cfg.Channels)
+	for ch := range s.chans {
+		s.chans[ch] = all[ch*paRingFrames : (ch+1)*paRingFrames]
+	}
+	return s, nil
+}
+
+// paError turns PortAudio's error code into the binding's error value, so that
+// openError and paText treat both paths alike.
+func paError(e C.PaError) error {
+	if e == C.paUnanticipatedHostError {
+		info := C.Pa_GetLastHostErrorInfo()
+		return portaudio.UnanticipatedHostError{
+			HostApiType: portaudio.HostApiType(info.hostApiType),
+			Code:        int(info.errorCode),
+			Text:        C.GoString(info.errorText),
+		}
+	}
+	return portaudio.Error(e)
+}
+
+// Start fills the ring, starts the stream and the producer, and waits (at most
+// paFirstCallback) for the first callback, which tells the producer its priority.
+func (s *paRing) Start() error {
+	paMu.Lock()
+	defer paMu.Unlock()
+	if err := checkStart(s.closed, s.started); err != nil {
+		return err
+	}
+	s.topUp()
+	if e := C.sepa_pa_start(s.c); e != C.paNoError {
+		err := paError(e)
+		return wrap(err, "audio: starting %s: %s", s.desc, paText(err))
+	}
+	s.started = true
+	go s.produce()
+	<-s.ready
+	return nil
+}
+
+// produce keeps the ring topped up until the stream is closed.
+func (s *paRing) produce() {
+	defer close(s.done)
+	// As for the native JACK output (jackStream.produce): a thread of its own, with
+	// real-time priority one step below the callback's where the system allows it,
+	// never unlocked (it ends with the goroutine rather than go back to Go's pool with
+	// real-time priority).
+	runtime.LockOSThread()
+	for t0 := time.Now(); C.sepa_pa_played(s.c) == 0 && time.Since(t0) < paFirstCallback; {
+		if C.sepa_pa_wait(s.c, 10) == 1 {
+			close(s.ready)
+			return
+		}
+	}
+	s.realtime = C.sepa_pa_realtime(s.c) != -1
+	close(s.ready)
+	for {
+		s.topUp()
+		if C.sepa_pa_wait(s.c, paWaitMillis) == 1 {
+			return
+		}
+	}
+}
+
+// topUp renders until the ring holds Ahead buffers, at most two buffers' worth a call:
+// an engine slower than real time must not keep a real-time thread busy for good.
+func (s *paRing) topUp() {
+	for budget := 2 * int(C.sepa_pa_period(s.c)); budget > 0; {
+		period := int(C.sepa_pa_period(s.c))
+		target := min(s.ahead*period, paRingFrames)
+		need := target - int(C.sepa_pa_fill(s.c))
+		if need <= 0 {
+			return
+		}
+		n := min(need, period, budget)
+		budget -= n
+		t0 := time.Now()
+		for ch := range s.out {
+			s.out[ch] = s.chans[ch][:n]
+		}
+		render(s.p, s.out, s.view, s.maxBlock)
+		C.sepa_pa_write(s.c, (*C.float)(s.scratch), paRingFrames, C.uint32_t(n))
+		s.meter.record(time.Since(t0), n, s.rate)
+	}
+}
+
+func (s *paRing) Close() error {
+	paMu.Lock()
+	defer paMu.Unlock()
+	return s.closeLocked()
+}
+
+// closeLocked stops the producer first (it returns within a block), then the stream.
+func (s *paRing) closeLocked() error {
+	if s.closed {
+		return nil
+	}
+	s.mu.Lock()
+	s.closed = true
+	s.final = s.statsLocked()
+	s.mu.Unlock()
+	delete(streams, s)
+	C.sepa_pa_stop(s.c)
+	if s.started {
+		<-s.done // Process returns promptly; sepa_pa_wait returns at once after sepa_pa_stop
+	}
+	C.free(s.scratch)
+	if e := C.sepa_pa_close(s.c); e != C.paNoError {
+		err := paError(e)
+		if errors.Is(err, portaudio.StreamIsStopped) {
+			return nil
+		}
+		return wrap(err, "audio: closing %s: %s", s.desc, paText(err))
+	}
+	return nil
+}
+
+// RealTime reports whether the rendering thread runs with the priority it asked for
+// (known once Start has returned): false only if the system refused real-time
+// scheduling. Where the callback itself runs at ordinary priority nothing is asked.
+func (s *paRing) RealTime() bool { return s.realtime }
+
+func (s *paRing) SampleRate() float64 { return s.rate }
+func (s *paRing) Buffer() int         { return s.buffer }
+func (s *paRing) Description() string { return s.desc }
+
+// Latency is Ahead buffers of the ring plus the host's own output latency.
+func (s *paRing) Latency() Latency {
+	return Latency{Ahead: s.ahead, Period: frames(s.buffer, s.rate), Device: s.device}
+}
+
+// Stats counts PortAudio's callbacks; Xruns are the callbacks PortAudio flagged plus
+// the buffers the ring could not fill (Underruns).
+func (s *paRing) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return s.final
+	}
+	return s.statsLocked()
+}
+
+func (s *paRing) statsLocked() Stats {
+	var n [3]C.uint64_t
+	C.sepa_pa_counts(s.c, &n[0])
+	st := s.meter.stats()
+	st.Callbacks = uint64(n[0])
+	st.Underruns = uint64(n[1])
+	st.Xruns = uint64(n[2]) + st.Underruns
+	return st
+}
+
+// played is how many frames the callback has taken from the ring (tests).
+func (s *paRing) played() uint64 { return uint64(C.sepa_pa_played(s.c)) }
