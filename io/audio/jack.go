@@ -428,6 +428,9 @@ func (s *jackStream) Latency() Latency {
 	return Latency{Ahead: s.ahead, Period: frames(s.buffer, s.rate), Device: s.device}
 }
 
+// played is how many frames the process callback has taken from the ring (tests).
+func (s *jackStream) played() uint64 { return uint64(C.sepa_played(s.c)) }
+
 func (s *jackStream) SampleRate() float64 { return s.rate }
 func (s *jackStream) Buffer() int         { return s.buffer }
 func (s *jackStream) Description() string { return s.desc }
