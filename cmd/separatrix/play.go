@@ -36,6 +36,7 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	var (
 		rate         = fs.Int("rate", 48000, "sample rate in `Hz` (a JACK server plays at its own)")
 		buffer       = fs.Int("buffer", 128, "`frames` per audio callback (64 works with JACK)")
+		latency      = fs.String("latency", "normal", latencyUsage)
 		host         = fs.String("host", "", "audio host API: alsa, jack, coreaudio, wasapi, ... (default: the system's)")
 		device       = fs.String("audio", "", "audio output device `NAME` (a case-insensitive part of it; default: the system's); with --host jack: the JACK client to connect to (default: the physical outputs; none: no connection)")
 		requireAudio = fs.Bool("require-audio", false, "fail if there is no audio device, instead of playing MIDI only")
@@ -132,7 +133,12 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	if channels == 0 {
 		channels = 2
 	}
-	acfg := audio.Config{Host: *host, Device: *device, SampleRate: float64(*rate), Buffer: *buffer, Channels: channels}.WithDefaults()
+	lat, err := parseLatency(*latency)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	acfg := audio.Config{Host: *host, Device: *device, SampleRate: float64(*rate), Buffer: *buffer, Channels: channels,
+		Direct: lat.direct, Ahead: lat.ahead}.WithDefaults()
 	if !*quiet {
 		for _, p := range loaded {
 			if load, err := realTimeLoad(p, acfg); err == nil && load > heavyLoad {
@@ -188,7 +194,11 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 		}
 		stream = s
 		if !*quiet && s.OnDevice() {
-			say("audio: %s, %g Hz, %d frames", s.Description(), s.SampleRate(), s.Buffer())
+			msg := fmt.Sprintf("audio: %s, %g Hz, %d frames", s.Description(), s.SampleRate(), s.Buffer())
+			if l, ok := audio.LatencyOf(s); ok {
+				msg += ", latency " + l.String()
+			}
+			say("%s", msg)
 		}
 		return s, nil
 	}

@@ -64,16 +64,16 @@ type Latency struct {
 // Total is the whole latency from Process to the sound.
 func (l Latency) Total() time.Duration { return time.Duration(l.Ahead)*l.Period + l.Device }
 
-// String reads "8.0 ms (2 periods rendered ahead + 2.7 ms in the device)".
+// String reads "8.0 ms (2 periods rendered ahead + 2.7 ms in the driver)".
 func (l Latency) String() string {
 	ms := func(d time.Duration) float64 { return d.Seconds() * 1000 }
-	switch {
-	case l.Ahead == 0:
-		return fmt.Sprintf("%.1f ms (direct callback; in the device)", ms(l.Total()))
-	case l.Ahead == 1:
-		return fmt.Sprintf("%.1f ms (1 period rendered ahead + %.1f ms in the device)", ms(l.Total()), ms(l.Device))
+	switch l.Ahead {
+	case 0:
+		return fmt.Sprintf("%.1f ms (direct callback: all in the driver)", ms(l.Total()))
+	case 1:
+		return fmt.Sprintf("%.1f ms (1 period rendered ahead + %.1f ms in the driver)", ms(l.Total()), ms(l.Device))
 	}
-	return fmt.Sprintf("%.1f ms (%d periods rendered ahead + %.1f ms in the device)", ms(l.Total()), l.Ahead, ms(l.Device))
+	return fmt.Sprintf("%.1f ms (%d periods rendered ahead + %.1f ms in the driver)", ms(l.Total()), l.Ahead, ms(l.Device))
 }
 
 // LatencyOf returns the latency of a stream that knows it (Open's, OpenJACK's and

@@ -413,7 +413,8 @@ func (s *jackStream) Lost() <-chan struct{} { return s.lost }
 func (s *jackStream) RealTime() bool { return s.realtime }
 
 // Latency is Ahead periods of the ring plus what JACK reports from the output ports to
-// the sound (the server's and the device's buffers), once they are connected.
+// the sound (the server's and the device's buffers); before the ports are connected,
+// what it reports for the ports they will be connected to.
 func (s *jackStream) Latency() Latency {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -421,7 +422,15 @@ func (s *jackStream) Latency() Latency {
 		var n C.uint32_t
 		jacklife.Mu.Lock()
 		if C.sepa_playback_latency(s.c, &n) == 0 {
-			s.device = frames(int(n), s.rate)
+			most := n
+			for _, d := range s.dest {
+				name := C.CString(d)
+				if C.sepa_port_playback_latency(s.c, name, &n) == 0 {
+					most = max(most, n)
+				}
+				C.free(unsafe.Pointer(name))
+			}
+			s.device = frames(int(most), s.rate)
 		}
 		jacklife.Mu.Unlock()
 	}

@@ -188,6 +188,23 @@ int sepa_playback_latency(sepa_client *c, uint32_t *frames) {
 	return 0;
 }
 
+// sepa_port_playback_latency sets *frames to the playback latency of the port named
+// name (where the output will be connected). It returns -1 if there is no such port or
+// the server is gone.
+int sepa_port_playback_latency(sepa_client *c, const char *name, uint32_t *frames) {
+	if (LOAD(&c->dead)) {
+		return -1;
+	}
+	jack_port_t *p = jack_port_by_name(c->client, name);
+	if (!p) {
+		return -1;
+	}
+	jack_latency_range_t r = {0, 0};
+	jack_port_get_latency_range(p, JackPlaybackLatency, &r);
+	*frames = r.max;
+	return 0;
+}
+
 // sepa_realtime gives the calling thread (the producer's, locked to its goroutine)
 // real-time scheduling one step below JACK's process thread, if JACK runs real-time
 // and the system allows it. It returns 0 on success.

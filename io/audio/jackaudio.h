@@ -44,6 +44,7 @@ uint32_t sepa_period(sepa_client *c);
 void sepa_counts(sepa_client *c, uint64_t *out);
 jack_nframes_t sepa_rate(sepa_client *c);
 int sepa_playback_latency(sepa_client *c, uint32_t *frames);
+int sepa_port_playback_latency(sepa_client *c, const char *name, uint32_t *frames);
 int sepa_realtime(sepa_client *c);
 void sepa_stop(sepa_client *c);
 int sepa_close(sepa_client *c);

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseLatency(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want latencyChoice
+		err  string
+	}{
+		{"normal", latencyChoice{ahead: 2}, ""},
+		{"low", latencyChoice{direct: true, ahead: 1}, ""},
+		{"1", latencyChoice{ahead: 1}, ""},
+		{"16", latencyChoice{ahead: 16}, ""},
+		{"0", latencyChoice{}, "--latency 0: want low, normal or a number of periods rendered ahead from 1 to 16"},
+		{"17", latencyChoice{}, "from 1 to 16"},
+		{"fast", latencyChoice{}, "--latency fast: want low, normal"},
+	} {
+		got, err := parseLatency(c.in)
+		switch {
+		case c.err == "" && err != nil:
+			t.Errorf("%q: %v", c.in, err)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%q: error %v, want one containing %q", c.in, err, c.err)
+		case got != c.want:
+			t.Errorf("%q: %+v, want %+v", c.in, got, c.want)
+		}
+	}
+}
