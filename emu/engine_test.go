@@ -86,49 +86,78 @@ func TestKernelMatchesReference(t *testing.T) {
 	}
 }
 
-// TestProcessDoesNotAllocate: one block of the engine, with events arriving, spikes
-// leaving, coupling, noise, ramps, pulse trains and held currents running, makes no
-// allocation.
+// TestProcessDoesNotAllocate: one block of the engine makes no allocation, with events
+// arriving, spikes leaving, noise, ramps on several controls (a knob moving), kicks,
+// pulse trains, held currents, resets and a live view's tap running, on a network
+// stepped by the batch kernels (uncoupled: synapses only) and on one stepped as one
+// system (coupled by a gap junction).
 func TestProcessDoesNotAllocate(t *testing.T) {
-	a := presetSpec(t, "inapk", "saddle-node", 5)
-	b := presetSpec(t, "inapk", "snic", 10)
-	b.Name, b.Noise = "b", 1
-	c := presetSpec(t, "hh", "classic", 10)
-	c.Name = "c"
-	cfg := Config{
-		Neurons:  []NeuronSpec{a, b, c},
-		Gaps:     []Gap{{A: 0, B: 2, G: 0.1}},
-		Synapses: []Synapse{{From: 0, To: 1, G: 0.5, Tau: 5, Reversal: -80}},
-		TapRate:  500, // a live view watching
-	}
-	e := newTestEngine(t, cfg, 48000, 128)
-	out := makeOut(2, 128)
-	rec := make([]float32, e.Tap().Stride())
-	var frame int64
-	allocs := testing.AllocsPerRun(200, func() {
-		e.Events().Push(Event{Frame: frame + 10, Kind: EventSet, Neuron: 0, Control: ControlCurrent, Value: 5.5, Time: 0.01})
-		e.Events().Push(Event{Frame: frame + 50, Kind: EventKick, Neuron: 1, Value: 20, Time: 1})
-		e.Events().Push(Event{Frame: frame + 55, Kind: EventKick, Neuron: 0, Value: 2, Time: 0.1, Pulses: 3, Interval: 0.5}) // a train
-		e.Events().Push(Event{Frame: frame + 70, Kind: EventHold, Neuron: 2, Value: -float64(frame%256) / 64})
-		e.Events().Push(Event{Frame: frame + 60, Kind: EventSet, Neuron: 2, Control: ControlParam + 1, Value: 110, Time: 0.001})
-		e.Process(out)
-		for {
-			if _, ok := e.Spikes().Pop(); !ok {
-				break
+	for _, c := range []struct {
+		name string
+		gaps []Gap
+	}{
+		{"uncoupled", nil},
+		{"coupled by a gap junction", []Gap{{A: 0, B: 2, G: 0.1}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a := presetSpec(t, "inapk", "saddle-node", 5)
+			b := presetSpec(t, "inapk", "snic", 10)
+			b.Name, b.Noise = "b", 1
+			c2 := presetSpec(t, "hh", "classic", 10)
+			c2.Name = "c"
+			cfg := Config{
+				Neurons:  []NeuronSpec{a, b, c2},
+				Gaps:     c.gaps,
+				Synapses: []Synapse{{From: 0, To: 1, G: 0.5, Tau: 5, Reversal: -80}},
+				TapRate:  500, // a live view watching
 			}
-		}
-		for {
-			if _, ok := e.Tap().Pop(rec); !ok {
-				break
+			e := newTestEngine(t, cfg, 48000, 128)
+			if e.coupled != (len(c.gaps) > 0) {
+				t.Fatalf("coupled = %v with %d gap junctions", e.coupled, len(c.gaps))
 			}
-		}
-		frame += 128
-	})
-	if allocs != 0 {
-		t.Fatalf("Process allocates %v times per block", allocs)
-	}
-	if s := e.Stats(); s.Spikes[0] == 0 || s.Spikes[2] == 0 {
-		t.Fatalf("the allocation test ran a silent engine: %+v", s)
+			out := makeOut(2, 128)
+			rec := make([]float32, e.Tap().Stride())
+			var frame int64
+			ramped := 0
+			allocs := testing.AllocsPerRun(200, func() {
+				push := func(ev Event) {
+					if !e.Events().Push(ev) {
+						t.Fatal("event ring full")
+					}
+				}
+				// Ramps longer than a block, so some run through every block.
+				push(Event{Frame: frame + 10, Kind: EventSet, Neuron: 0, Control: ControlCurrent, Value: 5 + float64(frame%512)/1024, Time: 0.01})
+				push(Event{Frame: frame + 20, Kind: EventSet, Neuron: AllNeurons, Control: ControlPan, Value: float64(frame%256)/256 - 0.5, Time: 0.005})
+				push(Event{Frame: frame + 30, Kind: EventSet, Neuron: 1, Control: ControlNoise, Value: 1 + float64(frame%128)/128, Time: 0.004})
+				push(Event{Frame: frame + 50, Kind: EventKick, Neuron: 1, Value: 20, Time: 1})
+				push(Event{Frame: frame + 55, Kind: EventKick, Neuron: 0, Value: 2, Time: 0.1, Pulses: 3, Interval: 0.5}) // a train
+				push(Event{Frame: frame + 60, Kind: EventSet, Neuron: 2, Control: ControlParam + 1, Value: 110 + float64(frame%64), Time: 0.001})
+				push(Event{Frame: frame + 70, Kind: EventHold, Neuron: 2, Value: -float64(frame%256) / 64})
+				push(Event{Frame: frame + 80, Kind: EventSet, Neuron: 2, Control: ControlGain, Value: 0.5 + float64(frame%256)/512, Time: 0.003})
+				if frame%(128*50) == 0 {
+					push(Event{Frame: frame + 90, Kind: EventReset, Neuron: 1})
+				}
+				e.Process(out)
+				ramped += len(e.ramps)
+				for {
+					if _, ok := e.Spikes().Pop(); !ok {
+						break
+					}
+				}
+				for {
+					if _, ok := e.Tap().Pop(rec); !ok {
+						break
+					}
+				}
+				frame += 128
+			})
+			if allocs != 0 {
+				t.Fatalf("Process allocates %v times per block", allocs)
+			}
+			if s := e.Stats(); s.Spikes[0] == 0 || s.Spikes[2] == 0 || ramped == 0 {
+				t.Fatalf("the allocation test ran a silent engine or no ramps (%d ramps at block ends): %+v", ramped, s)
+			}
+		})
 	}
 }
 

@@ -502,6 +502,12 @@ func TestSpikeDetectorTraces(t *testing.T) {
 			join(ramp(-35, -20, 5), ramp(-20, -44, 5), ramp(-44, -20, 5)), 1},
 		{"starting above SpikeHigh: no spike until a fall and a rise",
 			join(ramp(-10, -15, 5), ramp(-15, -24, 5), ramp(-24, 0, 5), ramp(0, -40, 5), ramp(-40, -20, 5)), 1},
+		// Re-arming as soon as V is back under SpikeHigh (hysteresis lost on the way
+		// down) counts these twice.
+		{"a notch on the upstroke: over SpikeHigh, back under it by less than the depth, on to the peak",
+			join(ramp(-65, -28, 5), ramp(-28, -34, 3), ramp(-34, 10, 5), ramp(10, -65, 10)), 1},
+		{"a resonator's ringing after its spike, across SpikeHigh by less than the depth",
+			join(ramp(-65, 0, 5), ramp(0, -36, 5), sine(-30, 6, 40, 400)), 1},
 	} {
 		d := NewSpikeDetector(high, low, c.trace[0])
 		got := 0
@@ -559,5 +565,88 @@ func TestSpikeDetectorKeepsEverySpikeOfTheFixedLevel(t *testing.T) {
 	}
 	if added == 0 {
 		t.Error("no trace had a cycle the fixed level missed: the test proves nothing about the new rule")
+	}
+}
+
+// TestSpikeHysteresisUnderNoiseAndRinging: where V crosses SpikeHigh again and again
+// without a new spike (noise riding on the up- and downstrokes near threshold, a kicked
+// depolarised state ringing across SpikeHigh), the engine counts what the fixed re-arm
+// level counts from the same trace: every one of its spikes on the same sample, and no
+// other where every trough falls below SpikeLow. A detector that re-arms at SpikeHigh
+// (no hysteresis) counts the extra crossings.
+func TestSpikeHysteresisUnderNoiseAndRinging(t *testing.T) {
+	for _, c := range []struct {
+		name            string
+		model, preset   string
+		current, speed  float64
+		noise, noiseTau float64
+		kick            float64 // at the end of the settling time, for 0.5 ms
+		settle          float64 // s of sound before counting starts
+	}{
+		{"integrator below its threshold, firing on noise", "inapk", "snic", 3, 1, 100, 0.02, 0, 0.1},
+		{"noisy resonator below its Hopf point", "inapk", "hopf-super", 12, 1, 100, 0.02, 0, 0.1},
+		{"noisy Hodgkin-Huxley axon", "hh", "classic", 5, 1, 100, 0.02, 0, 0.1},
+		{"noisy FitzHugh-Nagumo", "fitzhugh-nagumo", "classic", 0.3, 10, 0.5, 0.1, 0, 0.1},
+		{"kicked depolarised focus rings across SpikeHigh", "morris-lecar", "homoclinic", 45, 1, 0, 5, 250, 1},
+		{"small oscillation of a depolarised state around SpikeHigh", "inapk", "snic", 200, 1, 0, 5, 10, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			const rate = 48000
+			spec := presetSpec(t, c.model, c.preset, c.current)
+			spec.Noise, spec.NoiseTau = c.noise, c.noiseTau
+			e := newTestEngine(t, Config{Neurons: []NeuronSpec{spec}, Speed: c.speed, Seed: 3}, rate, 1)
+			start := int64(c.settle * rate)
+			if c.kick != 0 {
+				e.Schedule([]Event{{Frame: start, Kind: EventKick, Value: c.kick, Time: 0.5}})
+			}
+			out := makeOut(2, 1)
+			for e.Frame() < start {
+				e.Process(out)
+			}
+			for {
+				if _, ok := e.Spikes().Pop(); !ok {
+					break
+				}
+			}
+			high, low := spec.SpikeHigh, spec.SpikeLow
+			v := e.batches[0].x[0][0]
+			armed := v < low // the fixed re-arm level
+			var fixed []int64
+			crossings := 0
+			got := map[int64]bool{}
+			for e.Frame() < start+2*rate {
+				prev := v
+				e.Process(out)
+				v = e.batches[0].x[0][0]
+				if prev < high && v >= high {
+					crossings++
+				}
+				if armed && v >= high {
+					fixed = append(fixed, e.Frame()-1)
+					armed = false
+				} else if v < low {
+					armed = true
+				}
+				for {
+					s, ok := e.Spikes().Pop()
+					if !ok {
+						break
+					}
+					got[s.Frame] = true
+				}
+			}
+			if crossings < len(fixed)+3 {
+				t.Fatalf("V crossed SpikeHigh %d times for %d spikes of the fixed level: the case does not test the hysteresis", crossings, len(fixed))
+			}
+			for _, f := range fixed {
+				if !got[f] {
+					t.Errorf("the fixed level counts a spike at frame %d, the engine does not", f)
+				}
+			}
+			if slack := len(fixed) / 100; len(got) > len(fixed)+slack {
+				t.Errorf("%d spikes from %d crossings of SpikeHigh, the fixed level counts %d", len(got), crossings, len(fixed))
+			}
+			t.Logf("%d crossings of SpikeHigh, %d spikes, the fixed level %d", crossings, len(got), len(fixed))
+		})
 	}
 }
