@@ -2,6 +2,7 @@ package emu
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -36,11 +37,23 @@ func BenchmarkStepINaPK(b *testing.B) {
 }
 
 // BenchmarkEngineRealtime reports how many times faster than real time one neuron of each
-// model runs at 48 kHz, speed 1.
+// model runs at 48 kHz, speed 1: with its inline batch kernel, and (generic/) with the
+// generic kernel a model built outside the package gets, calling Deriv at every stage.
 func BenchmarkEngineRealtime(b *testing.B) {
+	var names []string
 	for _, name := range ModelNames() {
+		names = append(names, name)
+	}
+	for _, name := range ModelNames() {
+		names = append(names, "generic/"+name)
+	}
+	for _, name := range names {
 		b.Run(name, func(b *testing.B) {
-			m, _ := LookupModel(name)
+			m, _ := LookupModel(strings.TrimPrefix(name, "generic/"))
+			if strings.HasPrefix(name, "generic/") {
+				inner := m.Deriv
+				m.Deriv = func(dx, x, p []float64, I float64) { inner(dx, x, p, I) }
+			}
 			s := NewNeuronSpec("a", m, &m.Presets[0])
 			e := newTestEngine(b, Config{Neurons: []NeuronSpec{s}}, 48000, 512)
 			out := makeOut(2, 512)

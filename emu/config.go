@@ -127,7 +127,15 @@ func New(cfg Config) (*Engine, error) {
 	e.stats.spikes = make([]atomic.Uint64, n)
 	e.stats.current = make([]atomic.Uint64, n)
 
-	byModel := map[*Model]int{}
+	// Neurons that step alike share a batch: copies of one built-in model (every lookup
+	// is a copy) share its kernel; a model built elsewhere steps with the generic kernel
+	// over its own Deriv, in a batch of its neurons.
+	type batchKey struct {
+		builtin *builtin
+		model   *Model // with builtin nil
+		maxStep float64
+	}
+	byModel := map[batchKey]int{}
 	for i, s := range cfg.Neurons {
 		if err := checkSpec(s); err != nil {
 			return nil, fmt.Errorf("emu: neuron %q: %w", s.Name, err)
@@ -137,11 +145,18 @@ func New(cfg Config) (*Engine, error) {
 				return nil, fmt.Errorf("emu: two neurons are named %q", s.Name)
 			}
 		}
-		bi, ok := byModel[s.Model]
+		key := batchKey{builtin: builtinOf(s.Model), maxStep: s.Model.MaxStep}
+		var k kernel
+		if key.builtin != nil {
+			k = key.builtin.kernel
+		} else {
+			key.model = s.Model
+		}
+		bi, ok := byModel[key]
 		if !ok {
 			bi = len(e.batches)
-			byModel[s.Model] = bi
-			e.batches = append(e.batches, newBatch(s.Model))
+			byModel[key] = bi
+			e.batches = append(e.batches, newBatch(s.Model, k))
 		}
 		e.batchOf[i] = bi
 		e.slot[i] = e.batches[bi].add(i, s.Params, s.Init)
@@ -216,6 +231,9 @@ func checkSpec(s NeuronSpec) error {
 	if m == nil {
 		return errors.New("no model")
 	}
+	if err := checkModel(m); err != nil {
+		return err
+	}
 	if len(s.Params) != len(m.Params) {
 		return fmt.Errorf("%d parameter values for %d parameters of %s", len(s.Params), len(m.Params), m.Name)
 	}
@@ -258,6 +276,43 @@ func checkSpec(s NeuronSpec) error {
 	}
 	if s.Interval != 0 && !(s.Interval >= MinInterval && s.Interval <= MaxInterval) {
 		return fmt.Errorf("pulse interval %g ms is outside %g to %d", s.Interval, MinInterval, MaxInterval)
+	}
+	return nil
+}
+
+// checkModel refuses a model the engine cannot step or bound, such as one built
+// outside this package with a field left out.
+func checkModel(m *Model) error {
+	if m.Name == "" {
+		return errors.New("the model has no name")
+	}
+	if m.Deriv == nil {
+		return fmt.Errorf("model %s has no derivative (Deriv)", m.Name)
+	}
+	if len(m.Vars) == 0 {
+		return fmt.Errorf("model %s has no state variables (the first is the voltage)", m.Name)
+	}
+	if !(m.MaxStep > 0) || math.IsInf(m.MaxStep, 0) {
+		return fmt.Errorf("model %s: MaxStep %g ms is not a positive number", m.Name, m.MaxStep)
+	}
+	if !(m.CurrentMin < m.CurrentMax) || math.IsInf(m.CurrentMin, 0) || math.IsInf(m.CurrentMax, 0) {
+		return fmt.Errorf("model %s: the current range %g to %g is not two numbers in order", m.Name, m.CurrentMin, m.CurrentMax)
+	}
+	for i, v := range m.Vars {
+		if v.Name == "" || m.Var(v.Name) != i {
+			return fmt.Errorf("model %s: state variable %d has no name or the name of another (%q)", m.Name, i, v.Name)
+		}
+	}
+	for i, p := range m.Params {
+		if p.Name == "" || m.Param(p.Name) != i {
+			return fmt.Errorf("model %s: parameter %d has no name or the name of another (%q)", m.Name, i, p.Name)
+		}
+		if c, err := ControlIndex(nil, p.Name); err == nil && c < ControlParam {
+			return fmt.Errorf("model %s: parameter %q has the name of a control every neuron has: rename it", m.Name, p.Name)
+		}
+		if !(p.Min <= p.Max) || math.IsInf(p.Min, 0) || math.IsInf(p.Max, 0) {
+			return fmt.Errorf("model %s: parameter %s's range %g to %g is not two numbers in order", m.Name, p.Name, p.Min, p.Max)
+		}
 	}
 	return nil
 }

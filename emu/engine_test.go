@@ -89,8 +89,8 @@ func TestKernelMatchesReference(t *testing.T) {
 // TestProcessDoesNotAllocate: one block of the engine makes no allocation, with events
 // arriving, spikes leaving, noise, ramps on several controls (a knob moving), kicks,
 // pulse trains, held currents, resets and a live view's tap running, on a network
-// stepped by the batch kernels (uncoupled: synapses only) and on one stepped as one
-// system (coupled by a gap junction).
+// stepped by the batch kernels (uncoupled: synapses only; the inline kernels and the
+// generic one) and on one stepped as one system (coupled by a gap junction).
 func TestProcessDoesNotAllocate(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -105,10 +105,13 @@ func TestProcessDoesNotAllocate(t *testing.T) {
 			b.Name, b.Noise = "b", 1
 			c2 := presetSpec(t, "hh", "classic", 10)
 			c2.Name = "c"
+			hr := hindmarshRose() // no batch kernel: the generic one steps it
+			d := NewNeuronSpec("d", hr, &hr.Presets[0])
+			d.Current, d.Noise = 2, 0.1
 			cfg := Config{
-				Neurons:  []NeuronSpec{a, b, c2},
+				Neurons:  []NeuronSpec{a, b, c2, d},
 				Gaps:     c.gaps,
-				Synapses: []Synapse{{From: 0, To: 1, G: 0.5, Tau: 5, Reversal: -80}},
+				Synapses: []Synapse{{From: 0, To: 1, G: 0.5, Tau: 5, Reversal: -80}, {From: 2, To: 3, G: 0.1, Tau: 2, Reversal: 0}},
 				TapRate:  500, // a live view watching
 			}
 			e := newTestEngine(t, cfg, 48000, 128)
@@ -154,7 +157,7 @@ func TestProcessDoesNotAllocate(t *testing.T) {
 			if allocs != 0 {
 				t.Fatalf("Process allocates %v times per block", allocs)
 			}
-			if s := e.Stats(); s.Spikes[0] == 0 || s.Spikes[2] == 0 || ramped == 0 {
+			if s := e.Stats(); s.Spikes[0] == 0 || s.Spikes[2] == 0 || s.Spikes[3] == 0 || ramped == 0 {
 				t.Fatalf("the allocation test ran a silent engine or no ramps (%d ramps at block ends): %+v", ramped, s)
 			}
 		})

@@ -97,3 +97,40 @@ func ExampleEngine_Tap() {
 	// every spike counted: true
 	// full swing below -60 mV and above -20 mV: true
 }
+
+// A model of your own plays like a built-in one: here the two-variable Hindmarsh-Rose
+// neuron, which fires from I = 0.185. The engine steps it with RK4 over its Deriv.
+func ExampleModel() {
+	hr := &emu.Model{
+		Name:   "hindmarsh-rose",
+		Vars:   []emu.Var{{Name: "x"}, {Name: "y"}},
+		Params: []emu.Param{{Name: "a", Default: 1, Min: 0.1, Max: 10}, {Name: "b", Default: 3, Min: 0, Max: 10}},
+		Presets: []emu.Preset{{Name: "classic", Init: []float64{-1.618, -12.09},
+			SpikeHigh: 1, SpikeLow: -0.5, Centre: 0, Span: 2}},
+		CurrentMin: -10, CurrentMax: 10,
+		MaxStep: 0.05,
+		Deriv: func(dx, x, p []float64, I float64) {
+			dx[0] = x[1] - p[0]*x[0]*x[0]*x[0] + p[1]*x[0]*x[0] + I // x' = y - ax³ + bx² + I
+			dx[1] = 1 - 5*x[0]*x[0] - x[1]                          // y' = 1 - 5x² - y
+		},
+	}
+	for _, current := range []float64{0.1, 2} {
+		a := emu.NewNeuronSpec("a", hr, &hr.Presets[0])
+		a.Current = current
+		e, err := emu.New(emu.Config{Neurons: []emu.NeuronSpec{a}, Speed: 10})
+		if err != nil {
+			panic(err)
+		}
+		if err := e.Prepare(48000, 480); err != nil {
+			panic(err)
+		}
+		out := [][]float32{make([]float32, 480), make([]float32, 480)}
+		for i := 0; i < 100; i++ { // a second of sound, 10 s of model time
+			e.Process(out)
+		}
+		fmt.Printf("I = %g: firing %v\n", current, e.Stats().Spikes[0] > 0)
+	}
+	// Output:
+	// I = 0.1: firing false
+	// I = 2: firing true
+}

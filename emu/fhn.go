@@ -1,6 +1,6 @@
 package emu
 
-// FitzHughNagumo is the FitzHugh-Nagumo model (FitzHugh 1961; Nagumo et al. 1962), the
+// FitzHughNagumo returns the FitzHugh-Nagumo model (FitzHugh 1961; Nagumo et al. 1962), the
 // classic two-variable caricature of excitability, dimensionless:
 //
 //	v' = v - v³/3 - w + I
@@ -8,7 +8,11 @@ package emu
 //
 // One unit of its time is played as 1 ms of model time. With a=0.7, b=0.8, eps=0.08 the
 // rest state loses stability in an Andronov-Hopf bifurcation near I ≈ 0.33.
-var FitzHughNagumo = register(&Model{
+//
+// Each call returns a fresh copy (as LookupModel does): changing it changes no other.
+func FitzHughNagumo() *Model { return fitzHughNagumo.clone() }
+
+var fitzHughNagumo = register(&Model{
 	Name: "fitzhugh-nagumo",
 	Doc:  "FitzHugh-Nagumo model (1961), dimensionless: fast variable v and recovery w",
 	Vars: []Var{{"V", ""}, {"w", ""}},
@@ -32,8 +36,7 @@ var FitzHughNagumo = register(&Model{
 	MaxStep:      0.05,
 	VoltageRange: [2]float64{-3, 3},
 	Deriv:        fhnDeriv,
-	kernel:       fhnKernel,
-})
+}, fhnKernel)
 
 func fhnField(v, w, I, a, b, eps float64) (dv, dw float64) {
 	return v - v*v*v/3 - w + I, eps * (v + a - b*w)

@@ -2,7 +2,7 @@ package emu
 
 import "math"
 
-// HH is the classic Hodgkin-Huxley model of the squid giant axon (Hodgkin & Huxley 1952),
+// HH returns the classic Hodgkin-Huxley model of the squid giant axon (Hodgkin & Huxley 1952),
 // in the modern convention with rest at -65 mV (as in Izhikevich 2007, sec. 2.3, and
 // Ermentrout & Terman 2010, ch. 1): voltage V, Na+ activation m and inactivation h, K+
 // activation n, at 6.3 °C.
@@ -12,7 +12,11 @@ import "math"
 //
 // It fires repetitively from I ≈ 6.2 µA/cm² (a fold of limit cycles) and loses its rest
 // state in a subcritical Andronov-Hopf bifurcation near I ≈ 9.8 µA/cm².
-var HH = register(&Model{
+//
+// Each call returns a fresh copy (as LookupModel does): changing it changes no other.
+func HH() *Model { return hh.clone() }
+
+var hh = register(&Model{
 	Name: "hh",
 	Doc:  "classic Hodgkin-Huxley squid axon (1952), rest at -65 mV: V, m, h, n",
 	Vars: []Var{{"V", "mV"}, {"m", ""}, {"h", ""}, {"n", ""}},
@@ -41,8 +45,7 @@ var HH = register(&Model{
 	MaxStep:      0.025,
 	VoltageRange: [2]float64{-100, 60},
 	Deriv:        hhDeriv,
-	kernel:       hhKernel,
-})
+}, hhKernel)
 
 // expRatio returns x / (1 - exp(-x/k)), continuous through its removable singularity at
 // x = 0 (where the limit is k).

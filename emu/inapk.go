@@ -2,7 +2,7 @@ package emu
 
 import "math"
 
-// INaPK is the persistent sodium plus potassium model I_Na,p+I_K (Izhikevich 2007,
+// INaPK returns the persistent sodium plus potassium model I_Na,p+I_K (Izhikevich 2007,
 // Dynamical Systems in Neuroscience, eqs. 4.1-4.2): membrane voltage V and K+ activation n,
 // with an instantaneous Na+ activation m_inf(V).
 //
@@ -11,7 +11,11 @@ import "math"
 //	m_inf(V) = 1 / (1 + exp((Vm - V)/km)),  n_inf(V) = 1 / (1 + exp((Vn - V)/kn))
 //
 // Time in ms, voltage in mV, conductances in mS/cm², current in µA/cm².
-var INaPK = register(&Model{
+//
+// Each call returns a fresh copy (as LookupModel does): changing it changes no other.
+func INaPK() *Model { return inapk.clone() }
+
+var inapk = register(&Model{
 	Name: "inapk",
 	Doc:  "persistent Na+ plus K+ model I_Na,p+I_K (Izhikevich 2007, ch. 4): voltage V and K+ activation n",
 	Vars: []Var{{"V", "mV"}, {"n", ""}},
@@ -84,8 +88,7 @@ var INaPK = register(&Model{
 	MaxStep:      0.021,
 	VoltageRange: [2]float64{-100, 60},
 	Deriv:        inapkDeriv,
-	kernel:       inapkKernel,
-})
+}, inapkKernel)
 
 // inapkDeriv is the reference derivative; inapkKernel inlines the same arithmetic.
 func inapkDeriv(dx, x, p []float64, I float64) {

@@ -2,7 +2,7 @@ package emu
 
 import "math"
 
-// MorrisLecar is the Morris-Lecar barnacle muscle fibre model (Morris & Lecar 1981) in the
+// MorrisLecar returns the Morris-Lecar barnacle muscle fibre model (Morris & Lecar 1981) in the
 // two-variable form of Rinzel & Ermentrout 1989: voltage V and K+ activation w, with an
 // instantaneous Ca2+ activation.
 //
@@ -12,7 +12,11 @@ import "math"
 //
 // Values as tabulated in Ermentrout & Terman 2010, Foundations of Mathematical
 // Neuroscience, sec. 3.1 (after Rinzel & Ermentrout 1989).
-var MorrisLecar = register(&Model{
+//
+// Each call returns a fresh copy (as LookupModel does): changing it changes no other.
+func MorrisLecar() *Model { return morrisLecar.clone() }
+
+var morrisLecar = register(&Model{
 	Name: "morris-lecar",
 	Doc:  "Morris-Lecar model (Rinzel & Ermentrout 1989): voltage V and K+ activation w",
 	Vars: []Var{{"V", "mV"}, {"w", ""}},
@@ -70,8 +74,7 @@ var MorrisLecar = register(&Model{
 	MaxStep:      0.05,
 	VoltageRange: [2]float64{-90, 80},
 	Deriv:        morrisLecarDeriv,
-	kernel:       morrisLecarKernel,
-})
+}, morrisLecarKernel)
 
 func morrisLecarField(v, w, I, C, gL, EL, gCa, ECa, gK, EK, V1, iV2, V3, iV4, phi float64) (dv, dw float64) {
 	minf := 0.5 * (1 + math.Tanh((v-V1)*iV2))

@@ -67,15 +67,7 @@ func (e *Engine) stepCoupled() {
 	}
 	for i := 0; i < e.n; i++ {
 		b, k := e.batches[e.batchOf[i]], e.slot[i]
-		ok := true
-		for v := range b.x {
-			x := e.cx[i*mv+v]
-			bound := stateBound
-			if v == 0 {
-				bound = voltageBound
-			}
-			ok = ok && x > -bound && x < bound
-		}
+		ok := stateInBounds(e.cx[i*mv : i*mv+len(b.x)])
 		for v := range b.x {
 			if ok {
 				b.x[v][k] = e.cx[i*mv+v]

@@ -27,7 +27,7 @@ func (e *Engine) Process(out [][]float32) {
 			e.stepCoupled()
 		} else {
 			for _, b := range e.batches {
-				b.model.kernel(b, b.h, b.nsub)
+				b.kernel(b, b.h, b.nsub)
 			}
 		}
 		l, r := e.detectAndMix()

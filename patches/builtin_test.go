@@ -121,7 +121,7 @@ func TestHysteresisKnob(t *testing.T) {
 	if cc.CC != 1 || cc.LSB != 33 || cc.Target != "a.current" || cc.Control != emu.ControlCurrent {
 		t.Errorf("knob %+v: want CC 1 with LSB 33 on a.current", cc)
 	}
-	if s := p.Engine.Neurons[0]; s.Params[emu.INaPK.Param("tau")] != 0.152 {
+	if s := p.Engine.Neurons[0]; s.Params[emu.INaPK().Param("tau")] != 0.152 {
 		t.Errorf("neuron a is not the bistable saddle-node preset: %+v", s)
 	}
 }
@@ -136,7 +136,7 @@ func TestFlipFlop(t *testing.T) {
 		t.Fatalf("neurons %v", p.NeuronNames)
 	}
 	for _, s := range p.Engine.Neurons {
-		if s.Model != emu.INaPK || s.Params[emu.INaPK.Param("tau")] != 0.152 {
+		if s.Model.Name != "inapk" || s.Params[emu.INaPK().Param("tau")] != 0.152 {
 			t.Errorf("neuron %s is not a saddle-node (bistable) neuron", s.Name)
 		}
 		if !(s.Current > -0.298 && s.Current < 4.51) {

@@ -39,7 +39,7 @@ func sweepSpikes(t *testing.T, x []float64, i0, i1, rampMS, holdMS float64) int 
 // starts firing only past the saddle-node at 4.51 µA/cm²; once firing, it keeps firing
 // down to -0.297 and falls silent by -0.30.
 func TestHysteresisLoop(t *testing.T) {
-	rest := func() []float64 { return append([]float64(nil), emu.INaPK.Presets[1].Init...) }
+	rest := func() []float64 { return append([]float64(nil), emu.INaPK().Presets[1].Init...) }
 	if n := sweepSpikes(t, rest(), 0, 4.48, 300, 300); n != 0 {
 		t.Errorf("up to 4.48: %d spikes; the rest should hold below the saddle-node", n)
 	}

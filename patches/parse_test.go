@@ -351,14 +351,14 @@ func TestParseFull(t *testing.T) {
 		t.Fatalf("engine config: %+v", cfg)
 	}
 	a, b := cfg.Neurons[0], cfg.Neurons[1]
-	if a.Name != "a" || a.Model != emu.INaPK || a.Current != 1.5 || a.Gain != 0.5 || a.Pan != -0.25 ||
+	if a.Name != "a" || a.Model.Name != "inapk" || a.Current != 1.5 || a.Gain != 0.5 || a.Pan != -0.25 ||
 		a.Noise != 0.1 || a.NoiseTau != 7 || a.Centre != -40 || a.Span != 30 || a.SpikeHigh != -25 || a.SpikeLow != -50 {
 		t.Errorf("neuron a: %+v", a)
 	}
-	if a.Params[emu.INaPK.Param("gK")] != 12 || a.Params[emu.INaPK.Param("tau")] != 0.152 || a.Init[0] != -60 {
+	if a.Params[emu.INaPK().Param("gK")] != 12 || a.Params[emu.INaPK().Param("tau")] != 0.152 || a.Init[0] != -60 {
 		t.Errorf("neuron a params %v init %v", a.Params, a.Init)
 	}
-	if b.Name != "b-2" || b.Model != emu.HH || b.Gain != 1 || b.NoiseTau != 5 || b.Init[0] != emu.HH.Presets[0].Init[0] {
+	if b.Name != "b-2" || b.Model.Name != "hh" || b.Gain != 1 || b.NoiseTau != 5 || b.Init[0] != emu.HH().Presets[0].Init[0] {
 		t.Errorf("neuron b: %+v", b)
 	}
 	if len(cfg.Gaps) != 1 || cfg.Gaps[0] != (emu.Gap{A: 0, B: 1, G: 0.3}) {
@@ -372,7 +372,7 @@ func TestParseFull(t *testing.T) {
 	}
 	m := p.MIDI
 	wantCC := []midimap.CCMap{
-		{Target: "a.gK", Channel: 2, CC: 1, LSB: 33, Neuron: 0, Control: emu.ControlParam + int32(emu.INaPK.Param("gK")), Min: 20, Max: 5, Curve: midimap.Exp, Smoothing: 0, Soft: true, Start: 12},
+		{Target: "a.gK", Channel: 2, CC: 1, LSB: 33, Neuron: 0, Control: emu.ControlParam + int32(emu.INaPK().Param("gK")), Min: 20, Max: 5, Curve: midimap.Exp, Smoothing: 0, Soft: true, Start: 12},
 		{Target: "gain", Channel: 0, CC: 7, LSB: -1, Neuron: emu.AllNeurons, Control: emu.ControlGain, Min: 0, Max: 2, Curve: midimap.Linear, Smoothing: defaultSmoothing, Start: 0.5},
 		{Target: "a.current", Channel: 5, LSB: -1, Neuron: 0, Control: emu.ControlCurrent, Min: -1, Max: 3, Smoothing: defaultSmoothing, Bend: true, Soft: true, Start: 1.5},
 	}
@@ -406,7 +406,7 @@ func TestParseDefaults(t *testing.T) {
 	if p.Name != "minimal" || p.Speed != 1 || p.Engine.Speed != 1 || p.Engine.CeilingDB != -1 || p.Engine.Channels != 2 {
 		t.Errorf("defaults: %+v", p)
 	}
-	pr := emu.INaPK.Presets[0]
+	pr := emu.INaPK().Presets[0]
 	if s := p.Engine.Neurons[0]; s.Centre != pr.Centre || s.SpikeHigh != pr.SpikeHigh || s.Current != 0 {
 		t.Errorf("neuron defaults: %+v", s)
 	}
@@ -444,8 +444,8 @@ func TestResolveTarget(t *testing.T) {
 		{"noise", emu.AllNeurons, emu.ControlNoise},
 		{"a.current", 0, emu.ControlCurrent},
 		{"a.pan", 0, emu.ControlPan},
-		{"a.gK", 0, emu.ControlParam + int32(emu.INaPK.Param("gK"))},
-		{"b-2.gNa", 1, emu.ControlParam + int32(emu.HH.Param("gNa"))},
+		{"a.gK", 0, emu.ControlParam + int32(emu.INaPK().Param("gK"))},
+		{"b-2.gNa", 1, emu.ControlParam + int32(emu.HH().Param("gNa"))},
 	}
 	for _, tc := range ok {
 		n, c, err := ResolveTarget(p, tc.target)

@@ -45,33 +45,33 @@ func TestLiterature(t *testing.T) {
 		ranges int
 	}
 	for _, w := range []want{
-		{emu.INaPK, "snic", "snic", 4.51, 0.02, "", "monostable", "integrator", 4.51, 0.02, "snic",
+		{emu.INaPK(), "snic", "snic", 4.51, 0.02, "", "monostable", "integrator", 4.51, 0.02, "snic",
 			"Izhikevich 2007, fig. 6.6: saddle-node on invariant circle at I = 4.51", 0},
-		{emu.INaPK, "saddle-node", "saddle-node", 4.51, 0.02, "", "bistable", "integrator", -0.30, 0.01, "homoclinic",
+		{emu.INaPK(), "saddle-node", "saddle-node", 4.51, 0.02, "", "bistable", "integrator", -0.30, 0.01, "homoclinic",
 			"Izhikevich 2007, fig. 6.7 and 7.1: the same fold, off the circle (tau = 0.152); firing " +
 				"outlives it on the way down until the cycle hits the saddle, at I = -0.30 (a saddle " +
 				"homoclinic orbit, not a fold of cycles; testdata/folds.py finds -0.2977 with scipy)", 1},
-		{emu.INaPK, "hopf-super", "hopf", 14.66, 0.02, "supercritical", "monostable", "resonator", 14.66, 0.06, "hopf",
+		{emu.INaPK(), "hopf-super", "hopf", 14.66, 0.02, "supercritical", "monostable", "resonator", 14.66, 0.06, "hopf",
 			"Izhikevich 2007, fig. 6.16: supercritical Hopf; the book gives no number, 14.66 is " +
 				"where the analytic Jacobian's trace vanishes (TestHopfIsTraceZero; the cycle end is found by " +
 				"following a shrinking cycle, hence its wider tolerance)", 0},
-		{emu.INaPK, "hopf-sub", "hopf", 48.90, 0.02, "subcritical", "bistable", "resonator", 42.2, 0.1, "fold",
+		{emu.INaPK(), "hopf-sub", "hopf", 48.90, 0.02, "subcritical", "bistable", "resonator", 42.2, 0.1, "fold",
 			"Izhikevich 2007, fig. 6.16/6.17: subcritical Hopf; 48.90 (trace zero, TestHopfIsTraceZero) and the fold of " +
 				"cycles 42.23 from scipy in testdata/folds.py", 1},
-		{emu.HH, "classic", "hopf", 9.78, 0.02, "subcritical", "bistable", "resonator", 6.25, 0.06, "fold",
+		{emu.HH(), "classic", "hopf", 9.78, 0.02, "subcritical", "bistable", "resonator", 6.25, 0.06, "fold",
 			"Rinzel & Miller 1980 / Ermentrout & Terman 2010, sec. 1.9 and fig. 3.6: subcritical " +
 				"Hopf at 9.78 µA/cm², fold of limit cycles at 6.2-6.3 µA/cm²", 1},
-		{emu.MorrisLecar, "hopf", "hopf", 93.86, 0.1, "subcritical", "bistable", "resonator", 88.3, 0.1, "fold",
+		{emu.MorrisLecar(), "hopf", "hopf", 93.86, 0.1, "subcritical", "bistable", "resonator", 88.3, 0.1, "fold",
 			"Rinzel & Ermentrout 1989; Ermentrout & Terman 2010, sec. 3.1: subcritical Hopf near " +
 				"93.86 and fold of cycles near 88.3", 1},
-		{emu.MorrisLecar, "snic", "snic", 39.96, 0.02, "", "monostable", "integrator", 39.96, 0.02, "snic",
+		{emu.MorrisLecar(), "snic", "snic", 39.96, 0.02, "", "monostable", "integrator", 39.96, 0.02, "snic",
 			"Rinzel & Ermentrout 1989; Ermentrout & Terman 2010, sec. 3.1: SNIC near 39.96", 0},
-		{emu.MorrisLecar, "homoclinic", "saddle-node", 39.96, 0.02, "", "bistable", "integrator", 35.05, 0.1, "homoclinic",
+		{emu.MorrisLecar(), "homoclinic", "saddle-node", 39.96, 0.02, "", "bistable", "integrator", 35.05, 0.1, "homoclinic",
 			"Ermentrout & Terman 2010, sec. 3.1 (phi = 0.23): the saddle-node is off the circle; the " +
 				"cycle is born in a saddle homoclinic bifurcation near 35. The high state regains stability " +
 				"in a subcritical Hopf at 36.32 and firing goes on above it to a fold of cycles at 40.59 " +
 				"(testdata/folds.py): a second bistable range, with rest too up to 39.96", 2},
-		{emu.FitzHughNagumo, "classic", "hopf", 0.3313, 0.0005, "subcritical", "bistable", "resonator", 0.3242, 0.0005, "fold",
+		{emu.FitzHughNagumo(), "classic", "hopf", 0.3313, 0.0005, "subcritical", "bistable", "resonator", 0.3242, 0.0005, "fold",
 			"Hopf where 1 - v² = eps b (v = -0.9675, I = 0.3313). The first Lyapunov coefficient " +
 				"is positive, so it is subcritical, with a narrow bistable range below it ending in a " +
 				"fold of cycles (the canard region of FitzHugh-Nagumo; Rocsoreanu et al. 2000, ch. 3). " +
@@ -170,7 +170,7 @@ func TestCyclesMatchScipy(t *testing.T) {
 		}
 		I, period, vmin, vmax := num[0], num[1], num[2], num[3]
 		stable := fs[2] == "forward"
-		s, _ := system(t, emu.INaPK, fs[0])
+		s, _ := system(t, emu.INaPK(), fs[0])
 		var got *Cycle
 		cs := s.Cycles(I)
 		for i := range cs {
@@ -225,7 +225,7 @@ func TestClampIsSteady(t *testing.T) {
 // stable node (the preset's rest state), a saddle and an unstable focus; the eigenvalues
 // agree with the trace and determinant of the analytic Jacobian.
 func TestSNICEquilibriaAtZero(t *testing.T) {
-	s, p := system(t, emu.INaPK, "snic")
+	s, p := system(t, emu.INaPK(), "snic")
 	eqs := s.Equilibria(0)
 	var kinds []string
 	for _, e := range eqs {
@@ -313,15 +313,16 @@ func TestLyapunovSignOnNormalForm(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	if _, err := NewSystem(emu.INaPK, []float64{1, 2}); err == nil || !strings.Contains(err.Error(), "12 parameters") {
+	if _, err := NewSystem(emu.INaPK(), []float64{1, 2}); err == nil || !strings.Contains(err.Error(), "12 parameters") {
 		t.Errorf("two parameters for inapk: %v", err)
 	}
-	vals := emu.INaPK.Values(nil, &emu.INaPK.Presets[0])
+	m := emu.INaPK()
+	vals := m.Values(nil, &m.Presets[0])
 	vals[0] = -1 // C < 0
-	if _, err := NewSystem(emu.INaPK, vals); err == nil {
+	if _, err := NewSystem(emu.INaPK(), vals); err == nil {
 		t.Error("negative capacitance accepted")
 	}
-	s, _ := system(t, emu.INaPK, "snic")
+	s, _ := system(t, emu.INaPK(), "snic")
 	if _, err := s.Analyze(0, 5, 5); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("empty range: %v", err)
 	}
@@ -333,8 +334,8 @@ func TestBadInput(t *testing.T) {
 // analysis uses, it must match the analysis's Hopf points.
 func TestHopfIsTraceZero(t *testing.T) {
 	for _, preset := range []string{"hopf-super", "hopf-sub"} {
-		s, p := system(t, emu.INaPK, preset)
-		v := func(name string) float64 { return s.Params[emu.INaPK.Param(name)] }
+		s, p := system(t, emu.INaPK(), preset)
+		v := func(name string) float64 { return s.Params[emu.INaPK().Param(name)] }
 		C, gL, gNa, ENa, gK, EK := v("C"), v("gL"), v("gNa"), v("ENa"), v("gK"), v("EK")
 		Vm, km, Vn, kn, tau := v("Vm"), v("km"), v("Vn"), v("kn"), v("tau")
 		sig := func(x, h, k float64) float64 { return 1 / (1 + math.Exp((h-x)/k)) }
@@ -349,7 +350,7 @@ func TestHopfIsTraceZero(t *testing.T) {
 		trace := func(V float64) float64 { a, _, _, d := jacobian(V); return a + d }
 		var want []float64
 		const N = 20000
-		vr := emu.INaPK.VoltageRange
+		vr := emu.INaPK().VoltageRange
 		prev := trace(vr[0])
 		for i := 1; i <= N; i++ {
 			V := vr[0] + (vr[1]-vr[0])*float64(i)/N

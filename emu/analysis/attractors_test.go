@@ -30,13 +30,13 @@ func TestUpperBistableRanges(t *testing.T) {
 		restLost bool   // whether rest is lost in the range (the class is told)
 		why      string
 	}{
-		{"fitzhugh-nagumo", emu.FitzHughNagumo, "classic", 0, 0,
+		{"fitzhugh-nagumo", emu.FitzHughNagumo(), "classic", 0, 0,
 			end{1.4187, "hopf", "high"}, end{1.426, "fold", "firing"}, nil, true,
 			"Hopf where 1 - v² = eps b on the high branch (v = +0.9675); the fold from testdata/folds.py (1.42581)"},
-		{"fitzhugh-nagumo from 1.3", emu.FitzHughNagumo, "classic", 1.3, 1.6,
+		{"fitzhugh-nagumo from 1.3", emu.FitzHughNagumo(), "classic", 1.3, 1.6,
 			end{1.4187, "hopf", "high"}, end{1.426, "fold", "firing"}, nil, false,
 			"the issue's command: analyze fitzhugh-nagumo --from 1.3 --to 1.6, where rest is unstable throughout"},
-		{"morris-lecar homoclinic", emu.MorrisLecar, "homoclinic", 0, 0,
+		{"morris-lecar homoclinic", emu.MorrisLecar(), "homoclinic", 0, 0,
 			end{36.316, "hopf", "high"}, end{40.59, "fold", "firing"}, []Span{{"rest", 36.316, 39.963}}, true,
 			"the high state's Hopf at 36.3162 and the fold of cycles at 40.5922 from testdata/folds.py; rest is lost at 39.963"},
 	} {

@@ -15,10 +15,10 @@ func BenchmarkAnalyze(b *testing.B) {
 		model  *emu.Model
 		preset string
 	}{
-		{emu.INaPK, "snic"},
-		{emu.INaPK, "hopf-sub"},
-		{emu.FitzHughNagumo, "classic"},
-		{emu.MorrisLecar, "homoclinic"},
+		{emu.INaPK(), "snic"},
+		{emu.INaPK(), "hopf-sub"},
+		{emu.FitzHughNagumo(), "classic"},
+		{emu.MorrisLecar(), "homoclinic"},
 	} {
 		p, _ := c.model.Preset(c.preset)
 		s, err := NewSystem(c.model, c.model.Values(nil, p))
@@ -37,8 +37,9 @@ func BenchmarkAnalyze(b *testing.B) {
 
 // What a portrait costs, most of it the basin grid of a bistable neuron.
 func BenchmarkPortrait(b *testing.B) {
-	p, _ := emu.INaPK.Preset("saddle-node")
-	s, err := NewSystem(emu.INaPK, emu.INaPK.Values(nil, p))
+	m := emu.INaPK()
+	p, _ := m.Preset("saddle-node")
+	s, err := NewSystem(m, m.Values(nil, p))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,8 +9,9 @@ import (
 
 // Where does the bistable integrator start firing, and where does it stop?
 func ExampleSystem_Analyze() {
-	p, _ := emu.INaPK.Preset("saddle-node")
-	s, err := analysis.NewSystem(emu.INaPK, emu.INaPK.Values(nil, p))
+	m := emu.INaPK()
+	p, _ := m.Preset("saddle-node")
+	s, err := analysis.NewSystem(m, m.Values(nil, p))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -30,7 +31,7 @@ func ExampleSystem_Analyze() {
 }
 
 func ExampleSystem_Equilibria() {
-	s, _ := analysis.NewSystem(emu.INaPK, nil) // the default preset, snic
+	s, _ := analysis.NewSystem(emu.INaPK(), nil) // the default preset, snic
 	for _, e := range s.Equilibria(0) {
 		fmt.Printf("%-15s V = %6.2f mV\n", e.Kind(), e.State[0])
 	}
@@ -44,8 +45,8 @@ func ExampleSystem_Equilibria() {
 // is bistable just below where rest is lost, and again at the top, where the high state
 // has regained stability while firing goes on (depolarisation block).
 func ExampleReport_bistableRanges() {
-	p, _ := emu.FitzHughNagumo.Preset("classic")
-	s, err := analysis.NewSystem(emu.FitzHughNagumo, emu.FitzHughNagumo.Values(nil, p))
+	p, _ := emu.FitzHughNagumo().Preset("classic")
+	s, err := analysis.NewSystem(emu.FitzHughNagumo(), emu.FitzHughNagumo().Values(nil, p))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -13,7 +13,7 @@ import (
 // rests, just to the other it fires. Checked at points along both separatrices of the
 // bistable integrator at I = 2, by integrating from either side of the curve.
 func TestSeparatrixIsTheThreshold(t *testing.T) {
-	s, p := system(t, emu.INaPK, "saddle-node")
+	s, p := system(t, emu.INaPK(), "saddle-node")
 	const I = 2
 	pt := s.Portrait(I, p.Init, PortraitOptions{BasinCols: 20, BasinRows: 15})
 	if len(pt.Separatrices) != 2 {
@@ -56,7 +56,7 @@ func TestBasinAgreesWithTrajectories(t *testing.T) {
 		preset string
 		I      float64
 	}{{"saddle-node", 2}, {"hopf-sub", 45}} {
-		s, p := system(t, emu.INaPK, c.preset)
+		s, p := system(t, emu.INaPK(), c.preset)
 		const cols, rows = 40, 30
 		pt := s.Portrait(c.I, p.Init, PortraitOptions{BasinCols: cols, BasinRows: rows})
 		if pt.Basin == nil {
@@ -98,7 +98,7 @@ func TestBasinAgreesWithTrajectories(t *testing.T) {
 		}
 	}
 	// Monostable: nothing to shade.
-	s, p := system(t, emu.INaPK, "snic")
+	s, p := system(t, emu.INaPK(), "snic")
 	for _, I := range []float64{0, 6} {
 		if pt := s.Portrait(I, p.Init, PortraitOptions{BasinCols: 10, BasinRows: 10}); pt.Basin != nil {
 			t.Errorf("snic at %g: a basin is shaded, but rest and firing do not coexist", I)
@@ -112,7 +112,7 @@ func TestNullclines(t *testing.T) {
 		m      *emu.Model
 		preset string
 		I      float64
-	}{{emu.INaPK, "snic", 0}, {emu.MorrisLecar, "hopf", 90}, {emu.FitzHughNagumo, "classic", 0.5}, {emu.HH, "classic", 8}} {
+	}{{emu.INaPK(), "snic", 0}, {emu.MorrisLecar(), "hopf", 90}, {emu.FitzHughNagumo(), "classic", 0.5}, {emu.HH(), "classic", 8}} {
 		s, p := system(t, c.m, c.preset)
 		pt := s.Portrait(c.I, p.Init, PortraitOptions{BasinCols: 8, BasinRows: 6})
 		if len(pt.VNullcline) == 0 || len(pt.YNullcline) == 0 {
@@ -148,7 +148,7 @@ func TestNullclines(t *testing.T) {
 // The diagram's sweeps show the hysteresis of the bistable resonator: up, firing
 // starts at the Hopf point; down, it stops at the fold of cycles (each within a step).
 func TestDiagramHysteresis(t *testing.T) {
-	s, p := system(t, emu.INaPK, "hopf-sub")
+	s, p := system(t, emu.INaPK(), "hopf-sub")
 	r, err := s.Analyze(45, p.Sweep[0], p.Sweep[1])
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +204,7 @@ func TestDiagramHysteresis(t *testing.T) {
 // TestPortraitFixedWindow: a given window is the one the nullclines and the basin are
 // computed over, and the basin on one goroutine is the basin on many.
 func TestPortraitFixedWindow(t *testing.T) {
-	s, _ := system(t, emu.INaPK, "saddle-node")
+	s, _ := system(t, emu.INaPK(), "saddle-node")
 	const I = 2 // bistable: rest and the firing cycle
 	auto := s.Portrait(I, nil, PortraitOptions{BasinCols: 20, BasinRows: 15})
 	win := PortraitOptions{BasinCols: 20, BasinRows: 15, XRange: [2]float64{-90, 20}, YRange: [2]float64{-0.1, 1}}
@@ -243,7 +243,7 @@ func TestPortraitNullclinesOnly(t *testing.T) {
 		m      *emu.Model
 		preset string
 		I      float64
-	}{{emu.INaPK, "saddle-node", 2}, {emu.INaPK, "saddle-node", 5}, {emu.HH, "classic", 8}} {
+	}{{emu.INaPK(), "saddle-node", 2}, {emu.INaPK(), "saddle-node", 5}, {emu.HH(), "classic", 8}} {
 		s, p := system(t, c.m, c.preset)
 		full := s.Portrait(c.I, p.Init, PortraitOptions{BasinCols: 8, BasinRows: 6})
 		fast := s.Portrait(c.I, p.Init, PortraitOptions{XRange: full.XRange, YRange: full.YRange, NullclinesOnly: true})

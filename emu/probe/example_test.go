@@ -8,8 +8,9 @@ import (
 )
 
 func inapk(preset string, current float64) probe.Neuron {
-	p, _ := emu.INaPK.Preset(preset)
-	return probe.Neuron{Spec: emu.NewNeuronSpec("a", emu.INaPK, p), Current: current}
+	m := emu.INaPK()
+	p, _ := m.Preset(preset)
+	return probe.Neuron{Spec: emu.NewNeuronSpec("a", m, p), Current: current}
 }
 
 // Two pulses fire the resonator most easily when the second arrives one period of the

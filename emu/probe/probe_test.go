@@ -22,11 +22,11 @@ const (
 
 func neuron(t testing.TB, preset string, I float64) Neuron {
 	t.Helper()
-	p, ok := emu.INaPK.Preset(preset)
+	p, ok := emu.INaPK().Preset(preset)
 	if !ok {
 		t.Fatalf("inapk has no preset %q", preset)
 	}
-	return Neuron{Spec: emu.NewNeuronSpec("a", emu.INaPK, p), Current: I}
+	return Neuron{Spec: emu.NewNeuronSpec("a", emu.INaPK(), p), Current: I}
 }
 
 // dampedPeriod is 2π/ω of the rest state, from analysis directly.

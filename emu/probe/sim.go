@@ -195,7 +195,7 @@ func (r *rig) wait() float64 { return min(20*r.natural(), 20000*r.h) }
 // timeScale is how much slower the model runs than I_Na,p+I_K, the reference for the
 // default pulse widths and frequencies: the ratio of their largest RK4 steps, which each
 // model sets from its fastest dynamics.
-func (r *rig) timeScale() float64 { return r.model.MaxStep / emu.INaPK.MaxStep }
+func (r *rig) timeScale() float64 { return r.model.MaxStep / emu.INaPK().MaxStep }
 
 // defaultWidth is a brief pulse: 0.5 ms for I_Na,p+I_K, scaled for other models.
 func (r *rig) defaultWidth() float64 { return 0.5 * r.timeScale() }
