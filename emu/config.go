@@ -59,9 +59,11 @@ type Config struct {
 	Neurons  []NeuronSpec
 	Gaps     []Gap
 	Synapses []Synapse
-	// Speed is how many ms of model time pass per ms of sound: 1 is biological time.
+	// Speed is how many ms of model time pass per ms of sound: 1 (the default, for 0) is
+	// biological time, MaxSpeed the fastest.
 	Speed float64
-	// CeilingDB is the limiter's ceiling in dBFS, at most MaxCeilingDB. No event can raise it.
+	// CeilingDB is the limiter's ceiling in dBFS, MinCeilingDB to MaxCeilingDB (0:
+	// DefaultCeilingDB). No event can raise it.
 	CeilingDB float64
 	Channels  int    // 1 or 2
 	Seed      uint64 // noise seed: the same seed gives the same samples
@@ -86,14 +88,14 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Speed == 0 {
 		cfg.Speed = 1
 	}
-	if !(cfg.Speed > 0 && cfg.Speed <= 1000) {
-		return nil, fmt.Errorf("emu: speed %g is outside 0 to 1000", cfg.Speed)
+	if !(cfg.Speed > 0 && cfg.Speed <= MaxSpeed) {
+		return nil, fmt.Errorf("emu: speed %g is outside 0 to %d", cfg.Speed, MaxSpeed)
 	}
 	if cfg.CeilingDB == 0 {
-		cfg.CeilingDB = -1
+		cfg.CeilingDB = DefaultCeilingDB
 	}
-	if !(cfg.CeilingDB <= MaxCeilingDB && cfg.CeilingDB >= -60) {
-		return nil, fmt.Errorf("emu: ceiling %g dBFS is outside -60 to %g", cfg.CeilingDB, MaxCeilingDB)
+	if !(cfg.CeilingDB <= MaxCeilingDB && cfg.CeilingDB >= MinCeilingDB) {
+		return nil, fmt.Errorf("emu: ceiling %g dBFS is outside %d to %g", cfg.CeilingDB, MinCeilingDB, MaxCeilingDB)
 	}
 	if cfg.Channels == 0 {
 		cfg.Channels = 2
@@ -122,7 +124,7 @@ func New(cfg Config) (*Engine, error) {
 	e.centre, e.invSpan, e.spikeHigh, e.spikeLo = f(), f(), f(), f()
 	e.armed, e.lastSpike = make([]bool, n), make([]int64, n)
 	e.noiseSigma, e.noiseTau, e.noise, e.noiseA, e.noiseB = f(), f(), f(), f(), f()
-	e.curMin, e.curMax, e.gapG, e.gapV = f(), f(), f(), f()
+	e.curMin, e.curMax, e.synCap = f(), f(), f()
 	e.synGTotal, e.synGE = f(), f()
 	e.stats.spikes = make([]atomic.Uint64, n)
 	e.stats.current = make([]atomic.Uint64, n)
@@ -176,6 +178,7 @@ func New(cfg Config) (*Engine, error) {
 		}
 		e.setPan(i)
 	}
+	gapTotal := make([]float64, n)
 	for _, g := range cfg.Gaps {
 		if g.A < 0 || g.A >= n || g.B < 0 || g.B >= n || g.A == g.B {
 			return nil, fmt.Errorf("emu: gap junction between neurons %d and %d: no such pair", g.A, g.B)
@@ -183,6 +186,15 @@ func New(cfg Config) (*Engine, error) {
 		if !(g.G >= 0 && g.G <= MaxCoupling) {
 			return nil, fmt.Errorf("emu: gap junction conductance %g is outside 0 to %d", g.G, MaxCoupling)
 		}
+		for _, i := range [2]int{g.A, g.B} {
+			if gapTotal[i] += g.G; gapTotal[i] > MaxCoupling {
+				return nil, fmt.Errorf("emu: neuron %q's gap junctions add up to %g mS/cm², more than the %d one neuron may have in all",
+					cfg.Neurons[i].Name, gapTotal[i], MaxCoupling)
+			}
+		}
+	}
+	for i, g := range gapTotal {
+		e.synCap[i] = MaxCoupling - g
 	}
 	e.gaps = append([]Gap(nil), cfg.Gaps...)
 	if len(e.gaps) > 0 {
@@ -195,11 +207,11 @@ func New(cfg Config) (*Engine, error) {
 		if !(s.G >= 0 && s.G <= MaxCoupling) {
 			return nil, fmt.Errorf("emu: synapse conductance %g is outside 0 to %d", s.G, MaxCoupling)
 		}
-		if !(s.Tau >= 0.01 && s.Tau <= 10000) {
-			return nil, fmt.Errorf("emu: synapse time constant %g ms is outside 0.01 to 10000", s.Tau)
+		if !(s.Tau >= MinTimeConstant && s.Tau <= MaxTimeConstant) {
+			return nil, fmt.Errorf("emu: synapse time constant %g ms is outside %g to %d", s.Tau, MinTimeConstant, MaxTimeConstant)
 		}
-		if !(s.Reversal >= -200 && s.Reversal <= 200) {
-			return nil, fmt.Errorf("emu: synapse reversal %g mV is outside -200 to 200", s.Reversal)
+		if !(s.Reversal >= MinReversal && s.Reversal <= MaxReversal) {
+			return nil, fmt.Errorf("emu: synapse reversal %g mV is outside %d to %d", s.Reversal, MinReversal, MaxReversal)
 		}
 	}
 	// Synapses sorted by presynaptic neuron (CSR) so a spike opens its synapses directly.
@@ -268,8 +280,8 @@ func checkSpec(s NeuronSpec) error {
 	if !(s.Noise >= 0 && s.Noise <= maxNoise(m)) {
 		return fmt.Errorf("noise %g is outside 0 to %g %s", s.Noise, maxNoise(m), m.CurrentUnit)
 	}
-	if !(s.NoiseTau >= 0.01 && s.NoiseTau <= 10000) {
-		return fmt.Errorf("noise time constant %g ms is outside 0.01 to 10000", s.NoiseTau)
+	if !(s.NoiseTau >= MinTimeConstant && s.NoiseTau <= MaxTimeConstant) {
+		return fmt.Errorf("noise time constant %g ms is outside %g to %d", s.NoiseTau, MinTimeConstant, MaxTimeConstant)
 	}
 	if s.Pulses < 0 || s.Pulses > MaxPulses {
 		return fmt.Errorf("%d pulses per kick is outside 1 to %d", s.Pulses, MaxPulses)

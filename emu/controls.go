@@ -12,11 +12,11 @@ const (
 	// (0: at once). Values outside the control's range are clamped and counted.
 	EventSet uint8 = iota + 1
 	// EventKick fires a train of square current pulses of amplitude Value, each
-	// lasting Time ms of model time: Pulses pulses (0: the neuron's ControlPulses), their
-	// onsets Interval ms of model time apart (0: the neuron's ControlInterval, read when
-	// the kick starts). The first pulse starts at the event's frame; a single pulse is a
-	// train of one. A new kick replaces a train still running; pulses longer than the
-	// interval merge into one.
+	// lasting Time ms of model time (0 to MaxKickDuration): Pulses pulses (0: the
+	// neuron's ControlPulses), their onsets Interval ms of model time apart (0: the
+	// neuron's ControlInterval, read when the kick starts). The first pulse starts at
+	// the event's frame; a single pulse is a train of one. A new kick replaces a train
+	// still running; pulses longer than the interval merge into one.
 	EventKick
 	// EventReset puts the neuron back to its initial state, with no kick and no held
 	// current.
@@ -204,8 +204,8 @@ func (e *Engine) applyTo(i int, ev Event) {
 	case EventKick:
 		a := e.clampKick(i, ev.Value)
 		d := ev.Time
-		if !(d >= 0 && d <= 10000) {
-			d = math.Max(0, math.Min(10000, d))
+		if !(d >= 0 && d <= MaxKickDuration) {
+			d = math.Max(0, math.Min(MaxKickDuration, d))
 			e.stats.clamped.Add(1)
 		}
 		// The pulse lasts a whole number of samples; its amplitude is scaled so that

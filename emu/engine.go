@@ -47,8 +47,7 @@ type Engine struct {
 	noise, noiseA      []float64
 	noiseB             []float64
 	curMin, curMax     []float64
-	gapG               []float64 // per neuron: total gap conductance
-	gapV               []float64 // per neuron: sum of g·Vj over its gaps
+	synCap             []float64 // per neuron: MaxCoupling less its gap junctions' total
 
 	gaps      []Gap
 	syn       []Synapse

@@ -31,22 +31,50 @@ const (
 	MaxTapCapacity = 1 << 16
 )
 
-// MaxCeilingDB is the highest limiter ceiling a patch may ask for.
-const MaxCeilingDB = -0.1
-
-// Limits on values that would otherwise make the explicit integrator unstable.
+// Limits on the values of a Config and of events, declared here once: New refuses a
+// value beyond them, events are clamped to them (ControlRange gives a control's), and
+// the patches package refuses them where a patch writes them.
 const (
-	MaxGain          = 4
-	MaxCoupling      = 100 // total coupling conductance per neuron, mS/cm²
-	maxNoiseFraction = 0.5 // noise std at most this fraction of the current range
-)
+	// MaxSpeed is the fastest model time may run: ms of model time per ms of sound.
+	MaxSpeed = 1000
 
-// Limits of a kick's pulse train (ControlPulses, ControlInterval).
-const (
+	// The limiter's ceiling, dBFS: at most MaxCeilingDB, at least MinCeilingDB, and
+	// DefaultCeilingDB where a Config leaves it 0. No event can raise it.
+	MaxCeilingDB     = -0.1
+	MinCeilingDB     = -60
+	DefaultCeilingDB = -1
+
+	// MaxGain is the loudest a neuron may be mixed (linear gain, from 0).
+	MaxGain = 4
+
+	// MaxCoupling bounds one neuron's total coupling conductance, mS/cm², which would
+	// otherwise make the explicit integrator unstable: New refuses gap junctions that
+	// add up to more on one neuron, a synapse whose G alone is more, and the synaptic
+	// conductance open on a neuron is held to what its gap junctions leave.
+	MaxCoupling = 100
+
+	// Time constants of synapses and of noise, ms of model time.
+	MinTimeConstant = 0.01
+	MaxTimeConstant = 10000
+
+	// A synapse's reversal potential, mV.
+	MinReversal = -200
+	MaxReversal = 200
+
+	// MaxKickDuration is the longest pulse a kick fires, ms of model time.
+	MaxKickDuration = 10000
+
+	// A kick's pulse train (ControlPulses, ControlInterval): at most MaxPulses pulses,
+	// their onsets MinInterval to MaxInterval ms of model time apart, DefaultInterval
+	// where a NeuronSpec leaves it 0.
 	MaxPulses       = 16
-	MinInterval     = 0.1  // ms of model time between pulse onsets
-	MaxInterval     = 1000 // ms
-	DefaultInterval = 10   // ms
+	MinInterval     = 0.1
+	MaxInterval     = 1000
+	DefaultInterval = 10
+
+	// maxNoiseFraction bounds a neuron's noise: its standard deviation is at most this
+	// fraction of the model's current range (ControlRange of ControlNoise).
+	maxNoiseFraction = 0.5
 )
 
 // checkSize refuses a network larger than the limits; it runs before New allocates.

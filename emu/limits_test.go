@@ -63,6 +63,58 @@ func TestNewRefusesNetworksBeyondLimits(t *testing.T) {
 	}
 }
 
+// TestCouplingIsBoundedPerNeuron: MaxCoupling bounds one neuron's coupling in all. New
+// refuses gap junctions that add up to more on one neuron, each within the limit; the
+// synaptic conductance open on a neuron is held to what its gap junctions leave, however
+// strong and fast its synapses fire.
+func TestCouplingIsBoundedPerNeuron(t *testing.T) {
+	spec := func(name string, current float64) NeuronSpec {
+		s := presetSpec(t, "inapk", "snic", current)
+		s.Name = name
+		return s
+	}
+	four := []NeuronSpec{spec("a", 0), spec("b", 0), spec("c", 0), spec("d", 0)}
+	for _, c := range []struct {
+		name string
+		gaps []Gap
+		want string // "" builds
+	}{
+		{"each neuron at the limit", []Gap{{A: 0, B: 1, G: 60}, {A: 0, B: 2, G: 40}, {A: 1, B: 3, G: 40}}, ""},
+		{"three gaps of 40 on one neuron", []Gap{{A: 0, B: 1, G: 40}, {A: 0, B: 2, G: 40}, {A: 0, B: 3, G: 40}},
+			`neuron "a"'s gap junctions add up to 120 mS/cm², more than the 100 one neuron may have in all`},
+		{"one gap over the limit", []Gap{{A: 2, B: 3, G: 101}}, "gap junction conductance 101 is outside 0 to 100"},
+	} {
+		_, err := New(Config{Neurons: four, Gaps: c.gaps})
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%s: New says %v, want %q", c.name, err, c.want)
+		}
+	}
+
+	// b fires fast and opens strong, slow synapses on a, which has 60 mS/cm² of gaps.
+	cfg := Config{
+		Neurons: []NeuronSpec{spec("a", 0), spec("b", 40), spec("c", 0)},
+		Gaps:    []Gap{{A: 0, B: 2, G: 60}},
+		Synapses: []Synapse{
+			{From: 1, To: 0, G: MaxCoupling, Tau: 1000, Reversal: -80},
+			{From: 1, To: 0, G: MaxCoupling, Tau: 1000, Reversal: 0},
+		},
+	}
+	e := newTestEngine(t, cfg, 48000, 64)
+	out := makeOut(2, 64)
+	b, k := e.batches[e.batchOf[0]], e.slot[0]
+	most := 0.0
+	for blk := 0; blk < 200; blk++ {
+		e.Process(out)
+		most = max(most, b.gc[k])
+	}
+	if e.Stats().Spikes[1] < 5 {
+		t.Fatalf("the presynaptic neuron fired %d times: the test opens no synapse", e.Stats().Spikes[1])
+	}
+	if most != MaxCoupling-60 {
+		t.Errorf("the synaptic conductance on a neuron with 60 mS/cm² of gaps reached %g, want it held to %d", most, MaxCoupling-60)
+	}
+}
+
 // BenchmarkNetworkCost measures what neurons, synapses and gap junctions cost per second
 // of sound at 48 kHz and speed 1 (I_Na,p+I_K, snic preset, one RK4 step per sample): the
 // measurements MaxNeurons, MaxSynapses and MaxGaps are chosen from. x-realtime above 1

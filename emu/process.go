@@ -40,21 +40,12 @@ func (e *Engine) Process(out [][]float32) {
 	e.finishBlock(out, mixL, mixR)
 }
 
-// loadInputs computes each neuron's input current and coupling for this sample.
+// loadInputs computes each neuron's input current and synaptic coupling for this
+// sample. Gap junctions are not among them: they couple neurons within a step, so
+// stepCoupled evaluates them at every RK4 stage.
 func (e *Engine) loadInputs() {
-	for i := range e.gapG {
-		e.gapG[i], e.gapV[i], e.synGTotal[i], e.synGE[i] = 0, 0, 0, 0
-	}
-	for _, g := range e.gaps {
-		if e.coupled {
-			break // evaluated at every RK4 stage by stepCoupled
-		}
-		va := e.batches[e.batchOf[g.A]].x[0][e.slot[g.A]]
-		vb := e.batches[e.batchOf[g.B]].x[0][e.slot[g.B]]
-		e.gapG[g.A] += g.G
-		e.gapV[g.A] += g.G * vb
-		e.gapG[g.B] += g.G
-		e.gapV[g.B] += g.G * va
+	for i := range e.synGTotal {
+		e.synGTotal[i], e.synGE[i] = 0, 0
 	}
 	for s := range e.syn {
 		g := e.synG[s] * e.synDecay[s]
@@ -81,10 +72,9 @@ func (e *Engine) loadInputs() {
 		}
 		lim := 4 * math.Max(-e.curMin[i], e.curMax[i])
 		b.in[k] = math.Max(-lim, math.Min(lim, in))
-		g := e.gapG[i] + e.synGTotal[i]
-		if g > 0 {
-			b.ec[k] = (e.gapV[i] + e.synGE[i]) / g
-			b.gc[k] = math.Min(g, MaxCoupling)
+		if g := e.synGTotal[i]; g > 0 {
+			b.ec[k] = e.synGE[i] / g
+			b.gc[k] = math.Min(g, e.synCap[i])
 		} else {
 			b.gc[k], b.ec[k] = 0, 0
 		}

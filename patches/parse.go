@@ -29,14 +29,13 @@ var (
 	spikeKeys   = []string{"neuron", "mode", "channel", "note", "velocity", "duration", "release", "rate_cc", "rate_max"}
 )
 
-// Defaults and limits this package adds to emu's.
+// Defaults and limits this package adds to emu's (emu declares the engine's own:
+// emu.MaxSpeed, emu.ControlRange, ...).
 const (
 	defaultNotesPerSecond = 500    // a DIN cable carries about 1000 messages a second
 	maxNotesPerSecond     = 100000 // no output takes more
 	defaultSmoothing      = 0.05   // seconds: a knob move ramps this long (no zipper noise)
 	maxSeconds            = 10     // longest smoothing, note or release, seconds
-	maxKickMS             = 10000  // longest kick the engine plays, ms of model time
-	minTau, maxTau        = 0.01, 10000
 	maxRate               = 100000 // Hz sent as CC 127
 	maxNameLen            = 32
 	maxController         = 119 // 120..127 are channel-mode messages (all notes off, ...)

@@ -94,8 +94,8 @@ func (c *checker) patch(raw map[string]any) *Patch {
 		p.Description = strings.TrimSpace(s)
 	}
 	if v, ok := c.number(top, "speed"); ok {
-		if !(v > 0 && v <= 1000) {
-			c.errorf("speed", "speed = %g is outside the allowed range: more than 0, at most 1000 (1 plays the neuron in real time)", v)
+		if !(v > 0 && v <= emu.MaxSpeed) {
+			c.errorf("speed", "speed = %g is outside the allowed range: more than 0, at most %d (1 plays the neuron in real time)", v, emu.MaxSpeed)
 		} else {
 			p.Speed = v
 		}
@@ -109,10 +109,10 @@ func (c *checker) patch(raw map[string]any) *Patch {
 	}
 
 	cfg := &p.Engine
-	cfg.Speed, cfg.Seed, cfg.CeilingDB, cfg.Channels = p.Speed, p.Seed, -1, 2
+	cfg.Speed, cfg.Seed, cfg.CeilingDB, cfg.Channels = p.Speed, p.Seed, emu.DefaultCeilingDB, 2
 	if out, ok := c.subtable(top, "output", "[output]"); ok {
 		c.onlyKeys(out, outputKeys)
-		cfg.CeilingDB = c.numberIn(out, "ceiling_db", -1, -60, emu.MaxCeilingDB, "dBFS")
+		cfg.CeilingDB = c.numberIn(out, "ceiling_db", emu.DefaultCeilingDB, emu.MinCeilingDB, emu.MaxCeilingDB, "dBFS")
 		if v, ok := c.whole(out, "channels"); ok {
 			if v != 1 && v != 2 {
 				c.errorf(out.at("channels"), "channels = %d: a patch plays in 1 (mono) or 2 (stereo) channels", v)
@@ -268,14 +268,18 @@ func (c *checker) neuron(t table, ref *neuronRef) (emu.NeuronSpec, *emu.Model) {
 	}
 	spec = emu.NewNeuronSpec(name, m, preset)
 
-	spec.Current = c.numberIn(t, "current", 0, m.CurrentMin, m.CurrentMax, m.CurrentUnit)
-	spec.Gain = c.numberIn(t, "gain", 1, 0, emu.MaxGain, "")
-	spec.Pan = c.numberIn(t, "pan", 0, -1, 1, "")
-	_, noiseMax, _ := emu.ControlRange(m, emu.ControlNoise)
-	spec.Noise = c.numberIn(t, "noise", 0, 0, noiseMax, m.CurrentUnit)
-	spec.NoiseTau = c.numberIn(t, "noise_tau", spec.NoiseTau, minTau, maxTau, "ms")
+	// The ranges are the engine's (emu.ControlRange), which clamps a knob to the same.
+	control := func(key string, c32 int32, def float64, unit string) float64 {
+		lo, hi, _ := emu.ControlRange(m, c32)
+		return c.numberIn(t, key, def, lo, hi, unit)
+	}
+	spec.Current = control("current", emu.ControlCurrent, 0, m.CurrentUnit)
+	spec.Gain = control("gain", emu.ControlGain, 1, "")
+	spec.Pan = control("pan", emu.ControlPan, 0, "")
+	spec.Noise = control("noise", emu.ControlNoise, 0, m.CurrentUnit)
+	spec.NoiseTau = c.numberIn(t, "noise_tau", spec.NoiseTau, emu.MinTimeConstant, emu.MaxTimeConstant, "ms")
 	spec.Pulses = c.pulses(t, spec.Pulses, "each kick of this neuron fires")
-	spec.Interval = c.numberIn(t, "interval", spec.Interval, emu.MinInterval, emu.MaxInterval, "ms")
+	spec.Interval = control("interval", emu.ControlInterval, spec.Interval, "ms")
 	if v, ok := c.number(t, "centre"); ok {
 		spec.Centre = v
 	}
@@ -412,12 +416,12 @@ func (c *checker) synapses(top table, ref *neuronRef, cfg *emu.Config) {
 		} else {
 			s.G = c.numberIn(t, "g", -1, 0, emu.MaxCoupling, "mS/cm²")
 		}
-		s.Tau = c.numberIn(t, "tau", 5, minTau, maxTau, "ms")
+		s.Tau = c.numberIn(t, "tau", 5, emu.MinTimeConstant, emu.MaxTimeConstant, "ms")
 		if !t.has("reversal") {
 			c.errorf(t.path, "this [[synapse]] needs its reversal potential: reversal = -80 inhibits, reversal = 0 excites (mV)")
 			continue
 		}
-		s.Reversal = c.numberIn(t, "reversal", 0, -200, 200, "mV")
+		s.Reversal = c.numberIn(t, "reversal", 0, emu.MinReversal, emu.MaxReversal, "mV")
 		if okF && okT && s.G >= 0 {
 			cfg.Synapses = append(cfg.Synapses, s)
 		}
@@ -676,7 +680,7 @@ func (c *checker) kickMap(t table, ref *neuronRef) (midimap.KickMap, bool) {
 	case k.Hold:
 		k.Duration = 0
 	default:
-		k.Duration = c.positive(t, "duration", 1, maxKickMS, "ms")
+		k.Duration = c.positive(t, "duration", 1, emu.MaxKickDuration, "ms")
 		k.Pulses = c.pulses(t, 0, "each note fires")
 	}
 	return k, ok
