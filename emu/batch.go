@@ -6,8 +6,9 @@ const (
 	stateBound   = 1e6
 )
 
-// batch holds every neuron of one model in structure-of-arrays form, so the model's
-// kernel steps them all in one call with no interface call per neuron.
+// batch holds every neuron of one model in structure-of-arrays form, so one kernel call
+// steps them all: an inline kernel with no call per neuron or stage, or the generic
+// kernel for a model that has none.
 type batch struct {
 	model  *Model
 	kernel kernel

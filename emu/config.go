@@ -17,14 +17,14 @@ type NeuronSpec struct {
 	Init    []float64 // initial state, in Model.Vars order; also where resets put it
 	Current float64   // injected current at the start, in Model.CurrentUnit
 
-	Gain float64 // linear, 0..4
+	Gain float64 // linear, 0..MaxGain
 	Pan  float64 // -1 (left) .. +1 (right)
 
 	Centre, Span        float64 // sound = gain * (V - Centre) / Span
 	SpikeHigh, SpikeLow float64 // spike thresholds: see Preset.SpikeHigh
 
-	Noise    float64 // Ornstein-Uhlenbeck current noise: standard deviation, current units
-	NoiseTau float64 // its correlation time, ms of model time
+	Noise    float64 // Ornstein-Uhlenbeck current noise: standard deviation, current units (ControlRange)
+	NoiseTau float64 // its correlation time, ms of model time, MinTimeConstant to MaxTimeConstant
 
 	// Pulses is how many pulses a kick fires (1 to MaxPulses; 0 means 1), Interval the
 	// ms of model time between their onsets (MinInterval to MaxInterval; 0 means

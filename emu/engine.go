@@ -17,8 +17,9 @@ type Spike struct {
 //
 // New and Prepare may allocate and fail; Process never allocates, locks, blocks or fails.
 // Events are pushed by one producer goroutine and consumed by Process; spikes are pushed
-// by Process and consumed by one reader goroutine. All other methods except Stats and the
-// rings belong to the goroutine that calls Process, between calls.
+// by Process and consumed by one reader goroutine, and so are the tap's records. Stats
+// and Frame are safe from any goroutine; all other methods belong to the goroutine that
+// calls Process, between calls.
 type Engine struct {
 	cfg     Config
 	batches []*batch

@@ -69,8 +69,9 @@ type Model struct {
 	Params      []Param
 	Presets     []Preset // the first is the model's default
 	CurrentUnit string   // unit of the injected current, "µA/cm²"
-	// CurrentMin and CurrentMax bound the injected current (after kicks, noise and
-	// coupling are added the total is bounded by the same range, widened 4x).
+	// CurrentMin and CurrentMax bound the current a control injects. With kicks, held
+	// notes and noise added, a neuron's input is held within ± 4 times the larger of
+	// -CurrentMin and CurrentMax; coupling is bounded apart (MaxCoupling).
 	CurrentMin, CurrentMax float64
 	// MaxStep is the largest RK4 step (ms of model time) that keeps spike times within
 	// 0.1 ms of a tight reference over 1 s for every preset (see accuracy_test.go).

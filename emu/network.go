@@ -3,7 +3,7 @@ package emu
 // Gap is an electrical synapse: a current G (Vb - Va) into A and its opposite into B.
 type Gap struct {
 	A, B int
-	G    float64 // conductance, mS/cm²
+	G    float64 // conductance, mS/cm²; a neuron's gap junctions add up to at most MaxCoupling
 }
 
 // Synapse is a chemical synapse: each spike of From opens a conductance by G, which decays
@@ -11,9 +11,9 @@ type Gap struct {
 // inhibitory).
 type Synapse struct {
 	From, To int
-	G        float64 // conductance added per presynaptic spike, mS/cm²
-	Tau      float64 // decay time constant, ms of model time
-	Reversal float64 // mV
+	G        float64 // conductance added per presynaptic spike, mS/cm², at most MaxCoupling
+	Tau      float64 // decay time constant, ms of model time, MinTimeConstant to MaxTimeConstant
+	Reversal float64 // mV, MinReversal to MaxReversal
 }
 
 func (e *Engine) setupCoupled() {

@@ -5,7 +5,9 @@ package emu
 // working memory of at least 5*len(x) values; StepRK4 neither allocates nor keeps it.
 //
 // It is the reference integrator, used by analysis and by the tests that hold the
-// engine's inlined batch kernels to it.
+// engine's inline batch kernels to it. The engine steps with it where no inline kernel
+// applies: a model built outside this package (the generic kernel) and a network
+// coupled by gap junctions, stepped as one system.
 func StepRK4(x []float64, h float64, f func(dx, x []float64), scratch []float64) {
 	n := len(x)
 	if len(scratch) < 5*n {
