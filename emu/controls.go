@@ -57,6 +57,37 @@ type Event struct {
 	Interval float64
 }
 
+// neuronControls are each neuron's controls and what follows from them, by engine index.
+type neuronControls struct {
+	current          []float64
+	pulses, interval []float64 // the controls ControlPulses and ControlInterval
+	held             []float64 // held current (EventHold)
+	gain, pan        []float64
+	gainL, gainR     []float64
+	noiseSigma       []float64
+	noiseTau         []float64
+	noise, noiseA    []float64
+	noiseB           []float64
+	curMin, curMax   []float64
+}
+
+// kickTrains are each neuron's running kick, a train of pulses, by engine index.
+type kickTrains struct {
+	kick       []float64 // amplitude of the running train's pulses
+	kickLeft   []int64   // samples left of the pulse running now
+	kickWidth  []int64   // samples per pulse of the running train
+	pulsesLeft []int32   // pulses of the train still to start
+	nextPulse  []int64   // frame of the next pulse's onset
+	trainStep  []int64   // frames between the train's onsets
+}
+
+// rampState holds the ramps running (a knob moving), at most one per neuron and control.
+type rampState struct {
+	ramps    []ramp
+	rampSlot []int32 // per neuron*controls: index into ramps, or -1
+	nControl int
+}
+
 type ramp struct {
 	neuron, control int32
 	inc, target     float64

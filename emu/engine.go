@@ -24,57 +24,16 @@ type Engine struct {
 	cfg     Config
 	batches []*batch
 	n       int
+	batchOf []int // per neuron: its batch
+	slot    []int // per neuron: its member index in that batch
 
-	// per neuron, engine index
-	batchOf, slot      []int
-	current            []float64
-	kick               []float64 // amplitude of the running train's pulses
-	kickLeft           []int64   // samples left of the pulse running now
-	kickWidth          []int64   // samples per pulse of the running train
-	pulsesLeft         []int32   // pulses of the train still to start
-	nextPulse          []int64   // frame of the next pulse's onset
-	trainStep          []int64   // frames between the train's onsets
-	pulses, interval   []float64 // the controls ControlPulses and ControlInterval
-	held               []float64 // held current (EventHold)
-	gain, pan          []float64
-	gainL, gainR       []float64
-	centre, invSpan    []float64
-	spikeHigh, spikeLo []float64
-	armed              []bool
-	spikeExt           []float64 // the extreme V the spike detector tracks (spike.go)
-	lastSpike          []int64
-	noiseSigma         []float64
-	noiseTau           []float64
-	noise, noiseA      []float64
-	noiseB             []float64
-	curMin, curMax     []float64
-	synCap             []float64 // per neuron: MaxCoupling less its gap junctions' total
-
-	gaps      []Gap
-	syn       []Synapse
-	synG      []float64 // open conductance per synapse
-	synDecay  []float64 // per-sample decay factor per synapse
-	synOut    []int     // CSR: synapses leaving neuron i are synOut[synStart[i]:synStart[i+1]]
-	synStart  []int
-	synGTotal []float64 // per neuron scratch
-	synGE     []float64
-
-	// Gap junctions couple neurons within a time step, so a network with gaps is
-	// stepped as one system (stage-major RK4 over every neuron, the coupling evaluated
-	// at every stage) instead of by the per-model batch kernels.
-	coupled  bool
-	maxVars  int
-	cx       []float64   // every neuron's state, neuron-major, maxVars each
-	cScratch []float64   // StepRK4 scratch
-	cParams  [][]float64 // per neuron: its parameter values, gathered each sample
-	cGapI    []float64   // per neuron: gap current at the present stage
-	cDeriv   func(dx, x []float64)
-	cSub     int
-	cH       float64
-
-	ramps    []ramp
-	rampSlot []int32 // per neuron*controls: index into ramps, or -1
-	nControl int
+	// The engine's state by concern, each declared beside the code that keeps it.
+	neuronControls // controls.go
+	kickTrains     // controls.go
+	rampState      // controls.go
+	network        // network.go
+	spikeDetection // process.go
+	mixer          // process.go
 
 	events   *Ring[Event]
 	spikes   *Ring[Spike]
@@ -87,10 +46,6 @@ type Engine struct {
 	dtModel    float64 // ms of model time per sample
 	prepared   bool
 	frame      int64
-
-	dc      [2]dcBlocker
-	lim     limiter
-	scratch [2][]float64
 
 	stats engineStats
 

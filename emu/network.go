@@ -16,6 +16,32 @@ type Synapse struct {
 	Reversal float64 // mV, MinReversal to MaxReversal
 }
 
+// network is the coupling between neurons: synapses, gap junctions and the state that
+// steps a network with gaps as one system.
+type network struct {
+	synCap    []float64 // per neuron: MaxCoupling less its gap junctions' total
+	gaps      []Gap
+	syn       []Synapse // sorted by presynaptic neuron: i's are syn[synStart[i]:synStart[i+1]]
+	synG      []float64 // open conductance per synapse
+	synDecay  []float64 // per-sample decay factor per synapse
+	synStart  []int
+	synGTotal []float64 // per neuron scratch
+	synGE     []float64
+
+	// Gap junctions couple neurons within a time step, so a network with gaps is
+	// stepped as one system (stage-major RK4 over every neuron, the coupling evaluated
+	// at every stage) instead of by the per-model batch kernels.
+	coupled  bool
+	maxVars  int
+	cx       []float64   // every neuron's state, neuron-major, maxVars each
+	cScratch []float64   // StepRK4 scratch
+	cParams  [][]float64 // per neuron: its parameter values, gathered each sample
+	cGapI    []float64   // per neuron: gap current at the present stage
+	cDeriv   func(dx, x []float64)
+	cSub     int
+	cH       float64
+}
+
 func (e *Engine) setupCoupled() {
 	e.coupled = true
 	for _, s := range e.cfg.Neurons {

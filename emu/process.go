@@ -2,6 +2,23 @@ package emu
 
 import "math"
 
+// spikeDetection is each neuron's spike detector (spike.go), by engine index.
+type spikeDetection struct {
+	spikeHigh, spikeLo []float64
+	armed              []bool
+	spikeExt           []float64 // the extreme V the detector tracks
+	lastSpike          []int64
+}
+
+// mixer turns voltages into the output: each neuron's voltage-to-sound map, then the DC
+// blockers and the limiter.
+type mixer struct {
+	centre, invSpan []float64 // per neuron
+	dc              [2]dcBlocker
+	lim             limiter
+	scratch         [2][]float64
+}
+
 // Process renders len(out[0]) frames (0 is allowed, at most the Prepare block size) into
 // the channel buffers out, applying due events and pushing spikes. It never allocates,
 // locks or blocks, and every sample it writes is finite and within the ceiling.
