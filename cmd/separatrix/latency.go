@@ -33,3 +33,14 @@ func parseLatency(s string) (latencyChoice, error) {
 	}
 	return latencyChoice{ahead: n}, nil
 }
+
+// underrunAdvice tells the performer that the rendering thread was late n times (each
+// a period of silence) and what helps.
+func underrunAdvice(n uint64, lat latencyChoice) string {
+	times := "times, each a period of silence"
+	if n == 1 {
+		times = "time: a period of silence"
+	}
+	return fmt.Sprintf("audio: the rendering thread was late %d %s (--latency %d or a larger --buffer gives it more time)",
+		n, times, max(lat.ahead, audio.DefaultAhead)+1)
+}

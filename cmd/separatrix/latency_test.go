@@ -30,3 +30,19 @@ func TestParseLatency(t *testing.T) {
 		}
 	}
 }
+
+func TestUnderrunAdvice(t *testing.T) {
+	for _, c := range []struct {
+		n    uint64
+		lat  latencyChoice
+		want string
+	}{
+		{1, latencyChoice{ahead: 2}, "audio: the rendering thread was late 1 time: a period of silence (--latency 3 or a larger --buffer gives it more time)"},
+		{7, latencyChoice{ahead: 4}, "audio: the rendering thread was late 7 times, each a period of silence (--latency 5 or a larger --buffer gives it more time)"},
+		{2, latencyChoice{direct: true, ahead: 1}, "audio: the rendering thread was late 2 times, each a period of silence (--latency 3 or a larger --buffer gives it more time)"},
+	} {
+		if got := underrunAdvice(c.n, c.lat); got != c.want {
+			t.Errorf("%d, %+v:\n got %q\nwant %q", c.n, c.lat, got, c.want)
+		}
+	}
+}

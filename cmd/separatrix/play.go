@@ -150,7 +150,7 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	// JACK is played natively: a server that quits, or is killed, is survived and
 	// rejoined when it is back. PortAudio is not started then at all: its own JACK
 	// client would hang when closed after the server died.
-	native := audio.IsJACK(*host) && audio.JACKAvailable
+	native := audio.IsJACK(*host) && nativeJACK
 	if !native {
 		if err := audio.Initialize(); err != nil && *requireAudio {
 			return err
@@ -297,6 +297,11 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	if !*quiet {
 		say("played %.1f s; spikes: %s; notes %d; xruns %d; resets %d; MIDI in %d (dropped %d)",
 			time.Since(start).Seconds(), spikeCounts(loaded[0].NeuronNames, sum.Spikes), sum.NotesSent, sum.Xruns, sum.Resets, sum.MIDIIn, sum.MIDIDropped)
+		if stream != nil {
+			if n := stream.Stats().Underruns; n > 0 {
+				say("%s", underrunAdvice(n, lat))
+			}
+		}
 	}
 	return nil
 }

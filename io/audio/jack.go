@@ -306,8 +306,9 @@ func clientsOf(ports []string) []string {
 	return out
 }
 
-// Start fills the ring, activates the client, connects its ports and starts the
-// producer.
+// Start fills the ring, starts the producer, then activates the client and connects
+// its ports. The producer waits for the first period before the client is active:
+// connecting takes server round trips, longer than the ring lasts at small periods.
 func (s *jackStream) Start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -315,9 +316,14 @@ func (s *jackStream) Start() error {
 		return err
 	}
 	s.topUp()
+	s.started = true
+	go s.produce()
+	<-s.ready
 	jacklife.Mu.Lock()
 	if C.sepa_activate(s.c) != 0 {
 		jacklife.Mu.Unlock()
+		C.sepa_stop(s.c)
+		<-s.done
 		return fmt.Errorf("audio: the JACK server%s would not start %s", jackServerDesc(), s.name)
 	}
 	for i := 0; i < s.channels && len(s.dest) > 0; i++ {
@@ -326,9 +332,6 @@ func (s *jackStream) Start() error {
 		C.free(unsafe.Pointer(dest))
 	}
 	jacklife.Mu.Unlock()
-	s.started = true
-	go s.produce()
-	<-s.ready
 	return nil
 }
 

@@ -116,7 +116,8 @@ func paError(e C.PaError) error {
 	return portaudio.Error(e)
 }
 
-// Start fills the ring, starts the stream and the producer, and waits (at most
+// Start fills the ring, starts the producer, then the stream (a host may call back
+// before Pa_StartStream returns: JACK's connects its ports first), and waits (at most
 // paFirstCallback) for the first callback, which tells the producer its priority.
 func (s *paRing) Start() error {
 	paMu.Lock()
@@ -125,12 +126,14 @@ func (s *paRing) Start() error {
 		return err
 	}
 	s.topUp()
+	s.started = true
+	go s.produce()
 	if e := C.sepa_pa_start(s.c); e != C.paNoError {
+		C.sepa_pa_stop(s.c)
+		<-s.done
 		err := paError(e)
 		return wrap(err, "audio: starting %s: %s", s.desc, paText(err))
 	}
-	s.started = true
-	go s.produce()
 	<-s.ready
 	return nil
 }
