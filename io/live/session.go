@@ -54,6 +54,12 @@ type Options struct {
 	// call before Start. SampleRate is only what to ask for: the stream's own rate wins.
 	OpenStream  func(process func(out [][]float32)) (Stream, error)
 	StreamStats func() StreamStats // may be nil
+	// ProcessOnGoroutine says that the stream calls process on a goroutine of its own
+	// (the clock, or a producer that fills a ring the device's callback copies from),
+	// never on a device's real-time thread. The session may then wake its spike-note
+	// loop from there after a block that brings work; otherwise that loop looks every
+	// 2 ms, and only while there is a MIDI output or a MIDI recording.
+	ProcessOnGoroutine bool
 
 	// ConnectInputs starts delivering incoming MIDI to handle (from any goroutine) and
 	// returns a function that stops it. May be nil (no MIDI input).
@@ -105,7 +111,15 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	// The stream comes first: the engines are prepared for the rate it plays at. Its
 	// Process reaches the player only after Start, by when the player exists.
 	var player *Player
-	stream, err := opt.OpenStream(func(out [][]float32) { player.Process(out) })
+	var s *session
+	process := func(out [][]float32) { player.Process(out) }
+	if opt.ProcessOnGoroutine && (opt.Out != nil || opt.RecordMIDI != "") {
+		process = func(out [][]float32) {
+			player.Process(out)
+			s.wakeOut()
+		}
+	}
+	stream, err := opt.OpenStream(process)
 	if err != nil {
 		return nil, err
 	}
@@ -175,8 +189,9 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 		notes[i] = midimap.NewSpikeNotes(opt.Patches[i].MIDI, rate, e.ModelTimeStep())
 	}
 
-	s := &session{opt: opt, player: player, controls: controls, notes: notes, scheduled: scheduled,
-		in: make(chan midimap.Msg, 4096), allOff: make(chan int, 16), start: time.Now()}
+	s = &session{opt: opt, player: player, controls: controls, notes: notes, scheduled: scheduled,
+		in: make(chan midimap.Msg, 4096), allOff: make(chan int, 16), start: time.Now(),
+		outWake: make(chan struct{}, 1)}
 	if opt.RecordMIDI != "" {
 		s.midiRec = midifile.NewWriter(rate)
 	}
@@ -285,6 +300,36 @@ type session struct {
 	midiIn, midiDropped atomic.Uint64
 	learnt              bool
 	view                *viewSource // nil without Options.View
+
+	// outWake wakes the spike-note loop (1-buffered: a wake-up pending is enough);
+	// outPending is set while a note sounds or a rate controller is above 0, whose
+	// ending comes with the frames, not with a spike.
+	outWake    chan struct{}
+	outPending atomic.Bool
+}
+
+// wakeOut runs after every block, on the goroutine that calls Process (never a device's
+// real-time thread: see Options.ProcessOnGoroutine). It wakes the spike-note loop when
+// the block brought spikes, or while a note waits for its note-off; otherwise the loop
+// sleeps. The send never waits.
+func (s *session) wakeOut() {
+	if !s.outPending.Load() && !s.spikesWaiting() {
+		return
+	}
+	select {
+	case s.outWake <- struct{}{}:
+	default:
+	}
+}
+
+// spikesWaiting reports whether an engine's spike ring holds a spike.
+func (s *session) spikesWaiting() bool {
+	for i := range s.notes {
+		if s.player.Engine(i).Spikes().Len() > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // handle receives MIDI from the driver goroutines: never blocks, drops and counts.
@@ -306,12 +351,14 @@ func (s *session) sessionFrame() int64 {
 // controlLoop is the single producer of every engine's event ring: live MIDI and the
 // scripted performance both go through it.
 func (s *session) controlLoop(ctx context.Context) {
-	// MIDI wakes the loop at once; the tick only follows the scripted events for soft
-	// takeover, so it can be slow and leave the scheduler to the audio callback.
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
+	// MIDI and the view wake the loop at once; the timer only follows the scripted
+	// settings for soft takeover, so it runs while some remain, woken when the next is
+	// due (and no more often than every 10 ms).
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
 	var evBuf []emu.Event
 	next := make([]int, len(s.scheduled))
+	s.armScripted(timer, next)
 	var commands chan view.Command // nil (never ready) without a view
 	if s.view != nil {
 		commands = s.view.cmds
@@ -343,7 +390,7 @@ func (s *session) controlLoop(ctx context.Context) {
 			if _, ok := s.controls[active].TakeAllOff(); ok {
 				s.requestAllOff(active)
 			}
-		case <-tick.C:
+		case <-timer.C:
 		}
 		// The engines apply the scripted events themselves; soft-takeover knobs learn
 		// the values those set, so they wait to be caught rather than jump.
@@ -357,6 +404,36 @@ func (s *session) controlLoop(ctx context.Context) {
 				next[i]++
 			}
 		}
+		s.armScripted(timer, next)
+	}
+}
+
+// scriptedPoll is the shortest wait between two looks at the scripted settings.
+const scriptedPoll = 10 * time.Millisecond
+
+// armScripted sets timer for the next scripted setting not yet followed (next[i] is
+// patch i's first), or stops it when none remains. An engine's frames advance at most
+// about as fast as the clock (a stream catching up runs them faster, briefly), so the
+// wait is reckoned from the frames still to play; a patch not playing has no frames
+// advancing and is looked at again on the next wake-up.
+func (s *session) armScripted(timer *time.Timer, next []int) {
+	wait, found := time.Duration(0), false
+	for i, evs := range s.scheduled {
+		for next[i] < len(evs) && evs[next[i]].Kind != emu.EventSet {
+			next[i]++ // kicks and the like: nothing for a knob to learn
+		}
+		if next[i] == len(evs) {
+			continue
+		}
+		frames := evs[next[i]].Frame - s.player.Engine(i).Frame()
+		d := time.Duration(float64(frames) / s.opt.SampleRate * float64(time.Second))
+		if !found || d < wait {
+			wait, found = d, true
+		}
+	}
+	timer.Stop()
+	if found {
+		timer.Reset(max(wait, scriptedPoll))
 	}
 }
 
@@ -432,14 +509,29 @@ func learnRange(p *patches.Patch, target string) (float64, float64) {
 
 // outLoop is the single consumer of every engine's spike ring: spikes become notes,
 // sent and recorded. When ctx ends it silences every sounding note before returning.
+//
+// With neither a MIDI output nor a MIDI recording it only waits for the end: the spikes
+// stay in the engines' rings, whose overflow drops harmlessly (the summary counts spikes
+// in the engines). Otherwise it wakes on work when Process runs on a goroutine (wakeOut),
+// or every 2 ms when Process runs on a device's thread, which must not wake goroutines.
 func (s *session) outLoop(ctx context.Context, done chan struct{}) {
 	defer close(done)
-	// Spike notes leave within 2 ms (plus one audio block) of their spike.
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
+	if s.opt.Out == nil && s.midiRec == nil {
+		<-ctx.Done()
+		return
+	}
+	var tick <-chan time.Time
+	if !s.opt.ProcessOnGoroutine {
+		// Spike notes leave within 2 ms (plus one audio block) of their spike.
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		tick = t.C
+	}
 	var buf []midimap.Timed
-	send := func() {
+	held := make([]heldMIDI, len(s.notes))
+	send := func(patch int) {
 		for _, t := range buf {
+			held[patch].note(t.Msg)
 			if s.opt.Out != nil {
 				s.opt.Out.Send(t.Msg) // a failing output reconnects on its own; the sound goes on
 			}
@@ -448,6 +540,14 @@ func (s *session) outLoop(ctx context.Context, done chan struct{}) {
 			}
 		}
 		buf = buf[:0]
+	}
+	pending := func() bool {
+		for i := range held {
+			if held[i].pending() {
+				return true
+			}
+		}
+		return false
 	}
 	drain := func() {
 		for i := range s.notes {
@@ -460,8 +560,9 @@ func (s *session) outLoop(ctx context.Context, done chan struct{}) {
 				buf = s.notes[i].Spike(buf, sp)
 			}
 			buf = s.notes[i].Advance(buf, e.Frame())
+			send(i)
 		}
-		send()
+		s.outPending.Store(pending())
 	}
 	for {
 		select {
@@ -469,18 +570,62 @@ func (s *session) outLoop(ctx context.Context, done chan struct{}) {
 			drain()
 			for i := range s.notes {
 				buf = s.notes[i].AllOff(buf, s.player.Engine(i).Frame())
+				send(i)
 			}
-			send()
 			return
 		case patch := <-s.allOff:
 			drain()
 			buf = s.notes[patch].AllOff(buf, s.player.Engine(patch).Frame())
-			send()
-		case <-tick.C:
+			send(patch)
+			s.outPending.Store(pending())
+		case <-s.outWake:
+			drain()
+		case <-tick:
 			drain()
 		}
 	}
 }
+
+// heldMIDI follows what one patch's SpikeNotes has sent that a later Advance will end
+// without a new spike: sounding keys (their note-offs) and rate controllers above 0
+// (their return to 0). While any is held, the spike-note loop keeps waking.
+type heldMIDI struct {
+	keys, ccs [16 * 128]bool // by channel*128 + key or controller
+	n         int            // keys sounding plus controllers above 0
+}
+
+func (h *heldMIDI) note(m midimap.Msg) {
+	at := int(m.Status&0x0F)*128 + int(m.Data1&0x7F)
+	switch m.Status & 0xF0 {
+	case 0x90:
+		h.set(&h.keys[at], m.Data2 > 0)
+	case 0x80:
+		h.set(&h.keys[at], false)
+	case 0xB0:
+		if m.Data1 == 123 { // All Notes Off
+			base := int(m.Status&0x0F) * 128
+			for k := range 128 {
+				h.set(&h.keys[base+k], false)
+			}
+			return
+		}
+		if m.Data1 < 120 { // a controller, not a channel mode message
+			h.set(&h.ccs[at], m.Data2 > 0)
+		}
+	}
+}
+
+func (h *heldMIDI) set(b *bool, on bool) {
+	switch {
+	case on && !*b:
+		h.n++
+	case !on && *b:
+		h.n--
+	}
+	*b = on
+}
+
+func (h *heldMIDI) pending() bool { return h.n > 0 }
 
 // recordLoop moves recorded audio from the ring into the WAV file.
 func (s *session) recordLoop(ctx context.Context, rec *SampleRing, w *wav.Writer, channels int) error {

@@ -1,0 +1,134 @@
+package live
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/separatrix-audio/separatrix/io/midimap"
+	"github.com/separatrix-audio/separatrix/io/render"
+	"github.com/separatrix-audio/separatrix/patches"
+)
+
+// The spike-note loop sleeps between spikes, yet what a burst leaves sounding still
+// ends while the session plays on: the note-offs (a spike note's after its length, a
+// gate note's when the neuron falls silent) and the rate controller's return to 0 come
+// with the frames, with no spike to wake the loop. Both ways of waking it are tried:
+// from the goroutine that runs Process, and the 2 ms look of a device's own thread.
+func TestSpikeNotesEndWithoutSpikes(t *testing.T) {
+	for _, tc := range []struct {
+		patch       string
+		onGoroutine bool
+	}{
+		{"hysteresis", true},   // gate note 60, rate controller 20
+		{"hysteresis", false},  //
+		{"saddle-node", true},  // 20 ms notes, rate controller 20
+		{"saddle-node", false}, //
+	} {
+		name := tc.patch + map[bool]string{true: "/woken", false: "/polled"}[tc.onGoroutine]
+		t.Run(name, func(t *testing.T) {
+			p := mustLoad(t, tc.patch)
+			out := &recordingOut{}
+			handles := make(chan func(midimap.Msg), 1)
+			var fs *fakeStream
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() {
+				_, err := Run(ctx, Options{
+					Patches: []*patches.Patch{p}, SampleRate: 48000, Buffer: 128,
+					OpenStream:         opener(&fs, 128, 0, 128*time.Second/48000),
+					ProcessOnGoroutine: tc.onGoroutine,
+					ConnectInputs:      func(h func(midimap.Msg)) (func(), error) { handles <- h; return func() {}, nil },
+					Out:                out,
+				})
+				done <- err
+			}()
+			handle := <-handles
+			time.Sleep(100 * time.Millisecond)
+			handle(midimap.NoteOn(1, 72, 100)) // a kick into firing
+			waitMIDI(t, out, "a note-on after the kick into firing", func(ons, _ int, _ bool) bool { return ons > 0 })
+			time.Sleep(200 * time.Millisecond)
+			handle(midimap.NoteOn(1, 48, 100)) // a kick back to rest
+			// Silence: no spike from here on. Everything must end while the session runs.
+			waitMIDI(t, out, "every note off and the rate controller at 0, the neuron at rest", func(ons, left int, rateUp bool) bool {
+				return left == 0 && !rateUp
+			})
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// waitMIDI waits up to 5 s until cond holds for what out has been sent: the note-ons,
+// the notes left sounding, and whether the last rate controller (CC 20) is above 0.
+func waitMIDI(t *testing.T, out *recordingOut, what string, cond func(ons, left int, rateUp bool) bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out.mu.Lock()
+		msgs := append([]midimap.Msg(nil), out.msgs...)
+		out.mu.Unlock()
+		ons, left := hanging(msgs)
+		rateUp := false
+		for _, m := range msgs {
+			if m.Status&0xF0 == 0xB0 && m.Data1 == 20 {
+				rateUp = m.Data2 > 0
+			}
+		}
+		if cond(ons, left, rateUp) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 5 s for %s; sent: %v", what, msgs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// The control loop sleeps unless MIDI or the view wakes it, or a scripted setting falls
+// due: a ramp that starts later still tells a soft-takeover knob the value it must meet.
+// Here the second of two chained ramps holds the current at 3 from 0.1 s on; the knob,
+// moved to 0.02, has not met 3 and must not take over. (Had the loop missed the second
+// ramp, the knob would have met the first one's 0 and pulled the current to 0.02.)
+func TestScriptedSettingsReachSoftTakeover(t *testing.T) {
+	p := softHysteresis(t)
+	handles := make(chan func(midimap.Msg), 1)
+	var fs *fakeStream
+	status := &syncBuf{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(ctx, Options{
+			Patches: []*patches.Patch{p}, SampleRate: 48000, Buffer: 128,
+			OpenStream:    opener(&fs, 128, 0, 128*time.Second/48000),
+			ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handles <- h; return func() {}, nil },
+			Perf: render.Performance{Ramps: []render.Ramp{
+				{Target: "a.current", From: 0, To: 0, Seconds: 0.1},
+				{Target: "a.current", From: 3, To: 3, Seconds: 0.1},
+			}},
+			Status: status,
+		})
+		done <- err
+	}()
+	handle := <-handles
+	time.Sleep(400 * time.Millisecond)                     // both ramps over
+	handle(midimap.Msg{Status: 0xB0, Data1: 1, Data2: 32}) // -2 + 8*32/127 = 0.016: within a step of the first ramp's 0, far from 3
+	time.Sleep(600 * time.Millisecond)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(status.String(), "\r")
+	last := lines[len(lines)-1]
+	for i := len(lines) - 1; i >= 0 && !strings.Contains(last, " I="); i-- {
+		last = lines[i]
+	}
+	if !strings.Contains(last, "a I=3.00") {
+		t.Errorf("the knob took over a current it had not met: the last status reads %q, want a I=3.00", last)
+	}
+}
