@@ -85,6 +85,19 @@ func New(cfg Config) (*Engine, error) {
 	if err := checkSize(&cfg); err != nil {
 		return nil, err
 	}
+	// The engine keeps its own neurons and models (one copy of each model, shared as
+	// the caller shared it): what the caller changes afterwards changes no engine.
+	cfg.Neurons = append([]NeuronSpec(nil), cfg.Neurons...)
+	copies := map[*Model]*Model{}
+	for i, s := range cfg.Neurons {
+		if s.Model == nil {
+			continue
+		}
+		if _, ok := copies[s.Model]; !ok {
+			copies[s.Model] = s.Model.clone()
+		}
+		cfg.Neurons[i].Model = copies[s.Model]
+	}
 	if cfg.Speed == 0 {
 		cfg.Speed = 1
 	}

@@ -88,8 +88,12 @@ func (e *Engine) Channels() int { return e.cfg.Channels }
 // Len is the number of neurons.
 func (e *Engine) Len() int { return e.n }
 
-// Spec returns the spec neuron i was built from.
-func (e *Engine) Spec(i int) NeuronSpec { return e.cfg.Neurons[i] }
+// Spec returns the spec neuron i was built from, with a copy of its model (it allocates).
+func (e *Engine) Spec(i int) NeuronSpec {
+	s := e.cfg.Neurons[i]
+	s.Model = s.Model.clone()
+	return s
+}
 
 // Neuron returns the index of the named neuron, or -1.
 func (e *Engine) Neuron(name string) int {

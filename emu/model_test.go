@@ -15,12 +15,13 @@ func TestModelsAreReadOnly(t *testing.T) {
 		want, _ := LookupModel(name)
 		e := newTestEngine(t, Config{Neurons: []NeuronSpec{NewNeuronSpec("a", m, &m.Presets[0])}}, 48000, 64)
 		h := e.batches[0].h
+		p0 := m.Params[0]
 
 		m.Name = "changed"
-		m.MaxStep *= 100
+		m.MaxStep /= 100
 		m.CurrentMax = 1e9
 		m.Vars[0].Name = "X"
-		m.Params[0].Max = 1e9
+		m.Params[0].Min, m.Params[0].Max = p0.Max, p0.Max
 		m.Presets[0].Init[0] = 1234
 		m.Presets[0].Values = map[string]float64{"C": 99}
 		m.Presets = append(m.Presets[:0], Preset{Name: "only"})
@@ -34,6 +35,15 @@ func TestModelsAreReadOnly(t *testing.T) {
 		}
 		if err := e.Prepare(48000, 64); err != nil || e.batches[0].h != h {
 			t.Errorf("%s: changing a looked-up model changed the step of an engine built before (%g, was %g)", name, e.batches[0].h, h)
+		}
+		e.Schedule([]Event{{Kind: EventSet, Control: ControlParam, Value: p0.Min}}) // in range before the change
+		e.Process(makeOut(2, 64))
+		if got := e.Param(0, 0); got != p0.Min || e.Stats().Clamped != 0 {
+			t.Errorf("%s: changing a looked-up model changed the range of an engine built before: %s set to %g, clamped %d times",
+				name, p0.Name, got, e.Stats().Clamped)
+		}
+		if e.Spec(0).Model.Name != name {
+			t.Errorf("%s: the engine's spec names the model %q", name, e.Spec(0).Model.Name)
 		}
 	}
 	byFunc := map[string]func() *Model{"inapk": INaPK, "hh": HH, "morris-lecar": MorrisLecar, "fitzhugh-nagumo": FitzHughNagumo}
