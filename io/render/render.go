@@ -397,8 +397,8 @@ func Schedule(p *patches.Patch, perf Performance, rate float64) ([]emu.Event, er
 				return nil, fmt.Errorf("--kick %s: patch %s has no neuron %q (it has %s)", k.Neuron, p.Name, k.Neuron, strings.Join(p.NeuronNames, ", "))
 			}
 		}
-		if !(k.At >= 0 && k.At < MaxDuration) || !(k.Ms > 0 && k.Ms <= 10000) || math.IsNaN(k.Amplitude) || math.IsInf(k.Amplitude, 0) {
-			return nil, fmt.Errorf("--kick %s: the time must be 0 or more seconds, less than 24 hours, and the pulse 0 to 10000 ms", k)
+		if !(k.At >= 0 && k.At < MaxDuration) || !(k.Ms > 0 && k.Ms <= emu.MaxKickDuration) || math.IsNaN(k.Amplitude) || math.IsInf(k.Amplitude, 0) {
+			return nil, fmt.Errorf("--kick %s: the time must be 0 or more seconds, less than 24 hours, and the pulse 0 to %g ms", k, float64(emu.MaxKickDuration))
 		}
 		if k.Pulses < 0 || k.Pulses > emu.MaxPulses {
 			return nil, fmt.Errorf("--kick %s: pulses must be 1 to %d (2 is a pair)", k, emu.MaxPulses)
