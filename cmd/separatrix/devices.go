@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/separatrix-audio/separatrix/io/audio"
 	"github.com/separatrix-audio/separatrix/io/mididrv"
@@ -59,6 +60,10 @@ func runDevices(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "  JACK (play --host jack): %g Hz, %d frames per cycle; plays to %s by default\n",
 			js.SampleRate, js.Period, orNone(js.Physical))
 		fmt.Fprintf(stdout, "    clients to name with --audio: %s (or none)\n", orNone(js.Clients))
+		period := time.Duration(float64(js.Period) / js.SampleRate * float64(time.Second))
+		l := audio.Latency{Ahead: audio.DefaultAhead, Period: period, Device: js.Device}
+		low := audio.Latency{Ahead: 1, Period: period, Device: js.Device}
+		fmt.Fprintf(stdout, "    latency from the neuron to the sound: %v; %.1f ms with --latency low\n", l, low.Total().Seconds()*1000)
 	}
 	fmt.Fprintln(stdout, "MIDI")
 	for _, name := range mididrv.Drivers() {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -43,6 +44,43 @@ func TestUnderrunAdvice(t *testing.T) {
 	} {
 		if got := underrunAdvice(c.n, c.lat); got != c.want {
 			t.Errorf("%d, %+v:\n got %q\nwant %q", c.n, c.lat, got, c.want)
+		}
+	}
+}
+
+// TestDevicesShowsLatency: devices says how late play --host jack is heard on the
+// server at hand (the tests' dummy server: 128 frames, 256 frames of playback latency).
+func TestDevicesShowsLatency(t *testing.T) {
+	needJACK(t)
+	code, out, stderr := runCLI(t, "devices")
+	if code != 0 {
+		t.Fatalf("devices: exit %d\n%s", code, stderr)
+	}
+	want := "latency from the neuron to the sound: 10.7 ms (2 periods rendered ahead + 5.3 ms in the driver); 8.0 ms with --latency low"
+	if !strings.Contains(out, want) {
+		t.Errorf("devices output lacks %q:\n%s", want, out)
+	}
+}
+
+// TestPlayPrintsLatency: play says at start how late the sound comes, for the native
+// JACK output and PortAudio's.
+func TestPlayPrintsLatency(t *testing.T) {
+	needJACK(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--host", "jack"}, "128 frames, latency 10.7 ms (2 periods rendered ahead + 5.3 ms in the driver)"},
+		{[]string{"--host", "jack", "--latency", "3"}, "128 frames, latency 13.3 ms (3 periods rendered ahead + 5.3 ms in the driver)"},
+		{[]string{"--host", "jack", "--latency", "low"}, "128 frames, latency 8.0 ms (1 period rendered ahead + 5.3 ms in the driver)"},
+	} {
+		args := append([]string{"play", "hysteresis", "--duration", "300ms"}, c.args...)
+		out, err := exec.Command(sepBin, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		if stderr := string(out); !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: no %q in\n%s", args, c.want, stderr)
 		}
 	}
 }

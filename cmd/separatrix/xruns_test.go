@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,7 +42,8 @@ import (
 // SEPARATRIX_XRUNS_PATHS (default native,portaudio; also direct: PortAudio with
 // --latency low, and native-1: --latency 1) choose what runs. SEPARATRIX_XRUNS_BUSY=N
 // keeps N processes computing without pause throughout (the other core busy, as a
-// performer's machine may have it).
+// performer's machine may have it); SEPARATRIX_XRUNS_BUILDFLAGS builds play with other
+// go build flags.
 
 // xrunAllowance is what a path may have beyond jack_metro's total over the same rounds:
 // play has two JACK clients (audio and MIDI) where jack_metro has one, and its process
@@ -104,6 +107,8 @@ type roundCount struct {
 	graphLate  int // "Process error": a cycle in which some client had not finished
 	underruns  int // periods play's ring ran dry (play only)
 	ours       int // cycles that named one of play's clients as not finished
+	// late counts, by client, the times jackd found a client not finished.
+	late map[string]int
 }
 
 func (c roundCount) total() int { return c.driverLate + c.graphLate + c.underruns }
@@ -138,13 +143,25 @@ func TestXrunsAgainstJackMetro(t *testing.T) {
 	if s := os.Getenv("SEPARATRIX_XRUNS_PATHS"); s != "" {
 		names = strings.Split(s, ",")
 	}
+	// SEPARATRIX_XRUNS_BUILDFLAGS builds play with other flags (an -overlay to try a
+	// change, say) for every path.
+	flags := strings.Fields(os.Getenv("SEPARATRIX_XRUNS_BUILDFLAGS"))
+	build := func(name string, more ...string) string {
+		bin := filepath.Join(t.TempDir(), name)
+		args := append(append(append([]string{"build"}, flags...), more...), "-o", bin, ".")
+		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return bin
+	}
+	nativeBin := sepBin
+	if len(flags) > 0 {
+		nativeBin = build("separatrix")
+	}
 	var paBin string // play --host jack through PortAudio's JACK host API
 	for _, n := range names {
 		if n != "native" && n != "native-1" && paBin == "" {
-			paBin = filepath.Join(t.TempDir(), "separatrix-portaudiojack")
-			if out, err := exec.Command("go", "build", "-tags", "portaudiojack", "-o", paBin, ".").CombinedOutput(); err != nil {
-				t.Fatalf("building with -tags portaudiojack: %v\n%s", err, out)
-			}
+			paBin = build("separatrix-portaudiojack", "-tags", "portaudiojack")
 		}
 	}
 	for _, period := range periods {
@@ -154,9 +171,9 @@ func TestXrunsAgainstJackMetro(t *testing.T) {
 			for _, n := range names {
 				switch n {
 				case "native":
-					paths = append(paths, xrunPath{n, sepBin, nil})
+					paths = append(paths, xrunPath{n, nativeBin, nil})
 				case "native-1":
-					paths = append(paths, xrunPath{n, sepBin, []string{"--latency", "1"}})
+					paths = append(paths, xrunPath{n, nativeBin, []string{"--latency", "1"}})
 				case "portaudio":
 					paths = append(paths, xrunPath{n, paBin, []string{buf}})
 				case "direct":
@@ -231,12 +248,13 @@ func judgeXruns(t *testing.T, period, rounds int, window time.Duration, paths []
 		}
 	}
 	mt := sumRounds(metro)
-	t.Logf("%d frames, %d rounds of %v each, jack_metro: %s (total %d)", period, rounds, window, fmtRounds(metro), mt.total())
+	t.Logf("%d frames, %d rounds of %v each, jack_metro: %s (total %d); clients not finished: %s",
+		period, rounds, window, fmtRounds(metro), mt.total(), fmtLate(mt.late))
 	for i, p := range paths {
 		pt := sumRounds(ours[i])
 		allowed := mt.total() + xrunsAllowed(mt.total())
-		t.Logf("%d frames, play %-9s: %s (total %d; allowed %d); cycles that found play's clients unfinished: %d",
-			period, p.name, fmtRounds(ours[i]), pt.total(), allowed, pt.ours)
+		t.Logf("%d frames, play %-9s: %s (total %d; allowed %d); clients not finished: %s",
+			period, p.name, fmtRounds(ours[i]), pt.total(), allowed, fmtLate(pt.late))
 		if pt.total() > allowed {
 			t.Errorf("%d frames: play (%s) had %d late cycles and underruns in %d rounds of %v, jack_metro %d in as many: more than the %d allowed",
 				period, p.name, pt.total(), rounds, window, mt.total(), allowed)
@@ -245,14 +263,36 @@ func judgeXruns(t *testing.T, period, rounds int, window time.Duration, paths []
 }
 
 func sumRounds(rs []roundCount) roundCount {
-	var s roundCount
+	s := roundCount{late: map[string]int{}}
 	for _, r := range rs {
 		s.driverLate += r.driverLate
 		s.graphLate += r.graphLate
 		s.underruns += r.underruns
 		s.ours += r.ours
+		for c, n := range r.late {
+			s.late[c] += n
+		}
 	}
 	return s
+}
+
+// fmtLate lists the clients found not finished, most often first.
+func fmtLate(late map[string]int) string {
+	if len(late) == 0 {
+		return "none"
+	}
+	names := make([]string, 0, len(late))
+	for c := range late {
+		names = append(names, c)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		return late[names[i]] > late[names[j]] || late[names[i]] == late[names[j]] && names[i] < names[j]
+	})
+	var parts []string
+	for _, c := range names {
+		parts = append(parts, fmt.Sprintf("%s %d", c, late[c]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // fmtRounds lists the rounds' totals, each as driver+graph+underruns when not zero.
@@ -268,18 +308,24 @@ func fmtRounds(rs []roundCount) string {
 	return strings.Join(parts, ", ")
 }
 
+// notFinished finds the client in jackd's "client = NAME was not finished" line.
+var notFinished = regexp.MustCompile(`client = (.*) was not finished`)
+
 // countLog counts the late cycles in a piece of jackd's log; clients are play's.
 func countLog(log string, clients ...string) roundCount {
 	c := roundCount{
 		driverLate: strings.Count(log, "JackTimedDriver::Process XRun"),
 		graphLate:  strings.Count(log, "Process error"),
+		late:       map[string]int{},
 	}
 	for _, l := range strings.Split(log, "\n") {
-		for _, name := range clients {
-			if strings.Contains(l, "client = "+name+" was not finished") {
-				c.ours++
-				break
-			}
+		m := notFinished.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		c.late[m[1]]++
+		if slices.Contains(clients, m[1]) {
+			c.ours++
 		}
 	}
 	return c

@@ -12,10 +12,12 @@ import (
 // buffers arrive cleared to zero; Process writes (or adds) the block and must not keep
 // them after it returns.
 //
-// Process runs on the audio thread (on a goroutine of its own for OpenClock) and must
-// obey the real-time rules: no allocation, locks, blocking, channel operations or I/O.
-// A block is never longer than Config.MaxBlock frames and usually Config.Buffer frames
-// long, but it may be shorter or longer than Buffer: render whatever length arrives.
+// Process runs on the stream's rendering goroutine, woken by the device's callback and
+// Ahead periods ahead of it (on PortAudio's audio thread itself with Config.Direct; on
+// a goroutine of its own for OpenClock), and must obey the real-time rules: no
+// allocation, locks, blocking, channel operations or I/O. A block is never longer than
+// Config.MaxBlock frames and usually Config.Buffer frames long, but it may be shorter
+// or longer than Buffer: render whatever length arrives.
 type Process func(out [][]float32)
 
 // Config chooses the device and the stream format. The zero value plays stereo at

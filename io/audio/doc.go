@@ -15,19 +15,27 @@
 //
 // # The audio thread
 //
-// Process runs on a thread that the host API owns and schedules in real time; the
-// sound has a gap (an xrun) whenever a block is late. Process must not allocate, lock,
-// block, use channels or do I/O, and must not call code that might; Stats reports
-// callbacks, xruns and how much of each block's period the callback used. The adapter
-// between PortAudio and Process allocates nothing, and neither does the Go binding
-// under it (measured: no allocation in the process while a stream plays). The binding
-// does take a read lock per callback, which waits only while another stream is being
-// opened or closed.
+// The device's own thread, which the host API schedules in real time, runs no Go: its
+// callback, in C, copies finished blocks from a lock-free ring and wakes a goroutine of
+// the stream's (the producer), which calls Process to keep Config.Ahead periods
+// (default 2) in the ring. The producer runs on an OS thread of its own with real-time
+// priority one step below the callback's, where the system allows it. A late producer
+// costs a period of silence, counted in Stats.Underruns (and Xruns), never a late
+// callback: the device's deadline is met by C alone, while the producer has Ahead
+// periods of slack, and a callback that had to enter Go would first need a free slot
+// of the Go scheduler, in time, every time. The price is latency: Ahead periods more
+// between a knob and the sound (measured: exactly that), which Latency reports with
+// the host's own.
 //
-// A Go callback from a foreign thread needs one of the scheduler's Ps: a goroutine that
-// computes without pause can hold the P the callback waits for. Run the real-time
-// command with runtime.GOMAXPROCS(RecommendedGOMAXPROCS()) and keep other goroutines
-// short; see RecommendedGOMAXPROCS for the measurements.
+// Config.Direct keeps the old way for PortAudio: Process runs in PortAudio's callback,
+// a C-to-Go call per buffer, with nothing rendered ahead. Process must not allocate,
+// lock, block, use channels or do I/O, and must not call code that might, in either
+// case; Stats reports callbacks, xruns and how much of each period rendering took. The
+// adapter between PortAudio and Process allocates nothing, and neither does the Go
+// binding under it nor the ring's producer (measured: no allocation in the process
+// while a stream plays). A direct callback from a foreign thread needs one of the
+// scheduler's Ps: run with runtime.GOMAXPROCS(RecommendedGOMAXPROCS()) and keep other
+// goroutines short.
 //
 // # Block sizes
 //
@@ -54,11 +62,9 @@
 //
 // OpenJACK plays to a JACK server (or PipeWire's JACK layer) with a client of its own,
 // JACKClientName, whose ports out_1, out_2, ... it connects to the physical playback
-// ports, to a named client, or to nothing. No Go runs on JACK's real-time thread: the
-// process callback, in C, copies finished blocks from a lock-free ring, and a goroutine
-// woken by that callback calls Process to keep Config.Ahead periods (default 2) in the
-// ring. A late goroutine costs a counted underrun (silence), never a blocked callback.
-// The stream plays at the server's rate.
+// ports, to a named client, or to nothing. Its process callback is C and fed by a ring,
+// as above (the ring and its wake-up are the same code, ring.h); it has no direct
+// mode. The stream plays at the server's rate.
 //
 // A JACK server that quits or is killed ends the stream: its Lost channel is closed,
 // Close returns at once (a client of a dead server is not closed: libjack itself

@@ -474,6 +474,9 @@ type JACKServer struct {
 	Period     int      // frames per cycle
 	Physical   []string // the physical playback ports: where Device "" connects
 	Clients    []string // the clients with audio inputs: what Device can name
+	// Device is the latency JACK reports from the physical playback ports to the
+	// sound: Latency.Device of a stream that plays there.
+	Device time.Duration
 }
 
 // QueryJACK describes the JACK server OpenJACK would play to, for a devices listing.
@@ -487,10 +490,21 @@ func QueryJACK() (*JACKServer, error) {
 	jacklife.Mu.Lock()
 	defer jacklife.Mu.Unlock()
 	s := &jackStream{c: c, name: C.GoString(C.jack_get_client_name(c.client))}
-	return &JACKServer{
+	js := &JACKServer{
 		SampleRate: float64(C.sepa_rate(c)),
 		Period:     int(C.sepa_period(c)),
 		Physical:   s.inputPorts(true),
 		Clients:    slices.Compact(clientsOf(s.inputPorts(false))),
-	}, nil
+	}
+	var most C.uint32_t
+	for _, p := range js.Physical {
+		var n C.uint32_t
+		name := C.CString(p)
+		if C.sepa_port_playback_latency(c, name, &n) == 0 {
+			most = max(most, n)
+		}
+		C.free(unsafe.Pointer(name))
+	}
+	js.Device = frames(int(most), js.SampleRate)
+	return js, nil
 }

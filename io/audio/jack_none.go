@@ -2,6 +2,8 @@
 
 package audio
 
+import "time"
+
 // JACKAvailable reports whether this build has the native JACK output.
 const JACKAvailable = false
 
@@ -23,6 +25,7 @@ type JACKServer struct {
 	Period     int
 	Physical   []string
 	Clients    []string
+	Device     time.Duration
 }
 
 // QueryJACK reports that this build has no native JACK output.

@@ -5,8 +5,12 @@ package audio
 import (
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -303,5 +307,72 @@ func TestRingStartClose(t *testing.T) {
 	}
 	if n := len(streams); n != 0 {
 		t.Errorf("%d streams left open", n)
+	}
+}
+
+// TestMeasureGarbage measures what the garbage collector costs each path: PortAudio's
+// JACK host, ring-fed and direct, plays for the given time while a goroutine
+// allocates (and drops) SEPARATRIX_AUDIO_GARBAGE MB a second (default 256) with the
+// collector on. It runs only when asked:
+//
+//	SEPARATRIX_AUDIO_MEASURE_GC=10s go test ./io/audio -run MeasureGarbage -v
+func TestMeasureGarbage(t *testing.T) {
+	d, err := time.ParseDuration(os.Getenv("SEPARATRIX_AUDIO_MEASURE_GC"))
+	if err != nil {
+		t.Skip("set SEPARATRIX_AUDIO_MEASURE_GC to a duration to measure")
+	}
+	needJACK(t)
+	rate := 256
+	if s := os.Getenv("SEPARATRIX_AUDIO_GARBAGE"); s != "" {
+		if rate, err = strconv.Atoi(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	for _, direct := range []bool{false, true, false, true} {
+		p, _ := sine(440, 0.1, 48000)
+		s, err := Open(Config{Host: "jack", Direct: direct}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() { // rate MB/s in 64 kB pieces, every millisecond's worth at once
+			defer close(done)
+			tick := time.NewTicker(time.Millisecond)
+			defer tick.Stop()
+			var keep [][]byte
+			for {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+				}
+				for range rate * 1000 / 64 / 1000 {
+					keep = append(keep, make([]byte, 64<<10))
+				}
+				if len(keep) > 256 {
+					keep = keep[:0]
+				}
+			}
+		}()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		st0 := s.Stats()
+		before := len(jackServer.Log())
+		time.Sleep(d)
+		st1 := s.Stats()
+		runtime.ReadMemStats(&m1)
+		close(stop)
+		<-done
+		s.Close()
+		log := jackServer.Log()[before:]
+		t.Logf("direct=%v, %d MB/s of garbage: %d collections, %d callbacks, %d xruns (%d underruns); jackd: %d cycles with PortAudio not finished, %d late cycles",
+			direct, rate, m1.NumGC-m0.NumGC, st1.Callbacks-st0.Callbacks, st1.Xruns-st0.Xruns, st1.Underruns-st0.Underruns,
+			strings.Count(log, "client = PortAudio was not finished"), strings.Count(log, "Process error"))
 	}
 }
