@@ -256,6 +256,9 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	opt := live.Options{
 		Patches: loaded, SampleRate: acfg.SampleRate, Buffer: acfg.Buffer, Seed: *seed,
 		OpenStream: openStream,
+		// Only PortAudio's direct callback (--latency low) runs Process on the device's
+		// thread; the clock and the ring-fed outputs run it on a goroutine.
+		ProcessOnGoroutine: native || !acfg.Direct,
 		StreamStats: func() live.StreamStats {
 			if stream == nil {
 				return live.StreamStats{}
