@@ -1,6 +1,10 @@
 package audio
 
-import "runtime"
+import (
+	"os"
+	"runtime"
+	"strconv"
+)
 
 // RecommendedGOMAXPROCS is the GOMAXPROCS for a process that plays in real time:
 // NumCPU+2, and at least 4. Set it at the start of the command that opens the stream:
@@ -36,6 +40,11 @@ import "runtime"
 // the xruns (and jackd blames 14 to 124 of them on the client itself, against 0 to 3
 // for the C client); NumCPU+2 brings them back to the baseline, and 8 was no better
 // than 4.
+//
+// A GOMAXPROCS set in the environment wins, as it does for any Go program.
 func RecommendedGOMAXPROCS() int {
+	if n, err := strconv.Atoi(os.Getenv("GOMAXPROCS")); err == nil && n > 0 {
+		return n
+	}
 	return max(runtime.NumCPU()+2, 4)
 }
