@@ -2,7 +2,11 @@ package live
 
 import (
 	"context"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,5 +134,85 @@ func TestScriptedSettingsReachSoftTakeover(t *testing.T) {
 	}
 	if !strings.Contains(last, "a I=3.00") {
 		t.Errorf("the knob took over a current it had not met: the last status reads %q, want a I=3.00", last)
+	}
+}
+
+// burstStream renders like a clock that wakes every 100 ms: 38 buffers of 128 frames at
+// once (0.1013 s of sound), then nothing until the next wake-up.
+type burstStream struct {
+	process func([][]float32)
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+}
+
+func (b *burstStream) Start() error {
+	go func() {
+		defer close(b.done)
+		out := [][]float32{make([]float32, 128), make([]float32, 128)}
+		tick := time.NewTicker(38 * 128 * time.Second / 48000)
+		defer tick.Stop()
+		for {
+			for range 38 {
+				b.process(out)
+			}
+			select {
+			case <-b.stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return nil
+}
+
+func (b *burstStream) SampleRate() float64 { return 48000 }
+
+func (b *burstStream) Close() error {
+	b.once.Do(func() { close(b.stop) })
+	<-b.done
+	return nil
+}
+
+// The status line's firing rate counts the spikes over the sound played, so a stream
+// that renders in bursts (a clock waking ten times a second, four status lines a
+// second) shows a steady rate: the neuron fires at about 915 Hz at 5, and every line
+// must read within 3% of the same (a line read while a block renders may count its
+// frames and not yet its spikes: 128 frames, 1% of a quarter second). Over the time
+// passed, a quarter second held two bursts or three: 740 or 1110 spikes a second.
+func TestStatusRateSteadyWhenRenderedInBursts(t *testing.T) {
+	p := mustLoad(t, "hysteresis")
+	status := &syncBuf{}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_, err := Run(ctx, Options{
+		Patches: []*patches.Patch{p}, SampleRate: 48000, Buffer: 128,
+		OpenStream: func(proc func([][]float32)) (Stream, error) {
+			return &burstStream{process: proc, stop: make(chan struct{}), done: make(chan struct{})}, nil
+		},
+		Perf:   render.Performance{Sets: []render.Set{{Target: "a.current", Value: 5}}},
+		Status: status,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rates []float64
+	for _, m := range regexp.MustCompile(` a I=5\.00 ([0-9]+)/s`).FindAllStringSubmatch(status.String(), -1) {
+		r, _ := strconv.ParseFloat(m[1], 64)
+		rates = append(rates, r)
+	}
+	if len(rates) < 6 {
+		t.Fatalf("%d status lines with a rate in 3 s, want 6 or more: %q", len(rates), status.String())
+	}
+	rates = rates[1:] // the first may span the start (the kick into firing)
+	med := slices.Sorted(slices.Values(rates))[len(rates)/2]
+	if med < 800 || med > 1000 {
+		t.Errorf("the status line reads %v spikes a second at 5, want about 915", med)
+	}
+	for _, r := range rates {
+		if r < 0.97*med || r > 1.03*med {
+			t.Errorf("the status rates jitter: %v (median %v), want each within 3%% of the median", rates, med)
+			break
+		}
 	}
 }

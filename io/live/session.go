@@ -672,22 +672,26 @@ func (s *session) statusLoop(ctx context.Context, streamStats func() StreamStats
 	defer tick.Stop()
 	var last []uint64
 	var line []byte
-	lastPatch := -1
-	lastTime := time.Now()
+	lastPatch, lastFrames := -1, int64(0)
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case now := <-tick.C:
+		case <-tick.C:
 			i := s.player.Playing()
 			p := s.opt.Patches[i]
 			st := s.player.Engine(i).Stats()
 			if i != lastPatch || len(last) != len(st.Spikes) {
-				last, lastPatch = st.Spikes, i
-				lastTime = now
+				last, lastPatch, lastFrames = st.Spikes, i, st.Frames
 				continue
 			}
-			dt := now.Sub(lastTime).Seconds()
+			// Rates over the sound played since, not the time passed: a stream renders
+			// in bursts (a clock's wake-ups, a device's periods), which the wall clock
+			// would turn into a jittering rate.
+			dt := float64(st.Frames-lastFrames) / s.opt.SampleRate
+			if dt <= 0 {
+				continue // nothing played (a stream stalled): the line stays as it was
+			}
 			// Built in a reused buffer with strconv, not fmt, to feed the garbage
 			// collector little while the sound plays: only Stats allocates (a spike count
 			// and a current per neuron), four times a second.
@@ -720,7 +724,7 @@ func (s *session) statusLoop(ctx context.Context, streamStats func() StreamStats
 			line = strconv.AppendUint(line, st.DroppedEvents+s.midiDropped.Load(), 10)
 			line = append(line, "\033[K"...)
 			s.opt.Status.Write(line)
-			last, lastTime = st.Spikes, now
+			last, lastFrames = st.Spikes, st.Frames
 		}
 	}
 }
