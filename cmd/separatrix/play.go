@@ -175,7 +175,13 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 					return nil, err
 				}
 				say("%v; playing MIDI only, paced by the clock", err)
-				stream = audio.OpenClock(acfg, audio.Process(process))
+				// With no MIDI and no view nothing hears or steers the engine as it plays:
+				// the clock wakes ten times a second, not a hundred (BenchmarkIdlePlay).
+				every := audio.ClockSlice
+				if len(midiIns) == 0 && *midiOut == "" && !*virtual && !viewAt.on {
+					every = 100 * time.Millisecond
+				}
+				stream = audio.OpenClockEvery(acfg, every, audio.Process(process))
 				return stream, nil
 			}
 			opt.Open = audio.Open

@@ -42,7 +42,7 @@ func TestClockPaces(t *testing.T) {
 		// ahead (rendered at its start), within a few blocks (a Stats call may land while
 		// a late wake-up is being caught up).
 		want := t1.Sub(start).Seconds() / period
-		slice := clockBuffers(buf, 48000)
+		slice := clockBuffers(buf, 48000, ClockSlice)
 		if d := float64(st.Callbacks) - want; d < -4 || d > float64(slice)+4 {
 			t.Errorf("%d frames: %d callbacks in %v, want %.0f to %.0f: drifted by %.1f blocks", buf, st.Callbacks, t1.Sub(start), want, want+float64(slice), d)
 		}
@@ -73,7 +73,7 @@ func TestClockCatchesUp(t *testing.T) {
 	st, el := s.Stats(), time.Since(start)
 	s.Close()
 	want := el.Seconds() * 48000 / 128
-	if d := float64(st.Callbacks) - want; d < -4 || d > float64(clockBuffers(128, 48000))+4 || st.Xruns != 0 {
+	if d := float64(st.Callbacks) - want; d < -4 || d > float64(clockBuffers(128, 48000, ClockSlice))+4 || st.Xruns != 0 {
 		t.Errorf("after a 40 ms stall: %d callbacks, %d xruns; want %.0f, 0", st.Callbacks, st.Xruns, want)
 	}
 	if st.LoadMax < 10 {
@@ -93,7 +93,7 @@ func TestClockCatchesUp(t *testing.T) {
 	st, el = s.Stats(), time.Since(start)
 	s.Close()
 	behind := (el.Seconds() - 0.3) * 48000 / 128 // blocks due while it was not stalled
-	if st.Xruns != 1 || math.Abs(float64(st.Callbacks)-behind) > float64(clockBuffers(128, 48000))+8 {
+	if st.Xruns != 1 || math.Abs(float64(st.Callbacks)-behind) > float64(clockBuffers(128, 48000, ClockSlice))+8 {
 		t.Errorf("after a 300 ms stall: %d callbacks, %d xruns; want about %.0f, 1", st.Callbacks, st.Xruns, behind)
 	}
 }
@@ -126,6 +126,7 @@ func TestOpenClockPanics(t *testing.T) {
 		"nil":      func() { OpenClock(Config{}, nil) },
 		"rate":     func() { OpenClock(Config{SampleRate: -1}, func([][]float32) {}) },
 		"channels": func() { OpenClock(Config{Channels: -2}, func([][]float32) {}) },
+		"slice":    func() { OpenClockEvery(Config{}, 0, func([][]float32) {}) },
 	} {
 		func() {
 			defer func() {
@@ -159,14 +160,18 @@ func TestConfigDefaults(t *testing.T) {
 func TestClockWakesInSlices(t *testing.T) {
 	for _, tc := range []struct {
 		buffer int
+		every  time.Duration
 		slice  int // buffers per wake-up
-	}{{128, 4}, {64, 8}, {480, 1}, {1024, 1}} {
-		if got := clockBuffers(tc.buffer, 48000); got != tc.slice {
-			t.Errorf("%d frames at 48 kHz: %d buffers a wake-up, want %d", tc.buffer, got, tc.slice)
+	}{
+		{128, ClockSlice, 4}, {64, ClockSlice, 8}, {1024, ClockSlice, 1},
+		{128, 100 * time.Millisecond, 38}, {4800, 100 * time.Millisecond, 1},
+	} {
+		if got := clockBuffers(tc.buffer, 48000, tc.every); got != tc.slice {
+			t.Errorf("%d frames at 48 kHz every %v: %d buffers a wake-up, want %d", tc.buffer, tc.every, got, tc.slice)
 		}
 		var mu sync.Mutex
 		var at []time.Time
-		s := OpenClock(Config{Buffer: tc.buffer}, func(out [][]float32) {
+		s := OpenClockEvery(Config{Buffer: tc.buffer}, tc.every, func(out [][]float32) {
 			mu.Lock()
 			at = append(at, time.Now())
 			mu.Unlock()
@@ -188,7 +193,7 @@ func TestClockWakesInSlices(t *testing.T) {
 		mu.Unlock()
 		want := float64(callbacks) / float64(tc.slice)
 		if r := float64(wakes) / want; r < 0.7 || r > 1.3 {
-			t.Errorf("%d frames: %d callbacks in %d wake-ups, want about %.0f wake-ups (%d buffers each)", tc.buffer, callbacks, wakes, want, tc.slice)
+			t.Errorf("%d frames every %v: %d callbacks in %d wake-ups, want about %.0f wake-ups (%d buffers each)", tc.buffer, tc.every, callbacks, wakes, want, tc.slice)
 		}
 	}
 }
