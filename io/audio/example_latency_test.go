@@ -15,7 +15,7 @@ func ExampleLatency() {
 	direct := audio.Latency{Period: period, Device: 2 * period} // Config.Direct
 	fmt.Println("ring:  ", ring)
 	fmt.Println("direct:", direct)
-	fmt.Printf("the ring adds %.1f ms\n", (ring.Total() - direct.Total()).Seconds()*1000)
+	fmt.Printf("the ring adds %.1f ms\n", (ring.Total()-direct.Total()).Seconds()*1000)
 	// Output:
 	// ring:   10.7 ms (2 periods rendered ahead + 5.3 ms in the driver)
 	// direct: 5.3 ms (direct callback: all in the driver)
