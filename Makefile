@@ -8,7 +8,7 @@ DEBS := portaudio19-dev jackd2 libjack-jackd2-dev libasound2-dev
 # The tests also drive the live view (play --view) in a real headless browser.
 TEST_DEBS := chromium-headless-shell
 
-.PHONY: all deps test-deps install-debs build play demo figures view-screenshot test bench fuzz clean
+.PHONY: all deps test-deps install-debs build play demo figures view-screenshot test bench fuzz xruns clean
 
 all: build
 
@@ -78,6 +78,13 @@ test: test-deps
 # JACK server, steers it from the page and photographs the page.
 view-screenshot: test-deps
 	VIEW_SCREENSHOT=$(CURDIR)/docs/view.png $(GO) test ./cmd/separatrix -run TestViewInBrowser -count=1 -v
+
+# The xrun judge: play against JACK's own C client (jack_metro) in alternating 3 s rounds
+# on a dummy JACK server at 128 and 64 frames, with MIDI in and out, a recording and the
+# other core busy; prints both counts. ROUNDS=8 for more.
+ROUNDS ?= 5
+xruns: test-deps
+	SEPARATRIX_XRUNS_ROUNDS=$(ROUNDS) $(GO) test ./cmd/separatrix -run TestXrunsAgainstJackMetro -count=1 -v
 
 bench:
 	$(GO) test ./emu ./io/render -run '^$$' -bench . -benchtime 2s
