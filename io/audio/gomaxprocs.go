@@ -41,6 +41,20 @@ import (
 // for the C client); NumCPU+2 brings them back to the baseline, and 8 was no better
 // than 4.
 //
+// Those numbers are for Process on the audio thread (Config.Direct). Fed from a ring
+// (OpenJACK; Open without Direct), Process runs on a producer goroutine the callback
+// wakes, which needs a free P as much; measured the same way (TestMeasureGOMAXPROCSRing,
+// four rounds of 10 s, Process computing 30 µs a block, OpenJACK), underruns in all:
+//
+//	                  GOMAXPROCS=2   3   4
+//	Go, idle          0              0   0
+//	Go + busy         17 (14, 0, 2, 1 a round)  1   1
+//
+// and the process's CPU time did not depend on the setting (idle: 4.2 to 7.6% of a core
+// at 2, 5.2 to 7.4% at 3, 3.6 to 8.5% at 4, the spread within each as wide as between
+// them). So NumCPU+2 stays: one P more than the CPUs for the producer beside a goroutine
+// that computes (the view's geometry worker), one for the garbage collector's.
+//
 // A GOMAXPROCS set in the environment wins, as it does for any Go program.
 func RecommendedGOMAXPROCS() int {
 	if n, err := strconv.Atoi(os.Getenv("GOMAXPROCS")); err == nil && n > 0 {
