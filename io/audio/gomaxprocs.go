@@ -46,9 +46,9 @@ import (
 // wakes, which needs a free P as much; measured the same way (TestMeasureGOMAXPROCSRing,
 // four rounds of 10 s, Process computing 30 µs a block, OpenJACK), underruns in all:
 //
-//	                  GOMAXPROCS=2   3   4
-//	Go, idle          0              0   0
-//	Go + busy         17 (14, 0, 2, 1 a round)  1   1
+//	             GOMAXPROCS=2   3   4
+//	Go, idle                0   0   0
+//	Go + busy              17   1   1   (at 2: 14, 0, 2 and 1 a round)
 //
 // and the process's CPU time did not depend on the setting (idle: 4.2 to 7.6% of a core
 // at 2, 5.2 to 7.4% at 3, 3.6 to 8.5% at 4, the spread within each as wide as between
