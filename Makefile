@@ -8,7 +8,7 @@ DEBS := portaudio19-dev jackd2 libjack-jackd2-dev libasound2-dev
 # The tests also drive the live view (play --view) in a real headless browser.
 TEST_DEBS := chromium-headless-shell
 
-.PHONY: all deps test-deps install-debs build play demo figures view-screenshot test bench fuzz xruns clean
+.PHONY: all deps test-deps install-debs build play demo figures view-screenshot test bench fuzz xruns idle-bench clean
 
 all: build
 
@@ -85,6 +85,10 @@ view-screenshot: test-deps
 ROUNDS ?= 5
 xruns: test-deps
 	SEPARATRIX_XRUNS_ROUNDS=$(ROUNDS) $(GO) test ./cmd/separatrix -run TestXrunsAgainstJackMetro -count=1 -v
+
+# What play hysteresis costs doing nothing for 30 s: % of a core, context switches a second.
+idle-bench: test-deps
+	$(GO) test ./cmd/separatrix -run '^$$' -bench IdlePlay -benchtime 1x -count=1
 
 bench:
 	$(GO) test ./emu ./io/render -run '^$$' -bench . -benchtime 2s
