@@ -101,6 +101,32 @@ func (p *viewPage) waitFor(t *testing.T, what string, cond func(m map[string]any
 	return nil
 }
 
+// playWithView runs a session of opt (its stream a paced fake, its view on a free
+// port) until the test ends, and returns a page connected to the view.
+func playWithView(t *testing.T, opt Options) *viewPage {
+	t.Helper()
+	srv, err := view.Listen(view.Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fs *fakeStream
+	opt.SampleRate, opt.Buffer, opt.View = 48000, 128, srv
+	opt.OpenStream = opener(&fs, 128, 0, 128*time.Second/48000)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(ctx, opt)
+		done <- err
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	return openPage(t, srv.Addr().String())
+}
+
 func sliderIs(v float64) func(map[string]any) bool {
 	return func(m map[string]any) bool {
 		if m["t"] != "controls" {
@@ -125,31 +151,12 @@ func firing(want bool) func(map[string]any) bool {
 // control loop; a knob moves the page's slider; after a page move the soft knob waits to
 // be caught instead of jumping.
 func TestViewSteersLikeMIDI(t *testing.T) {
-	srv, err := view.Listen(view.Options{Addr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	handles := make(chan func(midimap.Msg), 1)
-	var fs *fakeStream
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, err := Run(ctx, Options{
-			Patches: []*patches.Patch{softHysteresis(t)}, SampleRate: 48000, Buffer: 128,
-			OpenStream:    opener(&fs, 128, 0, 128*time.Second/48000),
-			ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handles <- h; return func() {}, nil },
-			View:          srv,
-		})
-		done <- err
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
+	p := playWithView(t, Options{
+		Patches:       []*patches.Patch{softHysteresis(t)},
+		ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handles <- h; return func() {}, nil },
+	})
 	handle := <-handles
-	p := openPage(t, srv.Addr().String())
 	p.waitFor(t, "the slider at the patch's start, -2", sliderIs(-2))
 	p.waitFor(t, "rest at the start", firing(false))
 
@@ -197,29 +204,8 @@ func TestViewSteersLikeMIDI(t *testing.T) {
 // TestViewSwitchesPatch: with two patches, a page's patch choice crossfades to the
 // other as a program change does, and the page gets the new patch's sliders.
 func TestViewSwitchesPatch(t *testing.T) {
-	srv, err := view.Listen(view.Options{Addr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fs *fakeStream
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
 	log := &syncBuf{}
-	go func() {
-		_, err := Run(ctx, Options{
-			Patches: []*patches.Patch{mustLoad(t, "hysteresis"), mustLoad(t, "snic")}, SampleRate: 48000, Buffer: 128,
-			OpenStream: opener(&fs, 128, 0, 128*time.Second/48000),
-			View:       srv, Log: log,
-		})
-		done <- err
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
-	p := openPage(t, srv.Addr().String())
+	p := playWithView(t, Options{Patches: []*patches.Patch{mustLoad(t, "hysteresis"), mustLoad(t, "snic")}, Log: log})
 	p.waitFor(t, "hysteresis playing", func(m map[string]any) bool { return m["t"] == "status" && m["playing"] == 0.0 })
 	p.send(t, map[string]any{"t": "patch", "index": 1})
 	p.waitFor(t, "snic playing", func(m map[string]any) bool { return m["t"] == "status" && m["playing"] == 1.0 })
@@ -240,28 +226,7 @@ func TestViewSwitchesPatch(t *testing.T) {
 // down; its button on the page does the same, and the resonator fires on release while
 // the integrator never does.
 func TestViewHoldButton(t *testing.T) {
-	srv, err := view.Listen(view.Options{Addr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fs *fakeStream
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, err := Run(ctx, Options{
-			Patches: []*patches.Patch{mustLoad(t, "rebound")}, SampleRate: 48000, Buffer: 128,
-			OpenStream: opener(&fs, 128, 0, 128*time.Second/48000),
-			View:       srv,
-		})
-		done <- err
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
-	p := openPage(t, srv.Addr().String())
+	p := playWithView(t, Options{Patches: []*patches.Patch{mustLoad(t, "rebound")}})
 	rate := func(m map[string]any, k int) float64 {
 		return m["neurons"].([]any)[k].(map[string]any)["rate"].(float64)
 	}
