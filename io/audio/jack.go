@@ -12,7 +12,6 @@ import "C"
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -34,9 +33,6 @@ const (
 	// jackRingFrames is the ring's size per channel: room for the largest period JACK
 	// allows (8192) twice over.
 	jackRingFrames = 1 << 14
-	// jackWaitMillis bounds the producer's sleep when no period ends (a stopped
-	// server's clients get no callbacks, and no shutdown notice until it is detected).
-	jackWaitMillis = 100
 	// jackOpenTimeout bounds jack_client_open: a server that is starting or wedged can
 	// leave it waiting.
 	jackOpenTimeout = 3 * time.Second
@@ -52,9 +48,9 @@ var jackQuiet sync.Once
 // no Go) copies finished blocks from a lock-free ring, and a goroutine of the stream's
 // own, woken by that callback, calls Process to keep Config.Ahead periods in the ring.
 // The sound is Ahead periods later than with a direct callback; in exchange a late
-// Process call is absorbed by the ring instead of being heard. The goroutine runs on a
-// thread of its own with real-time priority just below JACK's, where the system allows
-// it (RealTime says).
+// Process call is absorbed by the ring instead of being heard. The goroutine renders
+// with real-time priority just below JACK's, where the system allows it (RealTime
+// says); see the package documentation for how it waits.
 //
 // A server that quits or is killed is reported by Lost, and Close then returns at once.
 // A server that stops answering (SIGSTOP, a hang) gives no Lost: the stream simply
@@ -86,10 +82,8 @@ func OpenJACK(cfg Config, p Process) (Stream, error) {
 	}
 	s := &jackStream{
 		c:        c,
-		p:        p,
 		rate:     float64(C.sepa_rate(c)),
 		buffer:   int(C.sepa_period(c)),
-		maxBlock: cfg.MaxBlock,
 		ahead:    cfg.Ahead,
 		channels: cfg.Channels,
 		lost:     make(chan struct{}),
@@ -100,6 +94,9 @@ func OpenJACK(cfg Config, p Process) (Stream, error) {
 	s.name = C.GoString(C.jack_get_client_name(c.client))
 	targets, err := s.targets(cfg.Device)
 	jacklife.Mu.Unlock()
+	if err == nil {
+		s.feed, err = newFeed(&c.feed, p, s.rate, cfg.MaxBlock, cfg.Ahead)
+	}
 	if err != nil {
 		jackClose(c, time.Second)
 		return nil, err
@@ -108,17 +105,6 @@ func OpenJACK(cfg Config, p Process) (Stream, error) {
 	s.desc = "JACK client " + s.name
 	if len(targets) > 0 {
 		s.desc += " playing to " + strings.Join(slices.Compact(clientsOf(targets)), ", ")
-	}
-	// The producer renders into C memory, which sepa_write copies into the ring:
-	// passing it to C breaks no cgo pointer rule, and nothing is allocated per block.
-	s.scratch = C.calloc(C.size_t(cfg.Channels*jackRingFrames), C.sizeof_float)
-	liveScratch.Add(1)
-	all := unsafe.Slice((*float32)(s.scratch), cfg.Channels*jackRingFrames)
-	s.chans = make([][]float32, cfg.Channels)
-	s.out = make([][]float32, cfg.Channels)
-	s.view = make([][]float32, cfg.Channels)
-	for ch := range s.chans {
-		s.chans[ch] = all[ch*jackRingFrames : (ch+1)*jackRingFrames]
 	}
 	return s, nil
 }
@@ -131,9 +117,9 @@ var (
 	// abandoned are clients whose server shut them down: libjack deletes them in the
 	// next successful open, after which their memory is freed. Guarded by jacklife.Mu.
 	abandoned []*C.sepa_client
-	// liveClients and liveScratch count the clients' C memory (struct and ring) and
-	// the producers' scratch buffers not yet freed, for the tests' leak checks.
-	liveClients, liveScratch atomic.Int64
+	// liveClients counts the clients' C memory (struct and ring) not yet freed, for
+	// the tests' leak checks.
+	liveClients atomic.Int64
 )
 
 // jackOpenClient opens the client with a time limit; a late answer is closed.
@@ -222,10 +208,9 @@ func jackClose(c *C.sepa_client, limit time.Duration) error {
 // jackStream is a native JACK output fed through a ring.
 type jackStream struct {
 	c        *C.sepa_client
-	p        Process
+	feed     *feed
 	rate     float64
 	buffer   int // JACK's period when opened
-	maxBlock int
 	ahead    int
 	channels int
 	name     string // the client's name as JACK gave it
@@ -233,11 +218,6 @@ type jackStream struct {
 	ready    chan struct{}
 	dest     []string // the ports out_1.. are connected to, in turn
 	desc     string
-
-	// The producer's buffers: chans over scratch (C memory), out and view reused.
-	scratch          unsafe.Pointer
-	chans, out, view [][]float32
-	meter            meter
 
 	lost chan struct{} // closed when the server shut the client down
 	done chan struct{} // closed when the producer has returned
@@ -315,7 +295,7 @@ func (s *jackStream) Start() error {
 	if err := checkStart(s.closed, s.started); err != nil {
 		return err
 	}
-	s.topUp()
+	s.feed.topUp()
 	s.started = true
 	go s.produce()
 	<-s.ready
@@ -335,54 +315,36 @@ func (s *jackStream) Start() error {
 	return nil
 }
 
-// produce keeps the ring topped up until the stream is stopped or the server goes.
+// produce runs the feed until the stream is stopped or the server goes. Its deadline
+// is the ring's slack (Ahead-1 periods, 2.7 ms at 128 frames and 48 kHz): a thread of
+// ordinary priority misses it whenever other processes keep the CPUs busy (measured:
+// 10 to 18 underruns in 2 s beside two busy processes), so it renders with real-time
+// priority just below JACK's own thread, where the system allows it.
 func (s *jackStream) produce() {
 	defer close(s.done)
-	// The producer's deadline is the ring's slack (Ahead-1 periods, 2.7 ms at 128
-	// frames and 48 kHz): a thread of ordinary priority misses it whenever other
-	// processes keep the CPUs busy (measured: 10 to 18 underruns in 2 s beside two busy
-	// processes). Real-time scheduling just below JACK's own thread, on an OS thread
-	// of its own, keeps it in time; where the system refuses it, it plays on as it is.
-	// The thread is never unlocked: it ends with the goroutine, rather than going back
-	// to Go's pool with real-time priority.
-	runtime.LockOSThread()
-	jacklife.Mu.Lock()
-	s.realtime = C.sepa_realtime(s.c) == 0
-	jacklife.Mu.Unlock()
-	close(s.ready)
-	for {
-		switch C.sepa_wait(s.c, jackWaitMillis) {
-		case 1:
-			return
-		case 2:
-			close(s.lost)
-			return
+	realtime := func() int {
+		jacklife.Mu.Lock()
+		defer jacklife.Mu.Unlock()
+		if C.sepa_realtime(s.c) != 0 {
+			return -1 // JACK itself not real-time counts as refused: say so
 		}
-		s.topUp()
+		return 0
+	}
+	lost := s.feed.run(realtime, func(ok bool) {
+		s.realtime = ok
+		close(s.ready)
+	})
+	if lost {
+		close(s.lost)
 	}
 }
 
-// topUp renders until the ring holds Ahead periods, at most two periods' worth a
-// call: an engine slower than real time must not keep a real-time thread busy for good
-// (each period the callback plays wakes it again).
-func (s *jackStream) topUp() {
-	for budget := 2 * int(C.sepa_period(s.c)); budget > 0; {
-		period := int(C.sepa_period(s.c))
-		target := min(s.ahead*period, jackRingFrames)
-		need := target - int(C.sepa_fill(s.c))
-		if need <= 0 {
-			return
-		}
-		n := min(need, period, budget)
-		budget -= n
-		t0 := time.Now()
-		for ch := range s.out {
-			s.out[ch] = s.chans[ch][:n]
-		}
-		render(s.p, s.out, s.view, s.maxBlock)
-		C.sepa_write(s.c, (*C.float)(s.scratch), jackRingFrames, C.uint32_t(n))
-		s.meter.record(time.Since(t0), n, s.rate)
-	}
+// feedPriority is the SCHED_FIFO priority the producer asks for, one below JACK's
+// process thread; -1 if JACK does not run real-time.
+func (s *jackStream) feedPriority() int {
+	jacklife.Mu.Lock()
+	defer jacklife.Mu.Unlock()
+	return int(C.sepa_rt_priority(s.c))
 }
 
 // Close stops the producer and closes the client; with the server gone it returns at
@@ -398,12 +360,9 @@ func (s *jackStream) Close() error {
 	C.sepa_stop(s.c)
 	s.final = s.statsLocked()
 	if s.started {
-		<-s.done // Process returns promptly; sepa_wait returns at once after sepa_stop
+		<-s.done // Process returns promptly, and sepa_stop wakes the producer
 	}
-	// The scratch buffer goes once the producer has returned (above): whether libjack
-	// lets the client go in time or not, nothing renders into it any more.
-	C.free(s.scratch)
-	liveScratch.Add(-1)
+	s.feed.close()
 	return jackClose(s.c, 300*time.Millisecond)
 }
 
@@ -441,7 +400,7 @@ func (s *jackStream) Latency() Latency {
 }
 
 // played is how many frames the process callback has taken from the ring (tests).
-func (s *jackStream) played() uint64 { return uint64(C.sepa_played(s.c)) }
+func (s *jackStream) played() uint64 { return s.feed.played() }
 
 func (s *jackStream) SampleRate() float64 { return s.rate }
 func (s *jackStream) Buffer() int         { return s.buffer }
@@ -461,7 +420,7 @@ func (s *jackStream) Stats() Stats {
 func (s *jackStream) statsLocked() Stats {
 	var n [3]C.uint64_t
 	C.sepa_counts(s.c, &n[0])
-	st := s.meter.stats()
+	st := s.feed.meter.stats()
 	st.Callbacks = uint64(n[0])
 	st.Underruns = uint64(n[1])
 	st.Xruns = uint64(n[2]) + st.Underruns

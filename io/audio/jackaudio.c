@@ -30,18 +30,14 @@ static int sepa_process(jack_nframes_t n, void *arg) {
 	for (int ch = 0; ch < c->channels; ch++) {
 		dst[ch] = jack_port_get_buffer(c->ports[ch], n);
 	}
-	uint32_t take = sepa_ring_read(&c->ring, dst, n);
-	if (take < n && LOAD(&c->running)) {
-		ADD(&c->underruns, 1);
-	}
+	sepa_feed_play(&c->feed, dst, n);
 	ADD(&c->cycles, 1);
-	sepa_wake_post(&c->wake);
 	return 0;
 }
 
 static int sepa_bufsize(jack_nframes_t n, void *arg) {
 	sepa_client *c = arg;
-	STORE(&c->period, n);
+	STORE(&c->feed.period, n);
 	return 0;
 }
 
@@ -55,16 +51,14 @@ static void sepa_shutdown(jack_status_t code, const char *reason, void *arg) {
 	(void)code;
 	(void)reason;
 	sepa_client *c = arg;
-	// Async-signal-safe only: an atomic store and sem_post.
-	STORE(&c->dead, 1);
-	sepa_wake_post(&c->wake);
+	// Async-signal-safe only: an atomic store and a write.
+	sepa_feed_lose(&c->feed);
 }
 
 // sepa_free frees the client's own memory (not libjack's). For a client abandoned by
 // sepa_close, only once libjack has deleted it (see package jacklife).
 void sepa_free(sepa_client *c) {
-	sepa_wake_destroy(&c->wake);
-	sepa_ring_free(&c->ring);
+	sepa_feed_free(&c->feed);
 	free(c);
 }
 
@@ -80,14 +74,7 @@ sepa_client *sepa_open(const char *name, int channels, uint32_t cap, int *status
 		return NULL;
 	}
 	sepa_client *c = calloc(1, sizeof *c);
-	if (!c || sepa_ring_init(&c->ring, channels, cap) != 0) {
-		free(c);
-		jack_client_close(jc);
-		*status = -1;
-		return NULL;
-	}
-	if (sepa_wake_init(&c->wake) != 0) {
-		sepa_ring_free(&c->ring);
+	if (!c || sepa_feed_init(&c->feed, channels, cap, jack_get_buffer_size(jc)) != 0) {
 		free(c);
 		jack_client_close(jc);
 		*status = -1;
@@ -108,7 +95,6 @@ sepa_client *sepa_open(const char *name, int channels, uint32_t cap, int *status
 			return NULL;
 		}
 	}
-	STORE(&c->period, jack_get_buffer_size(jc));
 	if (jack_set_process_callback(jc, sepa_process, c) != 0 ||
 	    jack_set_buffer_size_callback(jc, sepa_bufsize, c) != 0 ||
 	    jack_set_xrun_callback(jc, sepa_xrun, c) != 0) {
@@ -122,7 +108,7 @@ sepa_client *sepa_open(const char *name, int channels, uint32_t cap, int *status
 
 // sepa_activate starts the process callback; underruns count from here on.
 int sepa_activate(sepa_client *c) {
-	STORE(&c->running, 1);
+	STORE(&c->feed.running, 1);
 	return jack_activate(c->client);
 }
 
@@ -142,34 +128,13 @@ const char **sepa_playback_ports(sepa_client *c, int physical) {
 	return jack_get_ports(c->client, NULL, JACK_DEFAULT_AUDIO_TYPE, flags);
 }
 
-// sepa_wait blocks until a period has been played, sepa_stop is called, the client
-// dies, or ms milliseconds pass. It returns 1 after sepa_stop, 2 if the client is
-// dead, else 0.
-int sepa_wait(sepa_client *c, int ms) {
-	sepa_wake_wait(&c->wake, ms);
-	if (LOAD(&c->stop)) {
-		return 1;
-	}
-	return LOAD(&c->dead) ? 2 : 0;
-}
-
-// sepa_write appends up to frames frames from src (channel after channel, stride floats
-// apart) to the ring and returns how many fitted.
-uint32_t sepa_write(sepa_client *c, const float *src, uint32_t stride, uint32_t frames) {
-	return sepa_ring_write(&c->ring, src, stride, frames);
-}
-
-uint64_t sepa_fill(sepa_client *c) { return sepa_ring_fill(&c->ring); }
-
-// sepa_played is the number of frames the process callback has taken from the ring.
-uint64_t sepa_played(sepa_client *c) { return sepa_ring_played(&c->ring); }
-
-uint32_t sepa_period(sepa_client *c) { return LOAD(&c->period); }
+// sepa_period is JACK's buffer size as the callbacks last saw it.
+uint32_t sepa_period(sepa_client *c) { return LOAD(&c->feed.period); }
 
 // sepa_counts copies the counters: cycles, underruns, xruns.
 void sepa_counts(sepa_client *c, uint64_t *out) {
 	out[0] = LOAD(&c->cycles);
-	out[1] = LOAD(&c->underruns);
+	out[1] = LOAD(&c->feed.underruns);
 	out[2] = LOAD(&c->xruns);
 }
 
@@ -179,7 +144,7 @@ jack_nframes_t sepa_rate(sepa_client *c) { return jack_get_sample_rate(c->client
 // first output port to the sound: the periods the server and the device still hold (0
 // before the port is connected). It returns -1, leaving *frames, if the server is gone.
 int sepa_playback_latency(sepa_client *c, uint32_t *frames) {
-	if (LOAD(&c->dead)) {
+	if (LOAD(&c->feed.lost)) {
 		return -1;
 	}
 	jack_latency_range_t r = {0, 0};
@@ -192,7 +157,7 @@ int sepa_playback_latency(sepa_client *c, uint32_t *frames) {
 // name (where the output will be connected). It returns -1 if there is no such port or
 // the server is gone.
 int sepa_port_playback_latency(sepa_client *c, const char *name, uint32_t *frames) {
-	if (LOAD(&c->dead)) {
+	if (LOAD(&c->feed.lost)) {
 		return -1;
 	}
 	jack_port_t *p = jack_port_by_name(c->client, name);
@@ -205,32 +170,35 @@ int sepa_port_playback_latency(sepa_client *c, const char *name, uint32_t *frame
 	return 0;
 }
 
-// sepa_realtime gives the calling thread (the producer's, locked to its goroutine)
-// real-time scheduling one step below JACK's process thread, if JACK runs real-time
-// and the system allows it. It returns 0 on success.
-int sepa_realtime(sepa_client *c) {
+// sepa_rt_priority is the real-time priority for the producer, one step below JACK's
+// process thread, or -1 if JACK does not run real-time.
+int sepa_rt_priority(sepa_client *c) {
 	if (!jack_is_realtime(c->client)) {
 		return -1;
 	}
 	int prio = jack_client_real_time_priority(c->client);
-	if (prio < 2) {
-		return -1;
-	}
-	return jack_acquire_real_time_scheduling(pthread_self(), prio - 1);
+	return prio < 2 ? -1 : prio - 1;
 }
 
-void sepa_stop(sepa_client *c) {
-	STORE(&c->running, 0); // the ring runs dry from now on: not an underrun
-	STORE(&c->stop, 1);
-	sepa_wake_post(&c->wake);
+// sepa_realtime gives the calling thread (the producer's, locked to its goroutine
+// where the priority cannot follow it: not on Linux) that priority. It returns 0 on
+// success.
+int sepa_realtime(sepa_client *c) {
+	int prio = sepa_rt_priority(c);
+	if (prio < 0) {
+		return -1;
+	}
+	return jack_acquire_real_time_scheduling(pthread_self(), prio);
 }
+
+void sepa_stop(sepa_client *c) { sepa_feed_stop(&c->feed); }
 
 // sepa_close closes a live client and frees it, and returns 1. A client the server shut
 // down is abandoned instead, and 0 returned: libjack deletes it itself in the next
 // jack_client_open of the process (JackLibGlobals::Init), after which sepa_free may
 // free its memory. Call it holding the lifecycle lock (package jacklife).
 int sepa_close(sepa_client *c) {
-	if (LOAD(&c->dead)) {
+	if (LOAD(&c->feed.lost)) {
 		return 0;
 	}
 	jack_deactivate(c->client);

@@ -16,18 +16,12 @@ typedef struct {
 	int channels;
 	jack_port_t *ports[SEPA_MAX_CHANNELS];
 
-	// The ring (ring.h): the producer (Go) writes, the process callback reads.
-	sepa_ring ring;
+	// The ring, its wake-up and the producer's flags (ring.h): the producer (Go, feed.go)
+	// writes, the process callback reads.
+	sepa_feed feed;
 
-	uint64_t cycles;    // atomic: process callbacks
-	uint64_t underruns; // atomic: callbacks that found less than a period in the ring
-	uint64_t xruns;     // atomic: xruns JACK reported (anywhere in the graph)
-	uint32_t period;    // atomic: JACK's current buffer size in frames
-	int dead;           // atomic: the server shut the client down
-	int stop;           // atomic: sepa_wait returns at once
-	int running;        // atomic: count underruns (not before the first fill)
-
-	sepa_wake wake; // posted by the callback after each period, and on shutdown and stop
+	uint64_t cycles; // atomic: process callbacks
+	uint64_t xruns;  // atomic: xruns JACK reported (anywhere in the graph)
 } sepa_client;
 
 void sepa_quiet(void);
@@ -36,15 +30,12 @@ int sepa_activate(sepa_client *c);
 int sepa_connect(sepa_client *c, int channel, const char *dest);
 const char *sepa_port_name(sepa_client *c, int channel);
 const char **sepa_playback_ports(sepa_client *c, int physical);
-int sepa_wait(sepa_client *c, int ms);
-uint32_t sepa_write(sepa_client *c, const float *src, uint32_t stride, uint32_t frames);
-uint64_t sepa_fill(sepa_client *c);
-uint64_t sepa_played(sepa_client *c);
 uint32_t sepa_period(sepa_client *c);
 void sepa_counts(sepa_client *c, uint64_t *out);
 jack_nframes_t sepa_rate(sepa_client *c);
 int sepa_playback_latency(sepa_client *c, uint32_t *frames);
 int sepa_port_playback_latency(sepa_client *c, const char *name, uint32_t *frames);
+int sepa_rt_priority(sepa_client *c);
 int sepa_realtime(sepa_client *c);
 void sepa_stop(sepa_client *c);
 int sepa_close(sepa_client *c);

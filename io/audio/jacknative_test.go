@@ -264,13 +264,13 @@ func restartCycles() int {
 	}
 	debug.FreeOSMemory()
 	drss, dthreads := procStatus("RssAnon")-rss0, procStatus("Threads")-threads0
-	fmt.Printf("cycles: 12\nC memory of at most one client and one scratch buffer: %v (%d, %d)\nthreads grew by at most 2: %v (%d)\n",
-		liveClients.Load() <= 1 && liveScratch.Load() <= 1, liveClients.Load(), liveScratch.Load(), dthreads <= 2, dthreads)
+	fmt.Printf("cycles: 12\nC memory of at most one client and one wake-up open: %v (%d, %d)\nthreads grew by at most 2: %v (%d)\n",
+		liveClients.Load() <= 1 && liveFeeds.Load() <= 1, liveClients.Load(), liveFeeds.Load(), dthreads <= 2, dthreads)
 	// The heap's size is logged, not judged: freed 128 kB rings may stay in the C
 	// allocator's arenas (glibc raises its mmap threshold after such frees).
 	fmt.Printf("the heap (RssAnon) grew by %d kB in the last 6 cycles\n", drss)
 	s.Close()
-	fmt.Println("after Close, clients and scratch buffers left:", liveClients.Load(), liveScratch.Load())
+	fmt.Println("after Close, clients and wake-ups left:", liveClients.Load(), liveFeeds.Load())
 	return 0
 }
 
@@ -290,8 +290,8 @@ func TestSupervisedJACKRestartCycles(t *testing.T) {
 	}
 	out, _ := helper(t, "restart-cycles")
 	t.Log(out)
-	expectLines(t, out, "cycles: 12", "C memory of at most one client and one scratch buffer: true",
-		"threads grew by at most 2: true", "after Close, clients and scratch buffers left: 0 0")
+	expectLines(t, out, "cycles: 12", "C memory of at most one client and one wake-up open: true",
+		"threads grew by at most 2: true", "after Close, clients and wake-ups left: 0 0")
 }
 
 // oddPeriod (a helper process) plays a sine natively to a server of its own at 96

@@ -1,8 +1,8 @@
 //go:build cgo
 
 // The C half of PortAudio's ring-fed output. sepa_pa_callback runs on the host API's
-// real-time thread: it touches only PortAudio's buffers, the ring and atomics, posts a
-// semaphore, allocates nothing and never calls into Go.
+// real-time thread: it touches only PortAudio's buffers, the ring and atomics, posts the
+// wake-up, allocates nothing and never calls into Go.
 
 #include <string.h>
 
@@ -51,23 +51,16 @@ static int sepa_pa_callback(const void *in, void *out, unsigned long frames,
 		sample_scheduling(c);
 		SEPA_STORE(&c->sampled, 1);
 	}
-	uint32_t n = (uint32_t)frames;
-	uint32_t take = sepa_ring_read(&c->ring, (float *const *)out, n);
-	SEPA_STORE(&c->period, n);
-	if (take < n && SEPA_LOAD(&c->running)) {
-		SEPA_ADD(&c->underruns, 1);
-	}
+	sepa_feed_play(&c->feed, (float *const *)out, (uint32_t)frames);
 	if (flags & (paOutputUnderflow | paOutputOverflow)) {
 		SEPA_ADD(&c->xruns, 1);
 	}
 	SEPA_ADD(&c->callbacks, 1);
-	sepa_wake_post(&c->wake);
 	return paContinue;
 }
 
 static void sepa_pa_free(sepa_pa *c) {
-	sepa_wake_destroy(&c->wake);
-	sepa_ring_free(&c->ring);
+	sepa_feed_free(&c->feed);
 	free(c);
 }
 
@@ -81,16 +74,10 @@ sepa_pa *sepa_pa_open(int device, int channels, double rate, unsigned long frame
 	if (!c) {
 		return NULL;
 	}
-	if (sepa_ring_init(&c->ring, channels, cap) != 0) {
+	if (sepa_feed_init(&c->feed, channels, cap, (uint32_t)frames) != 0) {
 		free(c);
 		return NULL;
 	}
-	if (sepa_wake_init(&c->wake) != 0) {
-		sepa_ring_free(&c->ring);
-		free(c);
-		return NULL;
-	}
-	c->period = (uint32_t)frames;
 	PaStreamParameters p;
 	memset(&p, 0, sizeof p);
 	p.device = device;
@@ -116,33 +103,18 @@ sepa_pa *sepa_pa_open(int device, int channels, double rate, unsigned long frame
 
 // sepa_pa_start starts the stream; underruns count from here on.
 PaError sepa_pa_start(sepa_pa *c) {
-	SEPA_STORE(&c->running, 1);
+	SEPA_STORE(&c->feed.running, 1);
 	PaError err = Pa_StartStream(c->stream);
 	if (err != paNoError) {
-		SEPA_STORE(&c->running, 0);
+		SEPA_STORE(&c->feed.running, 0);
 	}
 	return err;
 }
 
-// sepa_pa_wait blocks until a buffer has been played, sepa_pa_stop is called, or ms
-// milliseconds pass. It returns 1 after sepa_pa_stop, else 0.
-int sepa_pa_wait(sepa_pa *c, int ms) {
-	sepa_wake_wait(&c->wake, ms);
-	return SEPA_LOAD(&c->stop) ? 1 : 0;
-}
-
-uint32_t sepa_pa_write(sepa_pa *c, const float *src, uint32_t stride, uint32_t frames) {
-	return sepa_ring_write(&c->ring, src, stride, frames);
-}
-
-uint64_t sepa_pa_fill(sepa_pa *c) { return sepa_ring_fill(&c->ring); }
-uint64_t sepa_pa_played(sepa_pa *c) { return sepa_ring_played(&c->ring); }
-uint32_t sepa_pa_period(sepa_pa *c) { return SEPA_LOAD(&c->period); }
-
 // sepa_pa_counts copies the counters: callbacks, underruns, xruns.
 void sepa_pa_counts(sepa_pa *c, uint64_t *out) {
 	out[0] = SEPA_LOAD(&c->callbacks);
-	out[1] = SEPA_LOAD(&c->underruns);
+	out[1] = SEPA_LOAD(&c->feed.underruns);
 	out[2] = SEPA_LOAD(&c->xruns);
 }
 
@@ -150,11 +122,28 @@ static const PaStreamInfo *info(sepa_pa *c) { return Pa_GetStreamInfo(c->stream)
 double sepa_pa_rate(sepa_pa *c) { return info(c) ? info(c)->sampleRate : 0; }
 double sepa_pa_output_latency(sepa_pa *c) { return info(c) ? info(c)->outputLatency : 0; }
 
-// sepa_pa_realtime gives the calling thread (the producer's, locked to its goroutine)
-// real-time scheduling one step below the callback's, once the callback has run. It
-// returns 0 on success, -1 if the system refused, and 1 if there is nothing to do: the
-// callback has not run, runs at ordinary priority, or the system's kind of real time is
-// not one this knows (Core Audio's time-constraint threads).
+// sepa_pa_sampled reports whether the callback has run (and its scheduling is known).
+int sepa_pa_sampled(sepa_pa *c) { return SEPA_LOAD(&c->sampled); }
+
+// sepa_pa_rt_priority is the SCHED_FIFO priority for the producer, one step below the
+// callback's, once the callback has run; -1 if there is none to ask for: the callback
+// has not run, runs at ordinary priority, or not on Linux.
+int sepa_pa_rt_priority(sepa_pa *c) {
+#if defined(__linux__)
+	if (SEPA_LOAD(&c->sampled) && (c->policy == SCHED_FIFO || c->policy == SCHED_RR) && c->priority >= 2) {
+		return c->priority - 1;
+	}
+#endif
+	(void)c;
+	return -1;
+}
+
+// sepa_pa_realtime gives the calling thread (the producer's, locked to its goroutine
+// where the priority cannot follow it: not on Linux) real-time scheduling one step
+// below the callback's, once the callback has run. It returns 0 on success, -1 if the
+// system refused, and 1 if there is nothing to do: the callback has not run, runs at
+// ordinary priority, or the system's kind of real time is not one this knows (Core
+// Audio's time-constraint threads).
 int sepa_pa_realtime(sepa_pa *c) {
 	if (!SEPA_LOAD(&c->sampled)) {
 		return 1;
@@ -162,23 +151,20 @@ int sepa_pa_realtime(sepa_pa *c) {
 #if defined(_WIN32)
 	return SetThreadPriority(GetCurrentThread(), THREAD_PRIORITY_TIME_CRITICAL) ? 0 : -1;
 #elif defined(__linux__)
-	if ((c->policy != SCHED_FIFO && c->policy != SCHED_RR) || c->priority < 2) {
+	int prio = sepa_pa_rt_priority(c);
+	if (prio < 0) {
 		return 1;
 	}
 	struct sched_param sp;
 	memset(&sp, 0, sizeof sp);
-	sp.sched_priority = c->priority - 1;
+	sp.sched_priority = prio;
 	return pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0 ? 0 : -1;
 #else
 	return 1;
 #endif
 }
 
-void sepa_pa_stop(sepa_pa *c) {
-	SEPA_STORE(&c->running, 0); // the ring runs dry from now on: not an underrun
-	SEPA_STORE(&c->stop, 1);
-	sepa_wake_post(&c->wake);
-}
+void sepa_pa_stop(sepa_pa *c) { sepa_feed_stop(&c->feed); }
 
 // sepa_pa_close stops (if started) and closes the stream, frees it and returns the
 // first error. Call it after sepa_pa_stop, once the producer has returned.

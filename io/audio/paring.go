@@ -4,7 +4,6 @@ package audio
 
 /*
 #cgo pkg-config: portaudio-2.0
-#include <stdlib.h>
 #include "paring.h"
 */
 import "C"
@@ -12,10 +11,8 @@ import "C"
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/gordonklaus/portaudio"
 )
@@ -24,35 +21,26 @@ const (
 	// paRingFrames is the ring's size per channel: room for four of the largest
 	// buffers Config allows.
 	paRingFrames = 1 << 16
-	// paWaitMillis bounds the producer's sleep when no buffer is played (a device that
-	// stalls calls back no more).
-	paWaitMillis = 100
 	// paFirstCallback bounds Start's wait for the first callback, which tells the
 	// producer the callback thread's priority.
 	paFirstCallback = 500 * time.Millisecond
 )
 
 // paRing is a PortAudio output fed through a ring: PortAudio's callback is C and only
-// copies; a goroutine of the stream's own, woken by it, calls Process.
+// copies; a producer of the stream's own (feed), woken by it, calls Process.
 type paRing struct {
-	c        *C.sepa_pa
-	p        Process
-	rate     float64
-	buffer   int
-	maxBlock int
-	ahead    int
-	desc     string
-	device   time.Duration // the host's own output latency, as PortAudio reports it
+	c      *C.sepa_pa
+	feed   *feed
+	rate   float64
+	buffer int
+	ahead  int
+	desc   string
+	device time.Duration // the host's own output latency, as PortAudio reports it
 	// realtime is false only if the producer asked for real-time scheduling and the
 	// system refused; set before ready is closed.
 	realtime bool
 	ready    chan struct{} // closed when the producer knows its scheduling
 	done     chan struct{} // closed when the producer has returned
-
-	// The producer's buffers: chans over scratch (C memory), out and view reused.
-	scratch          unsafe.Pointer
-	chans, out, view [][]float32
-	meter            meter
 
 	started bool // guarded by paMu
 
@@ -75,10 +63,8 @@ func openRing(cfg Config, p Process, dev *portaudio.DeviceInfo, desc string, lat
 	}
 	s := &paRing{
 		c:        c,
-		p:        p,
 		rate:     cfg.SampleRate,
 		buffer:   cfg.Buffer,
-		maxBlock: cfg.MaxBlock,
 		ahead:    cfg.Ahead,
 		desc:     desc,
 		device:   time.Duration(float64(C.sepa_pa_output_latency(c)) * float64(time.Second)),
@@ -89,16 +75,12 @@ func openRing(cfg Config, p Process, dev *portaudio.DeviceInfo, desc string, lat
 	if r := float64(C.sepa_pa_rate(c)); r > 0 {
 		s.rate = r
 	}
-	// The producer renders into C memory, which sepa_pa_write copies into the ring:
-	// passing it to C breaks no cgo pointer rule, and nothing is allocated per block.
-	s.scratch = C.calloc(C.size_t(cfg.Channels*paRingFrames), C.sizeof_float)
-	all := unsafe.Slice((*float32)(s.scratch), cfg.Channels*paRingFrames)
-	s.chans = make([][]float32, cfg.Channels)
-	s.out = make([][]float32, cfg.Channels)
-	s.view = make([][]float32, cfg.Channels)
-	for ch := range s.chans {
-		s.chans[ch] = all[ch*paRingFrames : (ch+1)*paRingFrames]
+	f, err := newFeed(&c.feed, p, s.rate, cfg.MaxBlock, cfg.Ahead)
+	if err != nil {
+		C.sepa_pa_close(c)
+		return nil, fmt.Errorf("%s: %w", desc, err)
 	}
+	s.feed = f
 	return s, nil
 }
 
@@ -125,7 +107,7 @@ func (s *paRing) Start() error {
 	if err := checkStart(s.closed, s.started); err != nil {
 		return err
 	}
-	s.topUp()
+	s.feed.topUp()
 	s.started = true
 	go s.produce()
 	if e := C.sepa_pa_start(s.c); e != C.paNoError {
@@ -138,50 +120,22 @@ func (s *paRing) Start() error {
 	return nil
 }
 
-// produce keeps the ring topped up until the stream is closed.
+// produce runs the feed until the stream is closed. It first waits (at most
+// paFirstCallback) for the first callback, which tells the priority to ask for.
 func (s *paRing) produce() {
 	defer close(s.done)
-	// As for the native JACK output (jackStream.produce): a thread of its own, with
-	// real-time priority one step below the callback's where the system allows it,
-	// never unlocked (it ends with the goroutine rather than go back to Go's pool with
-	// real-time priority).
-	runtime.LockOSThread()
-	for t0 := time.Now(); C.sepa_pa_played(s.c) == 0 && time.Since(t0) < paFirstCallback; {
-		if C.sepa_pa_wait(s.c, 10) == 1 {
+	for t0 := time.Now(); C.sepa_pa_sampled(s.c) == 0 && time.Since(t0) < paFirstCallback; {
+		if s.feed.stopped() != 0 {
 			close(s.ready)
 			return
 		}
+		s.feed.wake.wait(10 * time.Millisecond)
 	}
-	s.realtime = C.sepa_pa_realtime(s.c) != -1
-	close(s.ready)
-	for {
-		s.topUp()
-		if C.sepa_pa_wait(s.c, paWaitMillis) == 1 {
-			return
-		}
-	}
-}
-
-// topUp renders until the ring holds Ahead buffers, at most two buffers' worth a call:
-// an engine slower than real time must not keep a real-time thread busy for good.
-func (s *paRing) topUp() {
-	for budget := 2 * int(C.sepa_pa_period(s.c)); budget > 0; {
-		period := int(C.sepa_pa_period(s.c))
-		target := min(s.ahead*period, paRingFrames)
-		need := target - int(C.sepa_pa_fill(s.c))
-		if need <= 0 {
-			return
-		}
-		n := min(need, period, budget)
-		budget -= n
-		t0 := time.Now()
-		for ch := range s.out {
-			s.out[ch] = s.chans[ch][:n]
-		}
-		render(s.p, s.out, s.view, s.maxBlock)
-		C.sepa_pa_write(s.c, (*C.float)(s.scratch), paRingFrames, C.uint32_t(n))
-		s.meter.record(time.Since(t0), n, s.rate)
-	}
+	realtime := func() int { return int(C.sepa_pa_realtime(s.c)) }
+	s.feed.run(realtime, func(ok bool) {
+		s.realtime = ok
+		close(s.ready)
+	})
 }
 
 func (s *paRing) Close() error {
@@ -202,9 +156,9 @@ func (s *paRing) closeLocked() error {
 	delete(streams, s)
 	C.sepa_pa_stop(s.c)
 	if s.started {
-		<-s.done // Process returns promptly; sepa_pa_wait returns at once after sepa_pa_stop
+		<-s.done // Process returns promptly, and sepa_pa_stop wakes the producer
 	}
-	C.free(s.scratch)
+	s.feed.close()
 	if e := C.sepa_pa_close(s.c); e != C.paNoError {
 		err := paError(e)
 		if errors.Is(err, portaudio.StreamIsStopped) {
@@ -243,7 +197,7 @@ func (s *paRing) Stats() Stats {
 func (s *paRing) statsLocked() Stats {
 	var n [3]C.uint64_t
 	C.sepa_pa_counts(s.c, &n[0])
-	st := s.meter.stats()
+	st := s.feed.meter.stats()
 	st.Callbacks = uint64(n[0])
 	st.Underruns = uint64(n[1])
 	st.Xruns = uint64(n[2]) + st.Underruns
@@ -251,4 +205,4 @@ func (s *paRing) statsLocked() Stats {
 }
 
 // played is how many frames the callback has taken from the ring (tests).
-func (s *paRing) played() uint64 { return uint64(C.sepa_pa_played(s.c)) }
+func (s *paRing) played() uint64 { return s.feed.played() }

@@ -12,15 +12,12 @@
 
 typedef struct {
 	PaStream *stream;
-	sepa_ring ring; // the producer (Go) writes, the callback reads
-	sepa_wake wake; // posted by the callback after each buffer, and by sepa_pa_stop
+	// The ring, its wake-up and the producer's flags (ring.h): the producer (Go, feed.go)
+	// writes, the callback reads.
+	sepa_feed feed;
 
 	uint64_t callbacks; // atomic: callbacks
-	uint64_t underruns; // atomic: callbacks that found the ring short (while running)
 	uint64_t xruns;     // atomic: callbacks PortAudio flagged with an output underflow or overflow
-	uint32_t period;    // atomic: frames the last callback asked for
-	int running;        // atomic: count underruns (from Start to Stop)
-	int stop;           // atomic: sepa_pa_wait returns at once
 
 	// The callback thread's scheduling, sampled in its first call (sampled then set).
 	int sampled;  // atomic
@@ -30,14 +27,11 @@ typedef struct {
 
 sepa_pa *sepa_pa_open(int device, int channels, double rate, unsigned long frames, double latency, uint32_t cap, PaError *err);
 PaError sepa_pa_start(sepa_pa *c);
-int sepa_pa_wait(sepa_pa *c, int ms);
-uint32_t sepa_pa_write(sepa_pa *c, const float *src, uint32_t stride, uint32_t frames);
-uint64_t sepa_pa_fill(sepa_pa *c);
-uint64_t sepa_pa_played(sepa_pa *c);
-uint32_t sepa_pa_period(sepa_pa *c);
 void sepa_pa_counts(sepa_pa *c, uint64_t *out);
 double sepa_pa_rate(sepa_pa *c);
 double sepa_pa_output_latency(sepa_pa *c);
+int sepa_pa_sampled(sepa_pa *c);
+int sepa_pa_rt_priority(sepa_pa *c);
 int sepa_pa_realtime(sepa_pa *c);
 void sepa_pa_stop(sepa_pa *c);
 PaError sepa_pa_close(sepa_pa *c);

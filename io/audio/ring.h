@@ -1,9 +1,9 @@
 // The lock-free ring and the wake-up that the ring-fed outputs share: the native JACK
 // client (jackaudio.c) and PortAudio's ring-fed stream (paring.c). A Go goroutine (the
-// producer) renders into the ring ahead of time; the device's real-time callback, in C,
-// copies from it and posts the wake-up. The callback never waits, locks or allocates:
-// it reads two atomics, copies, writes one atomic and posts a semaphore (a futex wake
-// at most, never a wait).
+// producer, feed.go) renders into the ring ahead of time; the device's real-time
+// callback, in C, copies from it and posts the wake-up. The callback never waits, locks
+// or allocates: it reads two atomics, copies, writes two atomics and posts a semaphore
+// (a futex wake at most, never a wait).
 //
 // Everything here is static inline: each C file of the package includes it, and cgo
 // compiles them together into one package.
@@ -25,7 +25,8 @@
 
 // sepa_ring is a single-producer, single-consumer ring of non-interleaved float
 // frames: cap frames per channel (a power of two), channel after channel. The producer
-// writes at tail, the consumer reads at head; each index only grows and has one writer.
+// (Go, feed.go: it renders straight into buf) writes at tail, the consumer (the
+// callback) reads at head; each index only grows and has one writer.
 typedef struct {
 	float *buf;
 	uint32_t cap;
@@ -77,30 +78,6 @@ static inline uint32_t sepa_ring_read(sepa_ring *r, float *const *dst, uint32_t 
 	SEPA_STORE(&r->head, head + take);
 	return take;
 }
-
-// sepa_ring_write (the producer) appends up to frames frames from src (channel after
-// channel, stride floats apart) and returns how many fitted.
-static inline uint32_t sepa_ring_write(sepa_ring *r, const float *src, uint32_t stride, uint32_t frames) {
-	uint64_t tail = SEPA_LOAD(&r->tail);
-	uint64_t space = r->cap - (tail - SEPA_LOAD(&r->head));
-	uint32_t n = frames < space ? frames : (uint32_t)space;
-	uint32_t at = (uint32_t)(tail & (r->cap - 1));
-	uint32_t first = n < r->cap - at ? n : r->cap - at;
-	for (int ch = 0; ch < r->channels; ch++) {
-		float *d = r->buf + (size_t)ch * r->cap;
-		const float *s = src + (size_t)ch * stride;
-		memcpy(d + at, s, first * sizeof(float));
-		memcpy(d, s + first, (n - first) * sizeof(float));
-	}
-	SEPA_STORE(&r->tail, tail + n);
-	return n;
-}
-
-// sepa_ring_fill is the number of frames written and not yet read.
-static inline uint64_t sepa_ring_fill(sepa_ring *r) { return SEPA_LOAD(&r->tail) - SEPA_LOAD(&r->head); }
-
-// sepa_ring_played is the number of frames read so far.
-static inline uint64_t sepa_ring_played(sepa_ring *r) { return SEPA_LOAD(&r->head); }
 
 // sepa_wake is a counting semaphore the callback posts and the producer waits on:
 // POSIX's unnamed semaphore where there is one, dispatch's on macOS (which has no
@@ -161,5 +138,65 @@ static inline void sepa_wake_wait(sepa_wake *w, int ms) {
 }
 static inline void sepa_wake_destroy(sepa_wake *w) { sem_destroy(&w->s); }
 #endif
+
+// sepa_feed is the ring with everything the producer and the callback share: the
+// wake-up, the period, the underruns and the flags that end the producer. Both
+// outputs embed one; the Go producer (feed.go) reads its fields directly, with atomics,
+// and calls C only to wait.
+typedef struct {
+	sepa_ring ring;
+	sepa_wake wake;
+	uint64_t underruns; // atomic: callbacks that found less than they asked for (while running)
+	uint32_t period;    // atomic: frames the last callback asked for (JACK: its buffer size)
+	int32_t running;    // atomic: count underruns (not before the first fill, not after stop)
+	int32_t stop;       // atomic: the producer returns
+	int32_t lost;       // atomic: the device is gone (the JACK server shut the client down)
+} sepa_feed;
+
+// sepa_feed_init makes the ring (cap frames per channel, a power of two) and the
+// wake-up; it returns 0 on success, and leaves nothing to free on failure.
+static inline int sepa_feed_init(sepa_feed *f, int channels, uint32_t cap, uint32_t period) {
+	memset(f, 0, sizeof *f);
+	if (sepa_ring_init(&f->ring, channels, cap) != 0) {
+		return -1;
+	}
+	if (sepa_wake_init(&f->wake) != 0) {
+		sepa_ring_free(&f->ring);
+		return -1;
+	}
+	f->period = period;
+	return 0;
+}
+
+static inline void sepa_feed_free(sepa_feed *f) {
+	sepa_wake_destroy(&f->wake);
+	sepa_ring_free(&f->ring);
+}
+
+// sepa_feed_play is the callback's whole part: copy n frames out (silence for what
+// the ring lacks, counted while running) and wake the producer.
+static inline void sepa_feed_play(sepa_feed *f, float *const *dst, uint32_t n) {
+	uint32_t take = sepa_ring_read(&f->ring, dst, n);
+	SEPA_STORE(&f->period, n);
+	if (take < n && SEPA_LOAD(&f->running)) {
+		SEPA_ADD(&f->underruns, 1);
+	}
+	sepa_wake_post(&f->wake);
+}
+
+// sepa_feed_stop ends the producer (it returns within a render); the ring runs dry
+// from now on, which is no underrun.
+static inline void sepa_feed_stop(sepa_feed *f) {
+	SEPA_STORE(&f->running, 0);
+	SEPA_STORE(&f->stop, 1);
+	sepa_wake_post(&f->wake);
+}
+
+// sepa_feed_lose tells the producer the device is gone (async-signal-safe: an atomic
+// store and sem_post).
+static inline void sepa_feed_lose(sepa_feed *f) {
+	SEPA_STORE(&f->lost, 1);
+	sepa_wake_post(&f->wake);
+}
 
 #endif
