@@ -272,6 +272,13 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 			st := stream.Stats()
 			return live.StreamStats{Xruns: st.Xruns, LoadP99: st.LoadP99}
 		},
+		StreamLatency: func() (time.Duration, bool) {
+			if stream == nil {
+				return 0, false
+			}
+			l, ok := audio.LatencyOf(stream)
+			return l.Total(), ok
+		},
 		ConnectInputs: midi.Connect,
 		Perf:          render.Performance{Sets: pf.sets, Ramps: pf.ramps, Kicks: pf.kicks},
 		Record:        *record, RecordMIDI: *recordMIDI,

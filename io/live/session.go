@@ -54,6 +54,10 @@ type Options struct {
 	// call before Start. SampleRate is only what to ask for: the stream's own rate wins.
 	OpenStream  func(process func(out [][]float32)) (Stream, error)
 	StreamStats func() StreamStats // may be nil
+	// StreamLatency is the time from a frame rendered to it heard, if the output
+	// reports it (the ring's periods and the driver's); may be nil, or answer false,
+	// and then two buffers are assumed.
+	StreamLatency func() (time.Duration, bool)
 	// ProcessOnGoroutine says that the stream calls process on a goroutine of its own
 	// (the clock, or a producer that fills a ring the device's callback copies from),
 	// never on a device's real-time thread. The session may then wake its spike-note
@@ -196,7 +200,13 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 		s.midiRec = midifile.NewWriter(rate)
 	}
 	if opt.View != nil {
-		s.view = newViewSource(s, opt.Patches, rate, opt.Buffer)
+		latency := 2 * float64(max(opt.Buffer, 1)) / rate // the one playing and the one being filled
+		if opt.StreamLatency != nil {
+			if l, ok := opt.StreamLatency(); ok {
+				latency = l.Seconds()
+			}
+		}
+		s.view = newViewSource(s, opt.Patches, rate, latency)
 	}
 	if opt.ConnectInputs != nil {
 		stop, err := opt.ConnectInputs(s.handle)

@@ -26,11 +26,9 @@ type viewSource struct {
 	patchSet []*patches.Patch
 }
 
-func newViewSource(s *session, ps []*patches.Patch, rate float64, buffer int) *viewSource {
-	v := &viewSource{s: s, cmds: make(chan view.Command, 256), rate: rate, patchSet: ps,
-		// A frame is heard about two buffers after it is rendered: the one playing and the
-		// one being filled.
-		latency: 2 * float64(max(buffer, 1)) / rate}
+// newViewSource: latency is the seconds from a frame rendered to it heard.
+func newViewSource(s *session, ps []*patches.Patch, rate, latency float64) *viewSource {
+	v := &viewSource{s: s, cmds: make(chan view.Command, 256), rate: rate, patchSet: ps, latency: latency}
 	for _, p := range ps {
 		info := patchInfo(p)
 		v.infos = append(v.infos, info)

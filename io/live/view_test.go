@@ -3,6 +3,8 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -276,5 +278,34 @@ func TestProgramChangeReleasesHeldKeys(t *testing.T) {
 	sum := <-done
 	if sum == nil || sum.Spikes[1] != 1 || sum.Spikes[0] != 0 {
 		t.Fatalf("rebound's spikes: %v; want the resonator's one rebound spike as the key is let go at the switch", sum)
+	}
+}
+
+// TestViewAudioLatency: the page shows the latency the output reports (a ring-fed
+// stream's periods ahead plus its driver's), and two buffers where it reports none.
+func TestViewAudioLatency(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		latency func() (time.Duration, bool)
+		wantMs  float64
+	}{
+		{"reported", func() (time.Duration, bool) { return 10700 * time.Microsecond, true }, 10.7},
+		{"none", func() (time.Duration, bool) { return 0, false }, 2 * 128 / 48.0},
+		{"no function", nil, 2 * 128 / 48.0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := playWithView(t, Options{Patches: []*patches.Patch{mustLoad(t, "hysteresis")}, StreamLatency: tc.latency})
+			p.waitFor(t, fmt.Sprintf("a hello with audio latency %.2f ms", tc.wantMs), func(map[string]any) bool {
+				for _, m := range p.all { // the hello came first
+					if ms, ok := m["audioLatencyMs"].(float64); ok && m["t"] == "hello" {
+						if math.Abs(ms-tc.wantMs) > 0.01 {
+							t.Fatalf("audio latency %.3f ms, want %.3f", ms, tc.wantMs)
+						}
+						return true
+					}
+				}
+				return false
+			})
+		})
 	}
 }
