@@ -78,12 +78,19 @@ func startClient(t *testing.T, limit time.Duration, name string, args ...string)
 	return cmd, &out
 }
 
-// waitPort waits until a JACK port whose name contains part exists.
+// waitPort waits until a JACK port whose name contains part exists on the tests'
+// server.
 func waitPort(t *testing.T, part string) {
+	t.Helper()
+	waitPortOn(t, jack, part)
+}
+
+// waitPortOn waits until a port whose name contains part exists on srv.
+func waitPortOn(t *testing.T, srv *jacktest.Server, part string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		ports, _ := jack.Ports()
+		ports, _ := srv.Ports()
 		for _, p := range ports {
 			if strings.Contains(p, part) {
 				return
@@ -91,7 +98,7 @@ func waitPort(t *testing.T, part string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	ports, _ := jack.Ports()
+	ports, _ := srv.Ports()
 	t.Fatalf("no JACK port %q appeared; ports: %v", part, ports)
 }
 

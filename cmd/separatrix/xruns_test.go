@@ -473,20 +473,3 @@ func startCCSender(t *testing.T, name string) string {
 	go io.Copy(io.Discard, stdout)
 	return client
 }
-
-// waitPortOn waits until a port whose name contains part exists on srv.
-func waitPortOn(t *testing.T, srv *jacktest.Server, part string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		ports, _ := srv.Ports()
-		for _, p := range ports {
-			if strings.Contains(p, part) {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	ports, _ := srv.Ports()
-	t.Fatalf("no JACK port %q appeared; ports: %v", part, ports)
-}
