@@ -3,7 +3,6 @@
 package audio
 
 import (
-	"math"
 	"os"
 	"runtime"
 	"strconv"
@@ -35,17 +34,7 @@ func TestMeasureGOMAXPROCSRing(t *testing.T) {
 		t.Skip("set SEPARATRIX_AUDIO_RING_MEASURE to a duration to measure")
 	}
 	needJACK(t)
-	procs := []int{2, 3, 4}
-	if s := os.Getenv("SEPARATRIX_AUDIO_PROCS"); s != "" {
-		procs = nil
-		for _, f := range strings.Split(s, ",") {
-			n, err := strconv.Atoi(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			procs = append(procs, n)
-		}
-	}
+	procs := envInts(t, "SEPARATRIX_AUDIO_PROCS", []int{2, 3, 4})
 	rounds := 3
 	if s := os.Getenv("SEPARATRIX_AUDIO_ROUNDS"); s != "" {
 		if rounds, err = strconv.Atoi(s); err != nil {
@@ -118,16 +107,7 @@ func measureRingOnce(t *testing.T, d time.Duration, iters int, busy bool) ringRu
 	stop := make(chan struct{})
 	defer close(stop)
 	if busy {
-		go func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-					sink.Add(math.Float64bits(work(1000)))
-				}
-			}
-		}()
+		go computeUntil(stop)
 	}
 	if err := s.Start(); err != nil {
 		t.Fatal(err)

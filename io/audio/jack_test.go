@@ -172,14 +172,7 @@ func jackRecording(t *testing.T, direct bool) {
 	)
 	p, _ := sine(freq, amp, rate)
 	s, err := Open(Config{Host: "jack", SampleRate: rate, Direct: direct}, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(300 * time.Millisecond)
+	playing(t, s, err, 300*time.Millisecond)
 	if clean, xruns, callbacks := recordTakes(t, s, amp); !clean {
 		s.Close()
 		judgeXruns(t, "recording", xruns, callbacks, 128)

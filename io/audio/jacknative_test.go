@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -66,28 +65,8 @@ func TestNativeJACKProducerNoAllocs(t *testing.T) {
 	needJACK(t)
 	p, frames := sine(440, 0.1, 48000)
 	s, err := OpenJACK(Config{}, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(200 * time.Millisecond)
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	f0 := frames.Load()
-	time.Sleep(time.Second)
-	f1 := frames.Load()
-	runtime.ReadMemStats(&m1)
-	if f1-f0 < 40000 {
-		t.Fatalf("rendered %d frames in 1 s, want about 48000", f1-f0)
-	}
-	// The test's own goroutine allocates a little around ReadMemStats; the producer
-	// ran some 375 times meanwhile.
-	if n := m1.Mallocs - m0.Mallocs; n > 20 {
-		t.Errorf("%d allocations while playing 1 s", n)
-	}
+	playing(t, s, err, 200*time.Millisecond)
+	checkNoAllocsWhilePlaying(t, frames)
 }
 
 func TestNativeJACKDeviceNames(t *testing.T) {

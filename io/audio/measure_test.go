@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -34,17 +33,7 @@ func TestMeasureGOMAXPROCS(t *testing.T) {
 		t.Skip("set SEPARATRIX_AUDIO_MEASURE to a duration to measure")
 	}
 	needJACK(t)
-	procs := []int{2, 4, 8}
-	if s := os.Getenv("SEPARATRIX_AUDIO_PROCS"); s != "" {
-		procs = nil
-		for _, f := range strings.Split(s, ",") {
-			n, err := strconv.Atoi(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			procs = append(procs, n)
-		}
-	}
+	procs := envInts(t, "SEPARATRIX_AUDIO_PROCS", []int{2, 4, 8})
 	busy := os.Getenv("SEPARATRIX_AUDIO_BUSY") == "1"
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 
@@ -119,23 +108,8 @@ func measureOnce(t *testing.T, d time.Duration, iters int, busy bool) (Stats, st
 	stop := make(chan struct{})
 	defer close(stop)
 	if iters > 0 { // the rest of a live program
-		go func() { // a little garbage: 1 MB/s
-			tick := time.NewTicker(time.Millisecond)
-			defer tick.Stop()
-			var keep [][]byte
-			for {
-				select {
-				case <-stop:
-					return
-				case <-tick.C:
-					keep = append(keep, make([]byte, 1024))
-					if len(keep) > 1000 {
-						keep = keep[:0]
-					}
-				}
-			}
-		}()
-		go func() { // a control loop
+		go garbageUntil(stop, 1, 1024, 1000) // a little garbage: 1 MB/s
+		go func() {                          // a control loop
 			tick := time.NewTicker(10 * time.Millisecond)
 			defer tick.Stop()
 			for {
@@ -149,16 +123,7 @@ func measureOnce(t *testing.T, d time.Duration, iters int, busy bool) (Stats, st
 		}()
 	}
 	if busy {
-		go func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-					sink.Add(math.Float64bits(work(1000)))
-				}
-			}
-		}()
+		go computeUntil(stop)
 	}
 	before := len(jackServer.Log())
 	if err := s.Start(); err != nil {

@@ -44,14 +44,7 @@ func TestRingUnderrunsNeverBlock(t *testing.T) {
 		}
 	}
 	s, err := Open(Config{Host: "jack", Buffer: 128}, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(300 * time.Millisecond)
+	playing(t, s, err, 300*time.Millisecond)
 	want := s.SampleRate() / float64(s.Buffer()) // callbacks a second
 
 	hold.Store(true)
@@ -243,28 +236,8 @@ func TestRingProducerNoAllocs(t *testing.T) {
 	needJACK(t)
 	p, frames := sine(440, 0.1, 48000)
 	s, err := Open(Config{Host: "jack"}, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(200 * time.Millisecond)
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	f0 := frames.Load()
-	time.Sleep(time.Second)
-	f1 := frames.Load()
-	runtime.ReadMemStats(&m1)
-	if f1-f0 < 40000 {
-		t.Fatalf("rendered %d frames in 1 s, want about 48000", f1-f0)
-	}
-	// The test's own goroutine allocates a little around ReadMemStats; the producer
-	// ran some 375 times meanwhile.
-	if n := m1.Mallocs - m0.Mallocs; n > 20 {
-		t.Errorf("%d allocations while playing 1 s", n)
-	}
+	playing(t, s, err, 200*time.Millisecond)
+	checkNoAllocsWhilePlaying(t, frames)
 }
 
 // TestRingStartClose: the ring-fed stream's life cycle: Start once, Close twice, no
@@ -343,22 +316,7 @@ func TestMeasureGarbage(t *testing.T) {
 		done := make(chan struct{})
 		go func() { // rate MB/s in 64 kB pieces, every millisecond's worth at once
 			defer close(done)
-			tick := time.NewTicker(time.Millisecond)
-			defer tick.Stop()
-			var keep [][]byte
-			for {
-				select {
-				case <-stop:
-					return
-				case <-tick.C:
-				}
-				for range rate * 1000 / 64 / 1000 {
-					keep = append(keep, make([]byte, 64<<10))
-				}
-				if len(keep) > 256 {
-					keep = keep[:0]
-				}
-			}
+			garbageUntil(stop, rate*1000/64/1000, 64<<10, 256)
 		}()
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
