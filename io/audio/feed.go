@@ -84,13 +84,16 @@ func (f *feed) played() uint64 { return atomic.LoadUint64(f.head) }
 // fill is how many frames the ring holds.
 func (f *feed) fill() int { return int(atomic.LoadUint64(f.tail) - atomic.LoadUint64(f.head)) }
 
-// underruns is how many callbacks found the ring short while running.
-func (f *feed) underruns() uint64 {
-	return atomic.LoadUint64((*uint64)(unsafe.Pointer(&f.c.underruns)))
+// stats is the meter's figures with the callback's counts: Xruns are the device's
+// plus the periods the ring could not fill (Underruns).
+func (f *feed) stats() Stats {
+	load := func(p *C.uint64_t) uint64 { return atomic.LoadUint64((*uint64)(unsafe.Pointer(p))) }
+	st := f.meter.stats()
+	st.Callbacks = load(&f.c.callbacks)
+	st.Underruns = load(&f.c.underruns)
+	st.Xruns = load(&f.c.xruns) + st.Underruns
+	return st
 }
-
-// startCounting makes a short ring an underrun from now on (the ring is filled).
-func (f *feed) startCounting() { atomic.StoreInt32((*int32)(unsafe.Pointer(&f.c.running)), 1) }
 
 // stopped tells why the producer must return: 1 stopped, 2 the device is lost, 0 not.
 func (f *feed) stopped() int {

@@ -358,7 +358,7 @@ func (s *jackStream) Close() error {
 	}
 	s.closed = true
 	C.sepa_stop(s.c)
-	s.final = s.statsLocked()
+	s.final = s.feed.stats()
 	if s.started {
 		<-s.done // Process returns promptly, and sepa_stop wakes the producer
 	}
@@ -414,17 +414,7 @@ func (s *jackStream) Stats() Stats {
 	if s.closed {
 		return s.final
 	}
-	return s.statsLocked()
-}
-
-func (s *jackStream) statsLocked() Stats {
-	var n [3]C.uint64_t
-	C.sepa_counts(s.c, &n[0])
-	st := s.feed.meter.stats()
-	st.Callbacks = uint64(n[0])
-	st.Underruns = uint64(n[1])
-	st.Xruns = uint64(n[2]) + st.Underruns
-	return st
+	return s.feed.stats()
 }
 
 // JACKServer describes the running JACK server as the native output sees it.

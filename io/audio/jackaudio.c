@@ -31,7 +31,6 @@ static int sepa_process(jack_nframes_t n, void *arg) {
 		dst[ch] = jack_port_get_buffer(c->ports[ch], n);
 	}
 	sepa_feed_play(&c->feed, dst, n);
-	ADD(&c->cycles, 1);
 	return 0;
 }
 
@@ -43,7 +42,7 @@ static int sepa_bufsize(jack_nframes_t n, void *arg) {
 
 static int sepa_xrun(void *arg) {
 	sepa_client *c = arg;
-	ADD(&c->xruns, 1);
+	ADD(&c->feed.xruns, 1);
 	return 0;
 }
 
@@ -130,13 +129,6 @@ const char **sepa_playback_ports(sepa_client *c, int physical) {
 
 // sepa_period is JACK's buffer size as the callbacks last saw it.
 uint32_t sepa_period(sepa_client *c) { return LOAD(&c->feed.period); }
-
-// sepa_counts copies the counters: cycles, underruns, xruns.
-void sepa_counts(sepa_client *c, uint64_t *out) {
-	out[0] = LOAD(&c->cycles);
-	out[1] = LOAD(&c->feed.underruns);
-	out[2] = LOAD(&c->xruns);
-}
 
 jack_nframes_t sepa_rate(sepa_client *c) { return jack_get_sample_rate(c->client); }
 

@@ -18,10 +18,8 @@ typedef struct {
 
 	// The ring, its wake-up and the producer's flags (ring.h): the producer (Go, feed.go)
 	// writes, the process callback reads.
+	// Its xruns are those JACK reports, anywhere in the graph.
 	sepa_feed feed;
-
-	uint64_t cycles; // atomic: process callbacks
-	uint64_t xruns;  // atomic: xruns JACK reported (anywhere in the graph)
 } sepa_client;
 
 void sepa_quiet(void);
@@ -31,7 +29,6 @@ int sepa_connect(sepa_client *c, int channel, const char *dest);
 const char *sepa_port_name(sepa_client *c, int channel);
 const char **sepa_playback_ports(sepa_client *c, int physical);
 uint32_t sepa_period(sepa_client *c);
-void sepa_counts(sepa_client *c, uint64_t *out);
 jack_nframes_t sepa_rate(sepa_client *c);
 int sepa_playback_latency(sepa_client *c, uint32_t *frames);
 int sepa_port_playback_latency(sepa_client *c, const char *name, uint32_t *frames);

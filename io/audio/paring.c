@@ -53,9 +53,8 @@ static int sepa_pa_callback(const void *in, void *out, unsigned long frames,
 	}
 	sepa_feed_play(&c->feed, (float *const *)out, (uint32_t)frames);
 	if (flags & (paOutputUnderflow | paOutputOverflow)) {
-		SEPA_ADD(&c->xruns, 1);
+		SEPA_ADD(&c->feed.xruns, 1);
 	}
-	SEPA_ADD(&c->callbacks, 1);
 	return paContinue;
 }
 
@@ -109,13 +108,6 @@ PaError sepa_pa_start(sepa_pa *c) {
 		SEPA_STORE(&c->feed.running, 0);
 	}
 	return err;
-}
-
-// sepa_pa_counts copies the counters: callbacks, underruns, xruns.
-void sepa_pa_counts(sepa_pa *c, uint64_t *out) {
-	out[0] = SEPA_LOAD(&c->callbacks);
-	out[1] = SEPA_LOAD(&c->feed.underruns);
-	out[2] = SEPA_LOAD(&c->xruns);
 }
 
 static const PaStreamInfo *info(sepa_pa *c) { return Pa_GetStreamInfo(c->stream); }

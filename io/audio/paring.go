@@ -151,7 +151,7 @@ func (s *paRing) closeLocked() error {
 	}
 	s.mu.Lock()
 	s.closed = true
-	s.final = s.statsLocked()
+	s.final = s.feed.stats()
 	s.mu.Unlock()
 	delete(streams, s)
 	C.sepa_pa_stop(s.c)
@@ -191,17 +191,7 @@ func (s *paRing) Stats() Stats {
 	if s.closed {
 		return s.final
 	}
-	return s.statsLocked()
-}
-
-func (s *paRing) statsLocked() Stats {
-	var n [3]C.uint64_t
-	C.sepa_pa_counts(s.c, &n[0])
-	st := s.feed.meter.stats()
-	st.Callbacks = uint64(n[0])
-	st.Underruns = uint64(n[1])
-	st.Xruns = uint64(n[2]) + st.Underruns
-	return st
+	return s.feed.stats()
 }
 
 // played is how many frames the callback has taken from the ring (tests).

@@ -14,10 +14,8 @@ typedef struct {
 	PaStream *stream;
 	// The ring, its wake-up and the producer's flags (ring.h): the producer (Go, feed.go)
 	// writes, the callback reads.
+	// Its xruns are the callbacks PortAudio flagged with an output underflow or overflow.
 	sepa_feed feed;
-
-	uint64_t callbacks; // atomic: callbacks
-	uint64_t xruns;     // atomic: callbacks PortAudio flagged with an output underflow or overflow
 
 	// The callback thread's scheduling, sampled in its first call (sampled then set).
 	int sampled;  // atomic
@@ -27,7 +25,6 @@ typedef struct {
 
 sepa_pa *sepa_pa_open(int device, int channels, double rate, unsigned long frames, double latency, uint32_t cap, PaError *err);
 PaError sepa_pa_start(sepa_pa *c);
-void sepa_pa_counts(sepa_pa *c, uint64_t *out);
 double sepa_pa_rate(sepa_pa *c);
 double sepa_pa_output_latency(sepa_pa *c);
 int sepa_pa_sampled(sepa_pa *c);

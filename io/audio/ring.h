@@ -146,7 +146,9 @@ static inline void sepa_wake_destroy(sepa_wake *w) { sem_destroy(&w->s); }
 typedef struct {
 	sepa_ring ring;
 	sepa_wake wake;
+	uint64_t callbacks; // atomic: the callback's calls
 	uint64_t underruns; // atomic: callbacks that found less than they asked for (while running)
+	uint64_t xruns;     // atomic: xruns the device reported (the output adds them)
 	uint32_t period;    // atomic: frames the last callback asked for (JACK: its buffer size)
 	int32_t running;    // atomic: count underruns (not before the first fill, not after stop)
 	int32_t stop;       // atomic: the producer returns
@@ -181,6 +183,7 @@ static inline void sepa_feed_play(sepa_feed *f, float *const *dst, uint32_t n) {
 	if (take < n && SEPA_LOAD(&f->running)) {
 		SEPA_ADD(&f->underruns, 1);
 	}
+	SEPA_ADD(&f->callbacks, 1);
 	sepa_wake_post(&f->wake);
 }
 
