@@ -108,12 +108,18 @@ func (f *feed) stopped() int {
 
 // run keeps the ring topped up, each time the callback wakes it, until the output is
 // stopped (it returns false) or lost (true). It locks the calling goroutine to its
-// thread for good (the thread ends with it rather than go back to Go's pool with
-// real-time priority) and first gives that thread real-time priority with realtime,
+// thread, and first gives that thread real-time priority with realtime,
 // which answers 0 (done), -1 (refused) or 1 (nothing to do: the callback itself is not
 // real-time); ready gets false only if refused, before the first wait.
 func (f *feed) run(realtime func() int, ready func(ok bool)) (lost bool) {
 	runtime.LockOSThread()
+	defer func() {
+		// The thread goes back to Go's pool only with ordinary scheduling; otherwise it
+		// ends with the goroutine (or, if it is the main thread, stays parked).
+		if C.sepa_rt_drop() == 0 {
+			runtime.UnlockOSThread()
+		}
+	}()
 	ready(realtime() != -1)
 	for {
 		if why := f.stopped(); why != 0 {
