@@ -35,20 +35,12 @@ func TestSpikeNotesEndWithoutSpikes(t *testing.T) {
 			p := mustLoad(t, tc.patch)
 			out := &recordingOut{}
 			handles := make(chan func(midimap.Msg), 1)
-			var fs *fakeStream
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			done := make(chan error, 1)
-			go func() {
-				_, err := Run(ctx, Options{
-					Patches: []*patches.Patch{p}, SampleRate: 48000, Buffer: 128,
-					OpenStream:         opener(&fs, 128, 0, 128*time.Second/48000),
-					ProcessOnGoroutine: tc.onGoroutine,
-					ConnectInputs:      func(h func(midimap.Msg)) (func(), error) { handles <- h; return func() {}, nil },
-					Out:                out,
-				})
-				done <- err
-			}()
+			stop := startSession(t, Options{
+				Patches:            []*patches.Patch{p},
+				ProcessOnGoroutine: tc.onGoroutine,
+				ConnectInputs:      handOver(handles),
+				Out:                out,
+			})
 			handle := <-handles
 			time.Sleep(100 * time.Millisecond)
 			handle(midimap.NoteOn(1, 72, 100)) // a kick into firing
@@ -59,8 +51,7 @@ func TestSpikeNotesEndWithoutSpikes(t *testing.T) {
 			waitMIDI(t, out, "every note off and the rate controller at 0, the neuron at rest", func(ons, left int, rateUp bool) bool {
 				return left == 0 && !rateUp
 			})
-			cancel()
-			if err := <-done; err != nil {
+			if _, err := stop(); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -101,30 +92,21 @@ func waitMIDI(t *testing.T, out *recordingOut, what string, cond func(ons, left 
 func TestScriptedSettingsReachSoftTakeover(t *testing.T) {
 	p := softHysteresis(t)
 	handles := make(chan func(midimap.Msg), 1)
-	var fs *fakeStream
 	status := &syncBuf{}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		_, err := Run(ctx, Options{
-			Patches: []*patches.Patch{p}, SampleRate: 48000, Buffer: 128,
-			OpenStream:    opener(&fs, 128, 0, 128*time.Second/48000),
-			ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handles <- h; return func() {}, nil },
-			Perf: render.Performance{Ramps: []render.Ramp{
-				{Target: "a.current", From: 0, To: 0, Seconds: 0.1},
-				{Target: "a.current", From: 3, To: 3, Seconds: 0.1},
-			}},
-			Status: status,
-		})
-		done <- err
-	}()
+	stop := startSession(t, Options{
+		Patches:       []*patches.Patch{p},
+		ConnectInputs: handOver(handles),
+		Perf: render.Performance{Ramps: []render.Ramp{
+			{Target: "a.current", From: 0, To: 0, Seconds: 0.1},
+			{Target: "a.current", From: 3, To: 3, Seconds: 0.1},
+		}},
+		Status: status,
+	})
 	handle := <-handles
 	time.Sleep(400 * time.Millisecond)                     // both ramps over
 	handle(midimap.Msg{Status: 0xB0, Data1: 1, Data2: 32}) // -2 + 8*32/127 = 0.016: within a step of the first ramp's 0, far from 3
 	time.Sleep(600 * time.Millisecond)
-	cancel()
-	if err := <-done; err != nil {
+	if _, err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(status.String(), "\r")

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,6 +79,56 @@ func opener(fs **fakeStream, buffer, blocks int, pace time.Duration) func(func([
 			finished: make(chan struct{}), stop: make(chan struct{})}
 		return *fs, nil
 	}
+}
+
+// startSession runs a session of opt in the background (at 48 kHz in buffers of 128
+// frames, to a fake stream paced in real time, unless opt says otherwise) and returns
+// the function that ends it and gives Run's summary and error. The test's end calls it
+// too, and reports an error no one asked for.
+func startSession(t *testing.T, opt Options) (stop func() (*Summary, error)) {
+	t.Helper()
+	if opt.SampleRate == 0 {
+		opt.SampleRate, opt.Buffer = 48000, 128
+	}
+	if opt.OpenStream == nil {
+		var fs *fakeStream
+		opt.OpenStream = opener(&fs, opt.Buffer, 0, time.Duration(opt.Buffer)*time.Second/time.Duration(opt.SampleRate))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	type result struct {
+		sum *Summary
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		sum, err := Run(ctx, opt)
+		done <- result{sum, err}
+	}()
+	var once sync.Once
+	var r result
+	end := func() result {
+		once.Do(func() {
+			cancel()
+			r = <-done
+		})
+		return r
+	}
+	var asked atomic.Bool
+	t.Cleanup(func() {
+		if r := end(); r.err != nil && !asked.Load() {
+			t.Error(r.err)
+		}
+	})
+	return func() (*Summary, error) {
+		asked.Store(true)
+		r := end()
+		return r.sum, r.err
+	}
+}
+
+// handOver is a ConnectInputs that gives the session's MIDI handler to the test.
+func handOver(handles chan<- func(midimap.Msg)) func(func(midimap.Msg)) (func(), error) {
+	return func(h func(midimap.Msg)) (func(), error) { handles <- h; return func() {}, nil }
 }
 
 func mustLoad(t *testing.T, name string) *patches.Patch {
@@ -247,35 +298,26 @@ func TestSessionPlaysMIDIAndLeavesNoHangingNotes(t *testing.T) {
 	snic := mustLoad(t, "snic")
 	out := &recordingOut{}
 	handles := make(chan func(midimap.Msg), 1)
-	var fs *fakeStream
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan *Summary)
-	var sess *Summary
 	status := &syncBuf{}
 	midiRec := filepath.Join(t.TempDir(), "take.mid")
-	go func() {
-		s, err := Run(ctx, Options{
-			Patches: []*patches.Patch{sn, snic}, SampleRate: 48000, Buffer: 128,
-			OpenStream:    opener(&fs, 128, 0, 128*time.Second/48000),
-			ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handles <- h; return func() {}, nil },
-			Out:           out,
-			Perf:          render.Performance{Sets: []render.Set{{Target: "current", Value: 4}}},
-			Status:        status,
-			RecordMIDI:    midiRec,
-		})
-		if err != nil {
-			t.Error(err)
-		}
-		done <- s
-	}()
+	stop := startSession(t, Options{
+		Patches:       []*patches.Patch{sn, snic},
+		ConnectInputs: handOver(handles),
+		Out:           out,
+		Perf:          render.Performance{Sets: []render.Set{{Target: "current", Value: 4}}},
+		Status:        status,
+		RecordMIDI:    midiRec,
+	})
 	handle := <-handles // handed over through a channel: no data race with Run
 	time.Sleep(300 * time.Millisecond)
 	handle(midimap.NoteOn(1, 72, 100)) // kick: switch into firing
 	time.Sleep(400 * time.Millisecond)
 	handle(midimap.Msg{Status: 0xC0, Data1: 1}) // program change to snic
 	time.Sleep(200 * time.Millisecond)
-	cancel()
-	sess = <-done
+	sess, err := stop()
+	if err != nil {
+		t.Error(err)
+	}
 	if sess == nil {
 		t.Fatal("no summary")
 	}
@@ -409,24 +451,15 @@ func TestLearnBindsNextController(t *testing.T) {
 		t.Fatal(err)
 	}
 	handles := make(chan func(midimap.Msg), 1)
-	var fs *fakeStream
 	log := &syncBuf{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() {
-		_, err := Run(ctx, Options{Patches: []*patches.Patch{p}, SampleRate: 48000, Buffer: 128,
-			OpenStream:    opener(&fs, 128, 0, 128*time.Second/48000),
-			ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handles <- h; return func() {}, nil },
-			Learn:         "a.gK", LearnSave: path, Log: log})
-		done <- err
-	}()
+	stop := startSession(t, Options{Patches: []*patches.Patch{p},
+		ConnectInputs: handOver(handles), Learn: "a.gK", LearnSave: path, Log: log})
 	handle := <-handles
 	handle(midimap.NoteOn(1, 60, 100))       // not a controller: ignored
 	handle(midimap.ControlChange(3, 21, 64)) // learnt
 	handle(midimap.ControlChange(1, 22, 64)) // too late
 	time.Sleep(100 * time.Millisecond)
-	cancel()
-	if err := <-done; err != nil {
+	if _, err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(log.String(), "cc = 21") || !strings.Contains(log.String(), "channel = 3") {

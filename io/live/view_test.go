@@ -111,21 +111,8 @@ func playWithView(t *testing.T, opt Options) *viewPage {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fs *fakeStream
-	opt.SampleRate, opt.Buffer, opt.View = 48000, 128, srv
-	opt.OpenStream = opener(&fs, 128, 0, 128*time.Second/48000)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, err := Run(ctx, opt)
-		done <- err
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
+	opt.View = srv
+	startSession(t, opt)
 	return openPage(t, srv.Addr().String())
 }
 
@@ -156,7 +143,7 @@ func TestViewSteersLikeMIDI(t *testing.T) {
 	handles := make(chan func(midimap.Msg), 1)
 	p := playWithView(t, Options{
 		Patches:       []*patches.Patch{softHysteresis(t)},
-		ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handles <- h; return func() {}, nil },
+		ConnectInputs: handOver(handles),
 	})
 	handle := <-handles
 	p.waitFor(t, "the slider at the patch's start, -2", sliderIs(-2))
@@ -254,28 +241,20 @@ func TestViewHoldButton(t *testing.T) {
 // rebound spike comes in the crossfade, and no inhibition stays stuck on the patch.
 func TestProgramChangeReleasesHeldKeys(t *testing.T) {
 	handles := make(chan func(midimap.Msg), 1)
-	var fs *fakeStream
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan *Summary, 1)
-	go func() {
-		s, err := Run(ctx, Options{
-			Patches: []*patches.Patch{mustLoad(t, "rebound"), mustLoad(t, "snic")}, SampleRate: 48000, Buffer: 128,
-			OpenStream:    opener(&fs, 128, 0, 128*time.Second/48000),
-			ConnectInputs: func(h func(midimap.Msg)) (func(), error) { handles <- h; return func() {}, nil },
-		})
-		if err != nil {
-			t.Error(err)
-		}
-		done <- s
-	}()
+	stop := startSession(t, Options{
+		Patches:       []*patches.Patch{mustLoad(t, "rebound"), mustLoad(t, "snic")},
+		ConnectInputs: handOver(handles),
+	})
 	handle := <-handles
 	time.Sleep(200 * time.Millisecond)
 	handle(midimap.NoteOn(1, 40, 100)) // below middle C: hold both neurons down
 	time.Sleep(300 * time.Millisecond)
 	handle(midimap.Msg{Status: 0xC0, Data1: 1}) // to snic, the key still down
 	time.Sleep(300 * time.Millisecond)
-	cancel()
-	sum := <-done
+	sum, err := stop()
+	if err != nil {
+		t.Error(err)
+	}
 	if sum == nil || sum.Spikes[1] != 1 || sum.Spikes[0] != 0 {
 		t.Fatalf("rebound's spikes: %v; want the resonator's one rebound spike as the key is let go at the switch", sum)
 	}
