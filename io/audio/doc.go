@@ -18,9 +18,13 @@
 // The device's own thread, which the host API schedules in real time, runs no Go: its
 // callback, in C, copies finished blocks from a lock-free ring and wakes a goroutine of
 // the stream's (the producer), which calls Process to keep Config.Ahead periods
-// (default 2) in the ring, rendering straight into it. The producer runs on an OS
-// thread of its own with real-time priority one step below the callback's, where the
-// system allows it, and waits for the callback in C (a semaphore). A late producer
+// (default 2) in the ring, rendering straight into it. The producer renders with
+// real-time priority one step below the callback's, where the system allows it, and
+// waits for the callback in C (a semaphore), so that the callback wakes a real-time
+// thread directly. On Linux the priority follows the producer from thread to thread as
+// it passes through Go's scheduler every few milliseconds, which keeps Go's system
+// monitor from polling thousands of times a second; elsewhere the producer keeps a
+// thread of its own. A late producer
 // costs a period of silence, counted in Stats.Underruns (and Xruns), never a late
 // callback: the device's deadline is met by C alone, while the producer has Ahead
 // periods of slack, and a callback that had to enter Go would first need a free slot

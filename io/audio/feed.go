@@ -8,7 +8,6 @@ package audio
 import "C"
 
 import (
-	"runtime"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -16,8 +15,8 @@ import (
 
 // feed is the Go half of a ring-fed output (ring.h's sepa_feed), shared by the native
 // JACK output and PortAudio's ring-fed stream: a producer goroutine on a real-time
-// thread of its own, woken by the device's C callback, renders straight into the ring
-// until it holds Ahead periods. It reads the ring's indices and flags as atomics in C
+// thread (see follower), woken by the device's C callback, renders straight into the
+// ring until it holds Ahead periods. It reads the ring's indices and flags as atomics in C
 // memory; its only C call is the wait (see waker for why it waits in C).
 type feed struct {
 	c        *C.sepa_feed
@@ -107,25 +106,19 @@ func (f *feed) stopped() int {
 }
 
 // run keeps the ring topped up, each time the callback wakes it, until the output is
-// stopped (it returns false) or lost (true). It locks the calling goroutine to its
-// thread, and first gives that thread real-time priority with realtime,
-// which answers 0 (done), -1 (refused) or 1 (nothing to do: the callback itself is not
-// real-time); ready gets false only if refused, before the first wait.
-func (f *feed) run(realtime func() int, ready func(ok bool)) (lost bool) {
-	runtime.LockOSThread()
-	defer func() {
-		// The thread goes back to Go's pool only with ordinary scheduling; otherwise it
-		// ends with the goroutine (or, if it is the main thread, stays parked).
-		if C.sepa_rt_drop() == 0 {
-			runtime.UnlockOSThread()
-		}
-	}()
-	ready(realtime() != -1)
+// stopped (it returns false) or lost (true). It first asks for the real-time priority
+// rt describes (see follower); ready gets the answer, false only if the system refused,
+// before the first wait.
+func (f *feed) run(rt rtRequest, ready func(ok bool)) (lost bool) {
+	var r follower
+	ready(r.start(rt))
+	defer r.end()
 	for {
 		if why := f.stopped(); why != 0 {
 			return why == 2
 		}
 		f.topUp()
+		r.rendered()
 		f.wake.wait(0)
 	}
 }

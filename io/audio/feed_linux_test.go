@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,6 +36,58 @@ func threadScheduling(t *testing.T) map[int][2]int {
 		out[tid] = [2]int{policy, prio}
 	}
 	return out
+}
+
+// onThread runs f on a goroutine locked to a thread of its own, and returns that
+// thread's id and what f returned. The thread ends with the goroutine.
+func onThread[T any](f func() T) (tid int32, v T) {
+	done := make(chan struct{})
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread goes with its priority
+		tid, v = gettid(), f()
+		close(done)
+	}()
+	<-done
+	return tid, v
+}
+
+// TestFollowerMovesThePriority: the thread the producer rendered on last has the
+// priority, the one it came from has ordinary scheduling again, and end leaves none
+// with it.
+func TestFollowerMovesThePriority(t *testing.T) {
+	var r follower
+	const prio, fifo = 3, 1
+	if _, ok := onThread(func() bool { return r.start(rtRequest{priority: prio}) }); !ok {
+		t.Skip("the system refuses real-time scheduling here")
+	}
+	has := func(tid int32) bool { return threadScheduling(t)[int(tid)] == [2]int{fifo, prio} }
+	keep := make(chan struct{})
+	defer close(keep)
+	renderOn := func() int32 { // a thread that stays, the producer rendering on it
+		tid := make(chan int32)
+		go func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			r.rendered()
+			tid <- gettid()
+			<-keep
+			setScheduler(0, 0, 0)
+		}()
+		return <-tid
+	}
+	second := renderOn()
+	if !has(second) {
+		t.Fatalf("rendered on thread %d, which has %v, want SCHED_FIFO %d", second, threadScheduling(t)[int(second)], prio)
+	}
+	third := renderOn()
+	if !has(third) || has(second) {
+		t.Fatalf("after rendering on thread %d: it has %v, thread %d has %v; want only the new one real-time",
+			third, threadScheduling(t)[int(third)], second, threadScheduling(t)[int(second)])
+	}
+	r.end()
+	if has(third) {
+		t.Errorf("after end, thread %d still has SCHED_FIFO %d", third, prio)
+	}
 }
 
 // TestJACKProducerPriority: while the native JACK output plays, exactly one thread of

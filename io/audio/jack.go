@@ -322,15 +322,15 @@ func (s *jackStream) Start() error {
 // priority just below JACK's own thread, where the system allows it.
 func (s *jackStream) produce() {
 	defer close(s.done)
-	realtime := func() int {
+	rt := rtRequest{priority: s.feedPriority(), needed: true, here: func() int {
 		jacklife.Mu.Lock()
 		defer jacklife.Mu.Unlock()
 		if C.sepa_realtime(s.c) != 0 {
 			return -1 // JACK itself not real-time counts as refused: say so
 		}
 		return 0
-	}
-	lost := s.feed.run(realtime, func(ok bool) {
+	}}
+	lost := s.feed.run(rt, func(ok bool) {
 		s.realtime = ok
 		close(s.ready)
 	})

@@ -131,8 +131,8 @@ func (s *paRing) produce() {
 		}
 		s.feed.wake.wait(10 * time.Millisecond)
 	}
-	realtime := func() int { return int(C.sepa_pa_realtime(s.c)) }
-	s.feed.run(realtime, func(ok bool) {
+	rt := rtRequest{priority: int(C.sepa_pa_rt_priority(s.c)), here: func() int { return int(C.sepa_pa_realtime(s.c)) }}
+	s.feed.run(rt, func(ok bool) {
 		s.realtime = ok
 		close(s.ready)
 	})

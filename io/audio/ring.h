@@ -195,20 +195,6 @@ static inline void sepa_feed_stop(sepa_feed *f) {
 	sepa_wake_post(&f->wake);
 }
 
-// sepa_rt_drop gives the calling thread ordinary scheduling again (Linux; elsewhere
-// the producer's thread ends with it instead). It returns 0 on success.
-#if defined(__linux__)
-#include <pthread.h>
-#include <sched.h>
-static inline int sepa_rt_drop(void) {
-	struct sched_param sp;
-	memset(&sp, 0, sizeof sp);
-	return pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp);
-}
-#else
-static inline int sepa_rt_drop(void) { return -1; }
-#endif
-
 // sepa_feed_lose tells the producer the device is gone (async-signal-safe: an atomic
 // store and sem_post).
 static inline void sepa_feed_lose(sepa_feed *f) {
