@@ -58,7 +58,7 @@ func (lm *limiter) process(out [][]float32, mixL, mixR []float64, dc *[2]dcBlock
 		if stereo {
 			r = dc[1].step(mixR[f])
 		}
-		p := math.Max(math.Abs(l), math.Abs(r))
+		p := max(math.Abs(l), math.Abs(r))
 		target := 1.0
 		if p > c {
 			target = c / p
@@ -68,13 +68,13 @@ func (lm *limiter) process(out [][]float32, mixL, mixR []float64, dc *[2]dcBlock
 		} else {
 			lm.env += (target - lm.env) * lm.release
 		}
-		l = math.Max(-c, math.Min(c, l*lm.env))
-		r = math.Max(-c, math.Min(c, r*lm.env))
+		l = max(-c, min(c, l*lm.env))
+		r = max(-c, min(c, r*lm.env))
 		out[0][f] = float32(l)
 		if stereo {
 			out[1][f] = float32(r)
 		}
-		peak = math.Max(peak, math.Max(math.Abs(l), math.Abs(r)))
+		peak = max(peak, max(math.Abs(l), math.Abs(r)))
 	}
 	return peak
 }

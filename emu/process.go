@@ -87,11 +87,11 @@ func (e *Engine) loadInputs() {
 			e.noise[i] = e.noise[i]*e.noiseA[i] + e.noiseB[i]*e.rng.NormFloat64()
 			in += e.noise[i]
 		}
-		lim := 4 * math.Max(-e.curMin[i], e.curMax[i])
-		b.in[k] = math.Max(-lim, math.Min(lim, in))
+		lim := 4 * max(-e.curMin[i], e.curMax[i])
+		b.in[k] = max(-lim, min(lim, in))
 		if g := e.synGTotal[i]; g > 0 {
 			b.ec[k] = e.synGE[i] / g
-			b.gc[k] = math.Min(g, e.synCap[i])
+			b.gc[k] = min(g, e.synCap[i])
 		} else {
 			b.gc[k], b.ec[k] = 0, 0
 		}
@@ -121,7 +121,7 @@ func (e *Engine) detectAndMix() (l, r float64) {
 				e.stats.spikes[i].Add(1)
 				e.spikes.Push(Spike{Frame: e.frame, Neuron: int32(i), ISI: isi})
 				for s := e.synStart[i]; s < e.synStart[i+1]; s++ {
-					e.synG[s] = math.Min(e.synG[s]+e.syn[s].G, MaxCoupling)
+					e.synG[s] = min(e.synG[s]+e.syn[s].G, MaxCoupling)
 				}
 			}
 		}
