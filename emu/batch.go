@@ -23,6 +23,25 @@ type batch struct {
 	resets int         // non-finite or runaway states put back to rest (audio thread only)
 	reset  []bool      // reset[k]: member k was put back to rest on this sample
 
+	// derived[c][k] are constants the kernel computes from member k's parameters
+	// (reciprocals, products), kept by derive whenever a parameter changes, so the
+	// kernel never divides by a parameter. derived32 holds the same in float32 for the
+	// vector kernels. Both are empty for a kernel that derives nothing.
+	derive    func(b *batch, k int)
+	input     func(b *batch, k int) // the part of derive that depends on in, gc and ec
+	derived   [][]float64
+	derived32 [][]float32
+
+	// Spike detection (spike.go) and the mix, per member, so detectAndMix runs through
+	// the batch's own arrays in order. spiked lists the members that spiked on this
+	// sample, in member order.
+	spikeHigh, spikeLow []float64
+	armed               []bool
+	spikeExt            []float64 // the extreme V the detector tracks
+	centre, invSpan     []float64 // sound is (V - centre) * invSpan
+	gainL, gainR        []float64
+	spiked              []int32
+
 	// The generic kernel's working memory: one member's state, parameters, coupling and
 	// StepRK4 scratch, and its derivative (made once, so stepping allocates nothing).
 	gx, gp, gScratch []float64
@@ -30,11 +49,16 @@ type batch struct {
 	gDeriv           func(dx, x []float64)
 }
 
-// newBatch makes an empty batch of model m, stepped by k; with k nil, by genericKernel.
-func newBatch(m *Model, k kernel) *batch {
+// newBatch makes an empty batch of model m, stepped by built-in kernel bi; with bi nil,
+// by genericKernel.
+func newBatch(m *Model, bi *builtin) *batch {
 	nv, np := len(m.Vars), len(m.Params)
-	b := &batch{model: m, kernel: k, x: make([][]float64, nv), p: make([][]float64, np), rest: make([][]float64, nv)}
-	if k == nil {
+	b := &batch{model: m, x: make([][]float64, nv), p: make([][]float64, np), rest: make([][]float64, nv)}
+	if bi != nil {
+		b.kernel, b.derive, b.input = bi.kernel, bi.derive, bi.input
+		b.derived, b.derived32 = make([][]float64, bi.derived), make([][]float32, bi.derived)
+	}
+	if b.kernel == nil {
 		b.kernel = genericKernel
 		b.gx, b.gp, b.gScratch = make([]float64, nv), make([]float64, np), make([]float64, 5*nv)
 		b.gDeriv = func(dx, x []float64) { m.Deriv(dx, x, b.gp, b.gI+b.gG*(b.gE-x[0])) }
@@ -42,21 +66,89 @@ func newBatch(m *Model, k kernel) *batch {
 	return b
 }
 
-func (b *batch) add(engineIndex int, params, init []float64) int {
+// add makes neuron engineIndex of spec s a member of the batch and returns its index.
+func (b *batch) add(engineIndex int, s *NeuronSpec) int {
 	k := len(b.neuron)
 	b.neuron = append(b.neuron, engineIndex)
 	for v := range b.x {
-		b.x[v] = append(b.x[v], init[v])
-		b.rest[v] = append(b.rest[v], init[v])
+		b.x[v] = append(b.x[v], s.Init[v])
+		b.rest[v] = append(b.rest[v], s.Init[v])
 	}
 	for p := range b.p {
-		b.p[p] = append(b.p[p], params[p])
+		b.p[p] = append(b.p[p], s.Params[p])
+	}
+	for c := range b.derived {
+		b.derived[c] = append(b.derived[c], 0)
+		b.derived32[c] = append(b.derived32[c], 0)
 	}
 	b.reset = append(b.reset, false)
 	b.in = append(b.in, 0)
 	b.gc = append(b.gc, 0)
 	b.ec = append(b.ec, 0)
+	if b.derive != nil {
+		b.derive(b, k)
+	}
+	b.spikeHigh = append(b.spikeHigh, s.SpikeHigh)
+	b.spikeLow = append(b.spikeLow, s.SpikeLow)
+	armed, ext := spikeStart(s.Init[0], s.SpikeHigh)
+	b.armed = append(b.armed, armed)
+	b.spikeExt = append(b.spikeExt, ext)
+	b.centre = append(b.centre, s.Centre)
+	b.invSpan = append(b.invSpan, 1/s.Span)
+	b.gainL = append(b.gainL, 0)
+	b.gainR = append(b.gainR, 0)
+	if cap(b.spiked) <= k {
+		b.spiked = make([]int32, 0, 2*(k+1))
+	}
 	return k
+}
+
+// setParam sets parameter p of member k and what the kernel derives from it.
+func (b *batch) setParam(k, p int, v float64) {
+	b.p[p][k] = v
+	if b.derive != nil {
+		b.derive(b, k)
+	}
+}
+
+// setDerived stores derived constant c of member k in both precisions.
+func (b *batch) setDerived(c, k int, v float64) {
+	b.derived[c][k] = v
+	b.derived32[c][k] = float32(v)
+}
+
+// restart puts member k's spike detector back at its present voltage: a jump of the
+// state (a reset to rest) is not a spike.
+func (b *batch) restart(k int) {
+	b.armed[k], b.spikeExt[k] = spikeStart(b.x[0][k], b.spikeHigh[k])
+}
+
+// detectAndMix finds the members' spikes on this sample (listing them in spiked) and
+// returns their stereo mix. The spike rule (spike.go) re-arms on each cycle's own
+// trough, so a fast cycle that never falls below SpikeLow still counts every period.
+func (b *batch) detectAndMix() (l, r float64) {
+	b.spiked = b.spiked[:0]
+	V := b.x[0]
+	high, low, armed, ext := b.spikeHigh[:len(V)], b.spikeLow[:len(V)], b.armed[:len(V)], b.spikeExt[:len(V)]
+	centre, invSpan, gainL, gainR := b.centre[:len(V)], b.invSpan[:len(V)], b.gainL[:len(V)], b.gainR[:len(V)]
+	reset := b.reset[:len(V)]
+	for k, v := range V {
+		if reset[k] {
+			// A blow-up put it back to rest: that is not a spike.
+			reset[k] = false
+			armed[k], ext[k] = spikeStart(v, high[k])
+		} else {
+			var spike bool
+			spike, armed[k], ext[k] = spikeStep(v, high[k], low[k], armed[k], ext[k])
+			if spike {
+				b.spiked = append(b.spiked, int32(k))
+			}
+		}
+		x := (v - centre[k]) * invSpan[k]
+		l += x * gainL[k]
+		r += x * gainR[k]
+	}
+	return l, r
 }
 
 // genericKernel steps every member with StepRK4 over the model's Deriv, the coupling

@@ -133,12 +133,14 @@ func New(cfg Config) (*Engine, error) {
 	e.kickWidth, e.pulsesLeft = make([]int64, n), make([]int32, n)
 	e.nextPulse, e.trainStep = make([]int64, n), make([]int64, n)
 	e.pulses, e.interval, e.held = f(), f(), f()
-	e.gain, e.pan, e.gainL, e.gainR = f(), f(), f(), f()
-	e.centre, e.invSpan, e.spikeHigh, e.spikeLo = f(), f(), f(), f()
-	e.armed, e.lastSpike = make([]bool, n), make([]int64, n)
+	e.gain, e.pan = f(), f()
+	e.lastSpike = make([]int64, n)
 	e.noiseSigma, e.noiseTau, e.noise, e.noiseA, e.noiseB = f(), f(), f(), f(), f()
 	e.curMin, e.curMax, e.synCap = f(), f(), f()
-	e.synGTotal, e.synGE = f(), f()
+	e.isLive, e.live = make([]bool, n), make([]int32, 0, n)
+	for i := 0; i < n; i++ {
+		e.markLive(i) // every input is loaded on the first sample
+	}
 	e.stats.spikes = make([]atomic.Uint64, n)
 	e.stats.current = make([]atomic.Uint64, n)
 
@@ -161,25 +163,20 @@ func New(cfg Config) (*Engine, error) {
 			}
 		}
 		key := batchKey{builtin: builtinOf(s.Model), maxStep: s.Model.MaxStep}
-		var k kernel
-		if key.builtin != nil {
-			k = key.builtin.kernel
-		} else {
+		if key.builtin == nil {
 			key.model = s.Model
 		}
 		bi, ok := byModel[key]
 		if !ok {
 			bi = len(e.batches)
 			byModel[key] = bi
-			e.batches = append(e.batches, newBatch(s.Model, k))
+			e.batches = append(e.batches, newBatch(s.Model, key.builtin))
 		}
 		e.batchOf[i] = bi
-		e.slot[i] = e.batches[bi].add(i, s.Params, s.Init)
+		e.slot[i] = e.batches[bi].add(i, &cfg.Neurons[i])
 		e.current[i] = s.Current
 		e.gain[i], e.pan[i] = s.Gain, s.Pan
-		e.centre[i], e.invSpan[i] = s.Centre, 1/s.Span
-		e.spikeHigh[i], e.spikeLo[i] = s.SpikeHigh, s.SpikeLow
-		e.lastSpike[i] = -1 // the spike detector starts in the first Prepare
+		e.lastSpike[i] = -1
 		e.noiseSigma[i], e.noiseTau[i] = s.Noise, s.NoiseTau
 		e.pulses[i], e.interval[i] = float64(max(s.Pulses, 1)), s.Interval
 		if s.Interval == 0 {
@@ -240,6 +237,22 @@ func New(cfg Config) (*Engine, error) {
 	for _, s := range cfg.Synapses {
 		e.syn[fill[s.From]] = s
 		fill[s.From]++
+	}
+	// And by postsynaptic neuron, so loading a neuron's input sums its own synapses.
+	e.synIntoStart = make([]int, n+1)
+	for _, s := range e.syn {
+		e.synIntoStart[s.To+1]++
+	}
+	for i := 0; i < n; i++ {
+		e.synIntoStart[i+1] += e.synIntoStart[i]
+	}
+	e.synInto = make([]int, len(e.syn))
+	e.synTarget = make([]bool, n)
+	copy(fill, e.synIntoStart[:n])
+	for si, s := range e.syn {
+		e.synInto[fill[s.To]] = si
+		fill[s.To]++
+		e.synTarget[s.To] = true
 	}
 	e.synG = make([]float64, len(e.syn))
 	e.synDecay = make([]float64, len(e.syn))
@@ -367,13 +380,6 @@ func (e *Engine) Prepare(sampleRate float64, maxBlock int) error {
 	}
 	for i := 0; i < e.n; i++ {
 		e.setNoise(i)
-	}
-	if e.spikeExt == nil { // the first Prepare: nothing has run, the state is Init
-		e.spikeExt = make([]float64, e.n)
-		for i := range e.spikeExt {
-			v := e.batches[e.batchOf[i]].x[0][e.slot[i]]
-			e.armed[i], e.spikeExt[i] = spikeStart(v, e.spikeHigh[i])
-		}
 	}
 	for c := range e.scratch {
 		e.scratch[c] = make([]float64, maxBlock)

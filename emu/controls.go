@@ -62,8 +62,7 @@ type neuronControls struct {
 	current          []float64
 	pulses, interval []float64 // the controls ControlPulses and ControlInterval
 	held             []float64 // held current (EventHold)
-	gain, pan        []float64
-	gainL, gainR     []float64
+	gain, pan        []float64 // the batch keeps the channel gains they make
 	noiseSigma       []float64
 	noiseTau         []float64
 	noise, noiseA    []float64
@@ -248,8 +247,10 @@ func (e *Engine) applyTo(i int, ev Event) {
 		e.kick[i] = a
 		e.kickLeft[i], e.kickWidth[i] = n, n
 		e.startTrain(i, ev)
+		e.markLive(i)
 	case EventHold:
 		e.held[i] = e.clampKick(i, ev.Value)
+		e.markLive(i)
 	case EventReset:
 		e.resetNeuron(i)
 	default:
@@ -321,6 +322,7 @@ func (e *Engine) setControl(i int, c int32, v float64) {
 	switch c {
 	case ControlCurrent:
 		e.current[i] = v
+		e.markLive(i)
 	case ControlGain:
 		e.gain[i] = v
 		e.setPan(i)
@@ -335,7 +337,7 @@ func (e *Engine) setControl(i int, c int32, v float64) {
 	case ControlInterval:
 		e.interval[i] = v
 	default:
-		e.batches[e.batchOf[i]].p[c-ControlParam][e.slot[i]] = v
+		e.batches[e.batchOf[i]].setParam(e.slot[i], int(c-ControlParam), v)
 	}
 }
 
@@ -392,13 +394,14 @@ func (e *Engine) stepRamps() {
 }
 
 func (e *Engine) setPan(i int) {
+	b, k := e.batches[e.batchOf[i]], e.slot[i]
 	if e.cfg.Channels == 1 {
-		e.gainL[i], e.gainR[i] = e.gain[i], 0
+		b.gainL[k], b.gainR[k] = e.gain[i], 0
 		return
 	}
 	// Equal-power pan: a centred neuron is 3 dB down in each channel.
 	a := (e.pan[i] + 1) * math.Pi / 4
-	e.gainL[i], e.gainR[i] = e.gain[i]*math.Cos(a), e.gain[i]*math.Sin(a)
+	b.gainL[k], b.gainR[k] = e.gain[i]*math.Cos(a), e.gain[i]*math.Sin(a)
 }
 
 func (e *Engine) setNoise(i int) {
@@ -411,6 +414,7 @@ func (e *Engine) setNoise(i int) {
 	if e.noiseSigma[i] == 0 {
 		e.noise[i] = 0
 	}
+	e.markLive(i)
 }
 
 func (e *Engine) resetNeuron(i int) {
@@ -420,5 +424,6 @@ func (e *Engine) resetNeuron(i int) {
 	}
 	e.kick[i], e.kickLeft[i], e.pulsesLeft[i], e.held[i] = 0, 0, 0, 0
 	e.noise[i] = 0
-	e.armed[i], e.spikeExt[i] = spikeStart(b.rest[0][k], e.spikeHigh[i])
+	b.restart(k)
+	e.markLive(i)
 }

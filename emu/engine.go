@@ -32,6 +32,7 @@ type Engine struct {
 	kickTrains     // controls.go
 	rampState      // controls.go
 	network        // network.go
+	liveInputs     // inputs.go
 	spikeDetection // process.go
 	mixer          // process.go
 

@@ -41,51 +41,6 @@ func makeOut(channels, frames int) [][]float32 {
 	return out
 }
 
-// TestKernelMatchesReference holds each model's inlined batch kernel to the reference
-// StepRK4 over the model's Deriv: same steps, same state, within rounding.
-func TestKernelMatchesReference(t *testing.T) {
-	for _, name := range ModelNames() {
-		m, _ := LookupModel(name)
-		for i := range m.Presets {
-			pr := &m.Presets[i]
-			key := name + "/" + pr.Name
-			for _, speed := range []float64{1, 10} {
-				spec := presetSpec(t, name, pr.Name, firingCurrent[key])
-				if s, ok := firingStart[key]; ok {
-					spec.Init = append([]float64(nil), s...)
-				}
-				twin := spec // a second member checks that batches step every member
-				twin.Name = "b"
-				e := newTestEngine(t, Config{Neurons: []NeuronSpec{spec, twin}, Speed: speed}, 48000, 64)
-				b := e.batches[0]
-				x := append([]float64(nil), spec.Init...)
-				scratch := make([]float64, 5*len(x))
-				f := func(dx, x []float64) { m.Deriv(dx, x, spec.Params, spec.Current) }
-				out := makeOut(2, 64)
-				worst := 0.0
-				for blk := 0; blk < 150; blk++ { // 0.2 s of sound
-					e.Process(out)
-					for s := 0; s < 64*b.nsub; s++ {
-						StepRK4(x, b.h, f, scratch)
-					}
-					for v := range x {
-						for k := 0; k < 2; k++ {
-							d := math.Abs(b.x[v][k]-x[v]) / (1 + math.Abs(x[v]))
-							worst = math.Max(worst, d)
-						}
-					}
-				}
-				if worst > 1e-6 {
-					t.Errorf("%s at speed %g: kernel departs from the reference by %g (relative)", key, speed, worst)
-				}
-				if e.Stats().Spikes[0] == 0 {
-					t.Errorf("%s at speed %g: no spikes at I=%g in 0.2 s", key, speed, spec.Current)
-				}
-			}
-		}
-	}
-}
-
 // TestProcessDoesNotAllocate: one block of the engine makes no allocation, with events
 // arriving, spikes leaving, noise, ramps on several controls (a knob moving), kicks,
 // pulse trains, held currents, resets and a live view's tap running, on a network

@@ -36,7 +36,7 @@ var fitzHughNagumo = register(&Model{
 	MaxStep:      0.05,
 	VoltageRange: [2]float64{-3, 3},
 	Deriv:        fhnDeriv,
-}, fhnKernel)
+}, fhnKernel, nil, nil, 0)
 
 func fhnField(v, w, I, a, b, eps float64) (dv, dw float64) {
 	return v - v*v*v/3 - w + I, eps * (v + a - b*w)

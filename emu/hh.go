@@ -45,7 +45,7 @@ var hh = register(&Model{
 	MaxStep:      0.025,
 	VoltageRange: [2]float64{-100, 60},
 	Deriv:        hhDeriv,
-}, hhKernel)
+}, hhKernel, nil, nil, 0)
 
 // expRatio returns x / (1 - exp(-x/k)), continuous through its removable singularity at
 // x = 0 (where the limit is k).

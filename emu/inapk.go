@@ -88,9 +88,9 @@ var inapk = register(&Model{
 	MaxStep:      0.021,
 	VoltageRange: [2]float64{-100, 60},
 	Deriv:        inapkDeriv,
-}, inapkKernel)
+}, inapkPortable, inapkDerive, inapkDeriveInput, inapkDerived)
 
-// inapkDeriv is the reference derivative; inapkKernel inlines the same arithmetic.
+// inapkDeriv is the reference derivative; the kernels inline the same arithmetic.
 func inapkDeriv(dx, x, p []float64, I float64) {
 	v, n := x[0], x[1]
 	C, gL, EL, gNa, ENa, gK, EK := p[0], p[1], p[2], p[3], p[4], p[5], p[6]
@@ -101,41 +101,141 @@ func inapkDeriv(dx, x, p []float64, I float64) {
 	dx[1] = (ninf - n) / tau
 }
 
-// inapkKernel advances every neuron of the batch by nsub RK4 steps of h, the derivative
-// written out inline (no call per stage), state in locals.
-func inapkKernel(b *batch, h float64, nsub int) {
-	V, N := b.x[0], b.x[1]
-	pC, pgL, pEL, pgNa, pENa := b.p[0], b.p[1], b.p[2], b.p[3], b.p[4]
-	pgK, pEK, pVm, pkm, pVn, pkn, ptau := b.p[5], b.p[6], b.p[7], b.p[8], b.p[9], b.p[10], b.p[11]
-	in, gc, ec := b.in, b.gc, b.ec
+// The constants the kernels derive from each member's parameters, so that a stage is
+// multiplications, the two exponentials and one division:
+//
+//	dV/dt = iC (I + g (E - V) + gL EL) - iC (g + gL) V - gNaC (V - ENa) m_inf - gKC n (V - EK)
+//	m_inf = 1 / (1 + exp(am - V ikm)),  n_inf = 1 / (1 + exp(an - V ikn))
+const (
+	inapkIC   = iota // 1/C
+	inapkGL          // gL
+	inapkGLEL        // gL EL
+	inapkGNaC        // gNa / C
+	inapkENa         // ENa
+	inapkGKC         // gK / C
+	inapkEK          // EK
+	inapkAm          // Vm / km
+	inapkIkm         // 1 / km
+	inapkAn          // Vn / kn
+	inapkIkn         // 1 / kn
+	inapkITau        // 1 / tau
+	inapkA           // iC (I + g E + gL EL): the input folded in (inapkDeriveInput)
+	inapkB           // iC (g + gL)
+	inapkDerived
+)
+
+func inapkDerive(b *batch, k int) {
+	p := func(i int) float64 { return b.p[i][k] }
+	C, gL, EL, gNa, ENa, gK, EK := p(0), p(1), p(2), p(3), p(4), p(5), p(6)
+	Vm, km, Vn, kn, tau := p(7), p(8), p(9), p(10), p(11)
+	for c, v := range [inapkDerived]float64{
+		inapkIC: 1 / C, inapkGL: gL, inapkGLEL: gL * EL, inapkGNaC: gNa / C, inapkENa: ENa,
+		inapkGKC: gK / C, inapkEK: EK, inapkAm: Vm / km, inapkIkm: 1 / km, inapkAn: Vn / kn,
+		inapkIkn: 1 / kn, inapkITau: 1 / tau,
+	} {
+		b.setDerived(c, k, v)
+	}
+	inapkDeriveInput(b, k)
+}
+
+// inapkDeriveInput folds member k's input current and coupling into A and B; the engine
+// calls it whenever they change.
+func inapkDeriveInput(b *batch, k int) {
+	d := b.derived
+	iC, g := d[inapkIC][k], b.gc[k]
+	b.setDerived(inapkA, k, iC*(b.in[k]+g*b.ec[k]+d[inapkGLEL][k]))
+	b.setDerived(inapkB, k, iC*(g+d[inapkGL][k]))
+}
+
+// inapkPortable is the kernel of every build without a vector kernel for the machine
+// (inapk_simd.go replaces it at init where there is one). It advances every neuron of the batch by nsub RK4 steps of h in float64,
+// the derivative written out inline with expFast (no call per stage), state in locals.
+// It steps two neurons at once, a and b, their instructions side by side: one neuron's
+// RK4 is a chain of dependent operations, and the processor overlaps two chains where it
+// cannot shorten one (an odd last neuron is stepped as both).
+func inapkPortable(bt *batch, h float64, nsub int) { inapkPortableFrom(bt, h, nsub, 0) }
+
+// inapkPortableFrom steps members from, from+1, ... as inapkPortable does: the vector
+// kernel leaves it the members that do not fill a vector.
+func inapkPortableFrom(bt *batch, h float64, nsub, from int) {
+	V, N := bt.x[0], bt.x[1]
+	n := len(V)
+	N = N[:n]
+	d := bt.derived
 	h2, h6 := h/2, h/6
-	for k := range V {
-		v, n := V[k], N[k]
-		iC := 1 / pC[k]
-		gL, EL, gNa, ENa, gK, EK := pgL[k], pEL[k], pgNa[k], pENa[k], pgK[k], pEK[k]
-		Vm, ikm, Vn, ikn, itau := pVm[k], 1/pkm[k], pVn[k], 1/pkn[k], 1/ptau[k]
-		I, g, E := in[k], gc[k], ec[k]
+	for a := from; a < n; a += 2 {
+		b := min(a+1, n-1)
+		va, wa, vb, wb := V[a], N[a], V[b], N[b]
+		ca, cb := inapkConstsOf(d, a), inapkConstsOf(d, b)
 		for s := 0; s < nsub; s++ {
-			// stage 1
-			dv1 := (I + g*(E-v) - gL*(v-EL) - gNa/(1+math.Exp((Vm-v)*ikm))*(v-ENa) - gK*n*(v-EK)) * iC
-			dn1 := (1/(1+math.Exp((Vn-v)*ikn)) - n) * itau
-			v2, n2 := v+h2*dv1, n+h2*dn1
-			dv2 := (I + g*(E-v2) - gL*(v2-EL) - gNa/(1+math.Exp((Vm-v2)*ikm))*(v2-ENa) - gK*n2*(v2-EK)) * iC
-			dn2 := (1/(1+math.Exp((Vn-v2)*ikn)) - n2) * itau
-			v3, n3 := v+h2*dv2, n+h2*dn2
-			dv3 := (I + g*(E-v3) - gL*(v3-EL) - gNa/(1+math.Exp((Vm-v3)*ikm))*(v3-ENa) - gK*n3*(v3-EK)) * iC
-			dn3 := (1/(1+math.Exp((Vn-v3)*ikn)) - n3) * itau
-			v4, n4 := v+h*dv3, n+h*dn3
-			dv4 := (I + g*(E-v4) - gL*(v4-EL) - gNa/(1+math.Exp((Vm-v4)*ikm))*(v4-ENa) - gK*n4*(v4-EK)) * iC
-			dn4 := (1/(1+math.Exp((Vn-v4)*ikn)) - n4) * itau
-			v += h6 * (dv1 + 2*dv2 + 2*dv3 + dv4)
-			n += h6 * (dn1 + 2*dn2 + 2*dn3 + dn4)
+			rma, sma := expSplit(ca.am - va*ca.ikm)
+			rmb, smb := expSplit(cb.am - vb*cb.ikm)
+			rna, sna := expSplit(ca.an - va*ca.ikn)
+			rnb, snb := expSplit(cb.an - vb*cb.ikn)
+			dva1, dwa1 := ca.slope(va, wa, sma*expPoly(rma), sna*expPoly(rna))
+			dvb1, dwb1 := cb.slope(vb, wb, smb*expPoly(rmb), snb*expPoly(rnb))
+			va2, wa2, vb2, wb2 := va+h2*dva1, wa+h2*dwa1, vb+h2*dvb1, wb+h2*dwb1
+			rma, sma = expSplit(ca.am - va2*ca.ikm)
+			rmb, smb = expSplit(cb.am - vb2*cb.ikm)
+			rna, sna = expSplit(ca.an - va2*ca.ikn)
+			rnb, snb = expSplit(cb.an - vb2*cb.ikn)
+			dva2, dwa2 := ca.slope(va2, wa2, sma*expPoly(rma), sna*expPoly(rna))
+			dvb2, dwb2 := cb.slope(vb2, wb2, smb*expPoly(rmb), snb*expPoly(rnb))
+			va3, wa3, vb3, wb3 := va+h2*dva2, wa+h2*dwa2, vb+h2*dvb2, wb+h2*dwb2
+			rma, sma = expSplit(ca.am - va3*ca.ikm)
+			rmb, smb = expSplit(cb.am - vb3*cb.ikm)
+			rna, sna = expSplit(ca.an - va3*ca.ikn)
+			rnb, snb = expSplit(cb.an - vb3*cb.ikn)
+			dva3, dwa3 := ca.slope(va3, wa3, sma*expPoly(rma), sna*expPoly(rna))
+			dvb3, dwb3 := cb.slope(vb3, wb3, smb*expPoly(rmb), snb*expPoly(rnb))
+			va4, wa4, vb4, wb4 := va+h*dva3, wa+h*dwa3, vb+h*dvb3, wb+h*dwb3
+			rma, sma = expSplit(ca.am - va4*ca.ikm)
+			rmb, smb = expSplit(cb.am - vb4*cb.ikm)
+			rna, sna = expSplit(ca.an - va4*ca.ikn)
+			rnb, snb = expSplit(cb.an - vb4*cb.ikn)
+			dva4, dwa4 := ca.slope(va4, wa4, sma*expPoly(rma), sna*expPoly(rna))
+			dvb4, dwb4 := cb.slope(vb4, wb4, smb*expPoly(rmb), snb*expPoly(rnb))
+			va += h6 * (dva1 + 2*dva2 + 2*dva3 + dva4)
+			wa += h6 * (dwa1 + 2*dwa2 + 2*dwa3 + dwa4)
+			vb += h6 * (dvb1 + 2*dvb2 + 2*dvb3 + dvb4)
+			wb += h6 * (dwb1 + 2*dwb2 + 2*dwb3 + dwb4)
 		}
-		if !(v > -voltageBound && v < voltageBound) || !(n > -stateBound && n < stateBound) {
-			v, n = b.rest[0][k], b.rest[1][k]
-			b.resets++
-			b.reset[k] = true
+		if b != a {
+			V[b], N[b] = bt.checked(b, vb, wb)
 		}
-		V[k], N[k] = v, n
+		V[a], N[a] = bt.checked(a, va, wa)
 	}
 }
+
+// inapkConsts are one member's constants over a sample: its derived parameters, its
+// input and coupling folded into A and B.
+type inapkConsts struct {
+	A, B, gNaC, ENa, gKC, EK, am, ikm, an, ikn, itau float64
+}
+
+func inapkConstsOf(d [][]float64, k int) inapkConsts {
+	return inapkConsts{
+		A: d[inapkA][k], B: d[inapkB][k],
+		gNaC: d[inapkGNaC][k], ENa: d[inapkENa][k], gKC: d[inapkGKC][k], EK: d[inapkEK][k],
+		am: d[inapkAm][k], ikm: d[inapkIkm][k], an: d[inapkAn][k], ikn: d[inapkIkn][k], itau: d[inapkITau][k],
+	}
+}
+
+// slope is dV/dt and dn/dt at (v, w), given exp(am - v ikm) and exp(an - v ikn).
+func (c *inapkConsts) slope(v, w, em, en float64) (dv, dw float64) {
+	return c.A - c.B*v - c.gNaC*(v-c.ENa)/(1+em) - c.gKC*w*(v-c.EK), (1/(1+en) - w) * c.itau
+}
+
+// checked returns member k's new state, or its rest state (counted) if the step blew up.
+func (bt *batch) checked(k int, v, w float64) (float64, float64) {
+	if !(v > -voltageBound && v < voltageBound) || !(w > -stateBound && w < stateBound) {
+		bt.resets++
+		bt.reset[k] = true
+		return bt.rest[0][k], bt.rest[1][k]
+	}
+	return v, w
+}
+
+// inapkVector is the vector kernel for this machine, nil where there is none (it needs
+// the simd experiment on amd64 with AVX2 and FMA: inapk_simd.go).
+var inapkVector kernel

@@ -162,18 +162,25 @@ type kernel func(b *batch, h float64, nsub int)
 type builtin struct {
 	model   *Model // never handed out: lookups return copies
 	kernel  kernel
+	derive  func(b *batch, k int) // keeps the kernel's derived constants (batch.derived)
+	input   func(b *batch, k int) // keeps those that depend on the input, after it changes
+	derived int                   // how many constants derive keeps per member
 	derivPC uintptr
 }
 
 var models = map[string]*builtin{}
 
-func register(m *Model, k kernel) *Model {
+func register(m *Model, k kernel, derive, input func(b *batch, k int), derived int) *Model {
 	if _, dup := models[m.Name]; dup {
 		panic("emu: model " + m.Name + " registered twice")
 	}
-	models[m.Name] = &builtin{model: m, kernel: k, derivPC: funcPC(m.Deriv)}
+	models[m.Name] = &builtin{model: m, kernel: k, derive: derive, input: input, derived: derived, derivPC: funcPC(m.Deriv)}
 	return m
 }
+
+// useKernel makes k the kernel of built-in model name: a vector kernel for this machine
+// replaces the portable one at init.
+func useKernel(name string, k kernel) { models[name].kernel = k }
 
 func funcPC(f func(dx, x, p []float64, I float64)) uintptr { return reflect.ValueOf(f).Pointer() }
 

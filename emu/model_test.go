@@ -65,7 +65,7 @@ func kernelName(k kernel) string {
 	switch reflect.ValueOf(k).Pointer() {
 	case reflect.ValueOf(kernel(genericKernel)).Pointer():
 		return "generic"
-	case reflect.ValueOf(kernel(inapkKernel)).Pointer():
+	case reflect.ValueOf(models["inapk"].kernel).Pointer():
 		return "inapk"
 	case reflect.ValueOf(kernel(hhKernel)).Pointer():
 		return "hh"
@@ -222,7 +222,9 @@ func TestGenericKernelMatchesInlineKernel(t *testing.T) {
 				worst = math.Max(worst, math.Abs(got[i][v]-want[i][v])/(1+math.Abs(want[i][v])))
 			}
 		}
-		if worst > 1e-6 {
+		// The inline kernels use expFast (within 1.1e-8): 1e-5 over 0.4 s; a change of
+		// input or coupling handled differently would show at 1e-3 or more.
+		if worst > 1e-5 {
 			t.Errorf("%s: the generic kernel departs from the inline one by %g (relative)", name, worst)
 		}
 		si, sg := inline.Stats(), generic.Stats()

@@ -74,7 +74,7 @@ var morrisLecar = register(&Model{
 	MaxStep:      0.05,
 	VoltageRange: [2]float64{-90, 80},
 	Deriv:        morrisLecarDeriv,
-}, morrisLecarKernel)
+}, morrisLecarKernel, nil, nil, 0)
 
 func morrisLecarField(v, w, I, C, gL, EL, gCa, ECa, gK, EK, V1, iV2, V3, iV4, phi float64) (dv, dw float64) {
 	minf := 0.5 * (1 + math.Tanh((v-V1)*iV2))

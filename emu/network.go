@@ -25,8 +25,10 @@ type network struct {
 	synG      []float64 // open conductance per synapse
 	synDecay  []float64 // per-sample decay factor per synapse
 	synStart  []int
-	synGTotal []float64 // per neuron scratch
-	synGE     []float64
+	// synInto[synIntoStart[i]:synIntoStart[i+1]] index the synapses into neuron i.
+	synInto      []int
+	synIntoStart []int
+	synTarget    []bool // per neuron: some synapse drives it
 
 	// Gap junctions couple neurons within a time step, so a network with gaps is
 	// stepped as one system (stage-major RK4 over every neuron, the coupling evaluated

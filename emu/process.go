@@ -2,21 +2,18 @@ package emu
 
 import "math"
 
-// spikeDetection is each neuron's spike detector (spike.go), by engine index.
+// spikeDetection is what the engine keeps of each neuron's spikes, by engine index; the
+// detectors themselves are the batches' (batch.detectAndMix).
 type spikeDetection struct {
-	spikeHigh, spikeLo []float64
-	armed              []bool
-	spikeExt           []float64 // the extreme V the detector tracks
-	lastSpike          []int64
+	lastSpike []int64
+	spikedNow []int32 // the neurons that spiked on this sample, in engine order
 }
 
-// mixer turns voltages into the output: each neuron's voltage-to-sound map, then the DC
-// blockers and the limiter.
+// mixer turns the batches' mixes into the output: the DC blockers and the limiter.
 type mixer struct {
-	centre, invSpan []float64 // per neuron
-	dc              [2]dcBlocker
-	lim             limiter
-	scratch         [2][]float64
+	dc      [2]dcBlocker
+	lim     limiter
+	scratch [2][]float64
 }
 
 // Process renders len(out[0]) frames (0 is allowed, at most the Prepare block size) into
@@ -57,21 +54,15 @@ func (e *Engine) Process(out [][]float32) {
 	e.finishBlock(out, mixL, mixR)
 }
 
-// loadInputs computes each neuron's input current and synaptic coupling for this
-// sample. Gap junctions are not among them: they couple neurons within a step, so
-// stepCoupled evaluates them at every RK4 stage.
+// loadInputs computes the input current and synaptic coupling of every neuron whose
+// input may differ from the last sample's: those on the live list (inputs.go). Every
+// other neuron's input is held in its batch as it was.
 func (e *Engine) loadInputs() {
-	for i := range e.synGTotal {
-		e.synGTotal[i], e.synGE[i] = 0, 0
-	}
 	for s := range e.syn {
-		g := e.synG[s] * e.synDecay[s]
-		e.synG[s] = g
-		to := e.syn[s].To
-		e.synGTotal[to] += g
-		e.synGE[to] += g * e.syn[s].Reversal
+		e.synG[s] *= e.synDecay[s]
 	}
-	for i := 0; i < e.n; i++ {
+	for j := 0; j < len(e.live); {
+		i := int(e.live[j])
 		b, k := e.batches[e.batchOf[i]], e.slot[i]
 		in := e.current[i] + e.held[i]
 		if e.pulsesLeft[i] > 0 && e.frame >= e.nextPulse[i] {
@@ -79,7 +70,8 @@ func (e *Engine) loadInputs() {
 			e.pulsesLeft[i]--
 			e.nextPulse[i] += e.trainStep[i]
 		}
-		if e.kickLeft[i] > 0 {
+		kicking := e.kickLeft[i] > 0
+		if kicking {
 			in += e.kick[i]
 			e.kickLeft[i]--
 		}
@@ -89,47 +81,85 @@ func (e *Engine) loadInputs() {
 		}
 		lim := 4 * max(-e.curMin[i], e.curMax[i])
 		b.in[k] = max(-lim, min(lim, in))
-		if g := e.synGTotal[i]; g > 0 {
-			b.ec[k] = e.synGE[i] / g
-			b.gc[k] = min(g, e.synCap[i])
-		} else {
-			b.gc[k], b.ec[k] = 0, 0
+		if e.synTarget[i] {
+			g, ge := 0.0, 0.0
+			for _, s := range e.synInto[e.synIntoStart[i]:e.synIntoStart[i+1]] {
+				g += e.synG[s]
+				ge += e.synG[s] * e.syn[s].Reversal
+			}
+			if g > 0 {
+				b.ec[k] = ge / g
+				b.gc[k] = min(g, e.synCap[i])
+			} else {
+				b.gc[k], b.ec[k] = 0, 0
+			}
 		}
+		if b.input != nil {
+			b.input(b, k)
+		}
+		// A neuron stays live while its input can change by itself: a pulse running
+		// (its end must be loaded too), a train waiting, noise, synapses.
+		if kicking || e.pulsesLeft[i] > 0 || e.noiseB[i] != 0 || e.synTarget[i] {
+			j++
+			continue
+		}
+		e.isLive[i] = false
+		last := len(e.live) - 1
+		e.live[j] = e.live[last]
+		e.live = e.live[:last]
 	}
 }
 
-// detectAndMix finds spikes on this sample and returns the stereo mix before DC blocking.
-// The spike rule (spike.go) re-arms on each cycle's own trough, so a fast cycle that
-// never falls below SpikeLow still counts every period.
+// markLive puts neuron i on the live list: its input is loaded again on the next sample.
+// Every change to a neuron's current, held note, kick or noise calls it.
+func (e *Engine) markLive(i int) {
+	if !e.isLive[i] {
+		e.isLive[i] = true
+		e.live = append(e.live, int32(i)) // within capacity: one slot per neuron
+	}
+}
+
+// detectAndMix finds this sample's spikes and returns the stereo mix before DC blocking.
 func (e *Engine) detectAndMix() (l, r float64) {
-	for i := 0; i < e.n; i++ {
-		b, k := e.batches[e.batchOf[i]], e.slot[i]
-		v := b.x[0][k]
-		if b.reset[k] {
-			// A blow-up put it back to rest: that is not a spike.
-			b.reset[k] = false
-			e.armed[i], e.spikeExt[i] = spikeStart(v, e.spikeHigh[i])
-		} else {
-			var spike bool
-			spike, e.armed[i], e.spikeExt[i] = spikeStep(v, e.spikeHigh[i], e.spikeLo[i], e.armed[i], e.spikeExt[i])
-			if spike {
-				isi := 0.0
-				if e.lastSpike[i] >= 0 {
-					isi = float64(e.frame-e.lastSpike[i]) * e.dtModel
-				}
-				e.lastSpike[i] = e.frame
-				e.stats.spikes[i].Add(1)
-				e.spikes.Push(Spike{Frame: e.frame, Neuron: int32(i), ISI: isi})
-				for s := e.synStart[i]; s < e.synStart[i+1]; s++ {
-					e.synG[s] = min(e.synG[s]+e.syn[s].G, MaxCoupling)
-				}
-			}
+	e.spikedNow = e.spikedNow[:0]
+	for _, b := range e.batches {
+		bl, br := b.detectAndMix()
+		l += bl
+		r += br
+		for _, k := range b.spiked {
+			e.spikedNow = append(e.spikedNow, int32(b.neuron[k]))
 		}
-		x := (v - e.centre[i]) * e.invSpan[i]
-		l += x * e.gainL[i]
-		r += x * e.gainR[i]
+	}
+	if len(e.batches) > 1 {
+		sortSmall(e.spikedNow)
+	}
+	for _, i := range e.spikedNow {
+		e.spike(int(i))
 	}
 	return l, r
+}
+
+// spike records a spike of neuron i on this sample.
+func (e *Engine) spike(i int) {
+	isi := 0.0
+	if e.lastSpike[i] >= 0 {
+		isi = float64(e.frame-e.lastSpike[i]) * e.dtModel
+	}
+	e.lastSpike[i] = e.frame
+	e.stats.spikes[i].Add(1)
+	e.spikes.Push(Spike{Frame: e.frame, Neuron: int32(i), ISI: isi})
+	for s := e.synStart[i]; s < e.synStart[i+1]; s++ {
+		e.synG[s] = min(e.synG[s]+e.syn[s].G, MaxCoupling)
+	}
+}
+
+// sortSmall sorts a short list in place (insertion sort: no allocation, no call).
+func sortSmall(a []int32) {
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
 }
 
 func (e *Engine) finishBlock(out [][]float32, mixL, mixR []float64) {

@@ -252,7 +252,9 @@ func TestTrainMatchesReference(t *testing.T) {
 			worst = math.Max(worst, math.Abs(b.x[v][0]-x[v])/(1+math.Abs(x[v])))
 		}
 	}
-	if worst > 1e-9 {
+	// The kernel's expFast errs by 1.1e-8 at most; a pulse one sample early or late
+	// moves the state by about 1e-3.
+	if worst > 1e-6 {
 		t.Errorf("the engine departs from the reference by %g (relative)", worst)
 	}
 	if e.Stats().Spikes[0] != 1 {
