@@ -1,6 +1,7 @@
 package emu
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -48,11 +49,13 @@ func makeOut(channels, frames int) [][]float32 {
 // generic one) and on one stepped as one system (coupled by a gap junction).
 func TestProcessDoesNotAllocate(t *testing.T) {
 	for _, c := range []struct {
-		name string
-		gaps []Gap
+		name  string
+		gaps  []Gap
+		extra int // more inapk neurons: a vector kernel steps them in full vectors
 	}{
-		{"uncoupled", nil},
-		{"coupled by a gap junction", []Gap{{A: 0, B: 2, G: 0.1}}},
+		{"uncoupled", nil, 0},
+		{"coupled by a gap junction", []Gap{{A: 0, B: 2, G: 0.1}}, 0},
+		{"with a batch of 18", nil, 16},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a := presetSpec(t, "inapk", "saddle-node", 5)
@@ -63,8 +66,14 @@ func TestProcessDoesNotAllocate(t *testing.T) {
 			hr := hindmarshRose() // no batch kernel: the generic one steps it
 			d := NewNeuronSpec("d", hr, &hr.Presets[0])
 			d.Current, d.Noise = 2, 0.1
+			neurons := []NeuronSpec{a, b, c2, d}
+			for i := 0; i < c.extra; i++ {
+				x := presetSpec(t, "inapk", "snic", float64(i))
+				x.Name, x.Noise = fmt.Sprint("x", i), float64(i%2)
+				neurons = append(neurons, x)
+			}
 			cfg := Config{
-				Neurons:  []NeuronSpec{a, b, c2, d},
+				Neurons:  neurons,
 				Gaps:     c.gaps,
 				Synapses: []Synapse{{From: 0, To: 1, G: 0.5, Tau: 5, Reversal: -80}, {From: 2, To: 3, G: 0.1, Tau: 2, Reversal: 0}},
 				TapRate:  500, // a live view watching

@@ -19,12 +19,12 @@ type Synapse struct {
 // network is the coupling between neurons: synapses, gap junctions and the state that
 // steps a network with gaps as one system.
 type network struct {
-	synCap    []float64 // per neuron: MaxCoupling less its gap junctions' total
-	gaps      []Gap
-	syn       []Synapse // sorted by presynaptic neuron: i's are syn[synStart[i]:synStart[i+1]]
-	synG      []float64 // open conductance per synapse
-	synDecay  []float64 // per-sample decay factor per synapse
-	synStart  []int
+	synCap   []float64 // per neuron: MaxCoupling less its gap junctions' total
+	gaps     []Gap
+	syn      []Synapse // sorted by presynaptic neuron: i's are syn[synStart[i]:synStart[i+1]]
+	synG     []float64 // open conductance per synapse
+	synDecay []float64 // per-sample decay factor per synapse
+	synStart []int
 	// synInto[synIntoStart[i]:synIntoStart[i+1]] index the synapses into neuron i.
 	synInto      []int
 	synIntoStart []int
