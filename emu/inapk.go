@@ -235,7 +235,3 @@ func (bt *batch) checked(k int, v, w float64) (float64, float64) {
 	}
 	return v, w
 }
-
-// inapkVector is the vector kernel for this machine, nil where there is none (it needs
-// the simd experiment on amd64 with AVX2 and FMA: inapk_simd.go).
-var inapkVector kernel

@@ -14,8 +14,7 @@ import "simd/archsimd"
 
 func init() {
 	if archsimd.X86.AVX2() && archsimd.X86.FMA() {
-		inapkVector = inapkAVX2
-		useKernel("inapk", inapkAVX2)
+		useVectorKernel("inapk", inapkAVX2)
 	}
 }
 

@@ -8,14 +8,11 @@ import (
 // kernelVariants are the kernels this build can step model name with: the portable one,
 // and the vector one where this machine has it.
 func kernelVariants(name string) map[string]kernel {
-	if name == "inapk" {
-		v := map[string]kernel{"portable": inapkPortable}
-		if inapkVector != nil {
-			v["vector"] = inapkVector
-		}
-		return v
+	v := map[string]kernel{"portable": models[name].portable}
+	if k := models[name].vector; k != nil {
+		v["vector"] = k
 	}
-	return map[string]kernel{"inline": models[name].kernel}
+	return v
 }
 
 // traceSpikeTimes returns the spike times (ms) of a voltage trace sampled every dt ms, by

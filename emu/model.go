@@ -160,8 +160,10 @@ type kernel func(b *batch, h float64, nsub int)
 // builtin is a model of this package and its batch kernel, which is the model's Deriv
 // written out inline: it stands for Deriv only while Deriv is derivPC's function.
 type builtin struct {
-	model   *Model // never handed out: lookups return copies
-	kernel  kernel
+	model    *Model // never handed out: lookups return copies
+	kernel   kernel // the kernel batches use: vector where this machine has one
+	portable kernel // the kernel of every build (what kernel is without a vector one)
+	vector   kernel // nil where this build or machine has none
 	derive  func(b *batch, k int) // keeps the kernel's derived constants (batch.derived)
 	input   func(b *batch, k int) // keeps those that depend on the input, after it changes
 	derived int                   // how many constants derive keeps per member
@@ -174,13 +176,13 @@ func register(m *Model, k kernel, derive, input func(b *batch, k int), derived i
 	if _, dup := models[m.Name]; dup {
 		panic("emu: model " + m.Name + " registered twice")
 	}
-	models[m.Name] = &builtin{model: m, kernel: k, derive: derive, input: input, derived: derived, derivPC: funcPC(m.Deriv)}
+	models[m.Name] = &builtin{model: m, kernel: k, portable: k, derive: derive, input: input, derived: derived, derivPC: funcPC(m.Deriv)}
 	return m
 }
 
-// useKernel makes k the kernel of built-in model name: a vector kernel for this machine
-// replaces the portable one at init.
-func useKernel(name string, k kernel) { models[name].kernel = k }
+// useVectorKernel makes k the kernel of built-in model name: a vector kernel for this
+// machine replaces the portable one at init (the tests still run both).
+func useVectorKernel(name string, k kernel) { models[name].kernel, models[name].vector = k, k }
 
 func funcPC(f func(dx, x, p []float64, I float64)) uintptr { return reflect.ValueOf(f).Pointer() }
 
