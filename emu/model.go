@@ -160,14 +160,14 @@ type kernel func(b *batch, h float64, nsub int)
 // builtin is a model of this package and its batch kernel, which is the model's Deriv
 // written out inline: it stands for Deriv only while Deriv is derivPC's function.
 type builtin struct {
-	model    *Model // never handed out: lookups return copies
-	kernel   kernel // the kernel batches use: vector where this machine has one
-	portable kernel // the kernel of every build (what kernel is without a vector one)
-	vector   kernel // nil where this build or machine has none
-	derive  func(b *batch, k int) // keeps the kernel's derived constants (batch.derived)
-	input   func(b *batch, k int) // keeps those that depend on the input, after it changes
-	derived int                   // how many constants derive keeps per member
-	derivPC uintptr
+	model    *Model                // never handed out: lookups return copies
+	kernel   kernel                // the kernel batches use: vector where this machine has one
+	portable kernel                // the kernel of every build (what kernel is without a vector one)
+	vector   kernel                // nil where this build or machine has none
+	derive   func(b *batch, k int) // keeps the kernel's derived constants (batch.derived)
+	input    func(b *batch, k int) // keeps those that depend on the input, after it changes
+	derived  int                   // how many constants derive keeps per member
+	derivPC  uintptr
 }
 
 var models = map[string]*builtin{}
