@@ -42,6 +42,18 @@ type batch struct {
 	gainL, gainR        []float64
 	spiked              []int32
 
+	// A vector kernel may detect and mix members [0, detected) itself, in float32, on
+	// the same sample it steps them (they are in registers then): it keeps their
+	// detectors here, adds their spikes to spiked and their mix to mixL and mixR, and
+	// detectAndMix does the rest. A batch keeps one kernel for its whole life, so each
+	// member's detector lives in one of the two forms; restart writes both.
+	detected          int
+	mixL, mixR        float64
+	ext32, armed32    []float32 // armed32 is 1 or 0
+	high32, depth32   []float32
+	centre32, gainL32 []float32 // gainL32 = invSpan * gainL
+	gainR32           []float32
+
 	// The generic kernel's working memory: one member's state, parameters, coupling and
 	// StepRK4 scratch, and its derivative (made once, so stepping allocates nothing).
 	gx, gp, gScratch []float64
@@ -97,6 +109,13 @@ func (b *batch) add(engineIndex int, s *NeuronSpec) int {
 	b.invSpan = append(b.invSpan, 1/s.Span)
 	b.gainL = append(b.gainL, 0)
 	b.gainR = append(b.gainR, 0)
+	b.ext32 = append(b.ext32, float32(ext))
+	b.armed32 = append(b.armed32, boolTo32(armed))
+	b.high32 = append(b.high32, float32(s.SpikeHigh))
+	b.depth32 = append(b.depth32, float32(s.SpikeHigh-s.SpikeLow))
+	b.centre32 = append(b.centre32, float32(s.Centre))
+	b.gainL32 = append(b.gainL32, 0)
+	b.gainR32 = append(b.gainR32, 0)
 	if cap(b.spiked) <= k {
 		b.spiked = make([]int32, 0, 2*(k+1))
 	}
@@ -121,18 +140,57 @@ func (b *batch) setDerived(c, k int, v float64) {
 // state (a reset to rest) is not a spike.
 func (b *batch) restart(k int) {
 	b.armed[k], b.spikeExt[k] = spikeStart(b.x[0][k], b.spikeHigh[k])
+	b.armed32[k], b.ext32[k] = boolTo32(b.armed[k]), float32(b.spikeExt[k])
 }
 
-// detectAndMix finds the members' spikes on this sample (listing them in spiked) and
-// returns their stereo mix. The spike rule (spike.go) re-arms on each cycle's own
-// trough, so a fast cycle that never falls below SpikeLow still counts every period.
+// setGains sets member k's channel gains.
+func (b *batch) setGains(k int, l, r float64) {
+	b.gainL[k], b.gainR[k] = l, r
+	b.gainL32[k], b.gainR32[k] = float32(b.invSpan[k]*l), float32(b.invSpan[k]*r)
+}
+
+// detectLane32 is detectAndMix for member k of a vector kernel's members, one at a time
+// (after a lane blew up and was reset): the same rule on the float32 detector.
+func (b *batch) detectLane32(k int) {
+	v := b.x[0][k]
+	if b.reset[k] {
+		b.reset[k] = false
+		armed, ext := spikeStart(v, b.spikeHigh[k])
+		b.armed32[k], b.ext32[k] = boolTo32(armed), float32(ext)
+	} else {
+		high := float64(b.high32[k])
+		spike, armed, ext := spikeStep(v, high, high-float64(b.depth32[k]), b.armed32[k] != 0, float64(b.ext32[k]))
+		b.armed32[k], b.ext32[k] = boolTo32(armed), float32(ext)
+		if spike {
+			b.spiked = append(b.spiked, int32(k))
+		}
+	}
+	x := v - float64(b.centre32[k])
+	b.mixL += x * float64(b.gainL32[k])
+	b.mixR += x * float64(b.gainR32[k])
+}
+
+func boolTo32(b bool) float32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// detectAndMix finds the spikes on this sample of the members the kernel left it (from
+// detected on), adding them to spiked, and returns the stereo mix of all members. The
+// spike rule (spike.go) re-arms on each cycle's own trough, so a fast cycle that never
+// falls below SpikeLow still counts every period.
 func (b *batch) detectAndMix() (l, r float64) {
-	b.spiked = b.spiked[:0]
+	from := b.detected
+	l, r = b.mixL, b.mixR
+	b.detected, b.mixL, b.mixR = 0, 0, 0
 	V := b.x[0]
 	high, low, armed, ext := b.spikeHigh[:len(V)], b.spikeLow[:len(V)], b.armed[:len(V)], b.spikeExt[:len(V)]
 	centre, invSpan, gainL, gainR := b.centre[:len(V)], b.invSpan[:len(V)], b.gainL[:len(V)], b.gainR[:len(V)]
 	reset := b.reset[:len(V)]
-	for k, v := range V {
+	for k := from; k < len(V); k++ {
+		v := V[k]
 		if reset[k] {
 			// A blow-up put it back to rest: that is not a spike.
 			reset[k] = false

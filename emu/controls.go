@@ -396,12 +396,12 @@ func (e *Engine) stepRamps() {
 func (e *Engine) setPan(i int) {
 	b, k := e.batches[e.batchOf[i]], e.slot[i]
 	if e.cfg.Channels == 1 {
-		b.gainL[k], b.gainR[k] = e.gain[i], 0
+		b.setGains(k, e.gain[i], 0)
 		return
 	}
 	// Equal-power pan: a centred neuron is 3 dB down in each channel.
 	a := (e.pan[i] + 1) * math.Pi / 4
-	b.gainL[k], b.gainR[k] = e.gain[i]*math.Cos(a), e.gain[i]*math.Sin(a)
+	b.setGains(k, e.gain[i]*math.Cos(a), e.gain[i]*math.Sin(a))
 }
 
 func (e *Engine) setNoise(i int) {

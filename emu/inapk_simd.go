@@ -81,6 +81,7 @@ func inapkAVX2(bt *batch, h float64, nsub int) {
 	// Stage i is evaluated at x + next[i] k_i's predecessor and weighs weight[i] in the step.
 	next := [4]float32{float32(h / 2), float32(h / 2), float32(h), 0}
 	weight := [4]float32{float32(h / 6), float32(h / 3), float32(h / 3), float32(h / 6)}
+	var accL, accR archsimd.Float32x8
 	for a := 0; a < full; a += 16 {
 		b := min(a+8, full-8)
 		ca, cb := loadInapk8(bt, a), loadInapk8(bt, b)
@@ -109,14 +110,62 @@ func inapkAVX2(bt *batch, h float64, nsub int) {
 		store8(N[b:], wb)
 		store8(V[a:], va)
 		store8(N[a:], wa)
-		for k := a; k < b+8; k++ { // rare: a lane blew up
-			if !(V[k] > -voltageBound && V[k] < voltageBound) || !(N[k] > -stateBound && N[k] < stateBound) {
-				V[k], N[k] = bt.checked(k, V[k], N[k])
-			}
+		accL, accR = finish8(bt, a, va, wa, accL, accR)
+		if b != a {
+			accL, accR = finish8(bt, b, vb, wb, accL, accR)
 		}
 	}
+	bt.detected = full
+	bt.mixL, bt.mixR = sum8(accL), sum8(accR)
 	archsimd.ClearAVXUpperBits() // the portable kernel and the rest of the engine are SSE
 	if full < n {
 		inapkPortableFrom(bt, h, nsub, full)
 	}
+}
+
+// finish8 checks the new state (v, w) of members a to a+7, already stored, and detects
+// their spikes and adds their sound to the mix accumulators: spike.go's rule on eight
+// lanes in float32 (batch.ext32 and armed32), spikes appended to spiked in member order.
+// A lane that blew up is reset, and the eight are then done one at a time.
+func finish8(bt *batch, a int, v, w, accL, accR archsimd.Float32x8) (archsimd.Float32x8, archsimd.Float32x8) {
+	vb, sb := archsimd.BroadcastFloat32x8(voltageBound), archsimd.BroadcastFloat32x8(stateBound)
+	ok := v.Greater(vb.Mul(archsimd.BroadcastFloat32x8(-1))).And(v.Less(vb)).And(w.Greater(sb.Mul(archsimd.BroadcastFloat32x8(-1)))).And(w.Less(sb))
+	if ok.ToBits() != 0xff {
+		V, N := bt.x[0], bt.x[1]
+		for k := a; k < a+8; k++ {
+			V[k], N[k] = bt.checked(k, V[k], N[k])
+			bt.detectLane32(k)
+		}
+		return accL, accR
+	}
+	ld := func(s []float32) archsimd.Float32x8 { return archsimd.LoadFloat32x8Slice(s[a:]) }
+	half, one, zero := archsimd.BroadcastFloat32x8(0.5), archsimd.BroadcastFloat32x8(1), archsimd.Float32x8{}
+	armedF, ext, high, depth := ld(bt.armed32), ld(bt.ext32), ld(bt.high32), ld(bt.depth32)
+	armed, waiting := armedF.Greater(half), armedF.Less(half)
+	lo, hi := ext.Min(v), ext.Max(v)
+	// Armed: the trough so far is lo; a spike is a rise through high at least depth above it.
+	spike := armed.And(v.GreaterEqual(high)).And(v.Sub(lo).GreaterEqual(depth))
+	noSpike := v.Less(high).Or(v.Sub(lo).Less(depth))
+	// Waiting: the peak so far is hi; it re-arms once V has fallen depth below it.
+	rearm := waiting.And(hi.Sub(v).GreaterEqual(depth))
+	extNext := lo.Merge(hi, armed)              // armed ? lo : hi
+	extNext = v.Merge(extNext, spike.Or(rearm)) // a spike or a re-arm restarts at v
+	armedNext := one.Merge(zero, armed.And(noSpike).Or(rearm))
+	extNext.StoreSlice(bt.ext32[a:])
+	armedNext.StoreSlice(bt.armed32[a:])
+	if bits := spike.ToBits(); bits != 0 {
+		for lane := 0; lane < 8; lane++ {
+			if bits&(1<<lane) != 0 {
+				bt.spiked = append(bt.spiked, int32(a+lane))
+			}
+		}
+	}
+	x := v.Sub(ld(bt.centre32))
+	return x.MulAdd(ld(bt.gainL32), accL), x.MulAdd(ld(bt.gainR32), accR)
+}
+
+// sum8 adds the eight lanes in float64.
+func sum8(x archsimd.Float32x8) float64 {
+	q := x.GetLo().Add(x.GetHi())
+	return float64(q.GetElem(0)) + float64(q.GetElem(1)) + float64(q.GetElem(2)) + float64(q.GetElem(3))
 }

@@ -1,6 +1,7 @@
 package emu
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -101,6 +102,66 @@ func TestKernelsFollowTheReference(t *testing.T) {
 						}
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestKernelsDetectAndMixAsTheRule: whatever part of spike detection and mixing a kernel
+// does itself (a vector kernel does its full vectors, in float32), every member's
+// spikes fall on the samples where spike.go's rule finds them in its own voltage, and
+// the batch's mix is the sum of (V - centre) / span × gain, for 17 members firing at
+// different rates (two vectors and a member left over), panned apart.
+func TestKernelsDetectAndMixAsTheRule(t *testing.T) {
+	for _, name := range ModelNames() {
+		m, _ := LookupModel(name)
+		pr := &m.Presets[0]
+		for variant, k := range kernelVariants(name) {
+			const members = 17
+			specs := make([]NeuronSpec, members)
+			for j := range specs {
+				specs[j] = presetSpec(t, name, pr.Name, firingCurrent[name+"/"+pr.Name]*(0.5+float64(j)/members))
+				specs[j].Name = string(rune('a' + j))
+				specs[j].Pan = float64(j)/members*2 - 1
+				specs[j].Gain = 0.5 + float64(j%3)/4
+			}
+			e := newTestEngine(t, Config{Neurons: specs}, 48000, 1)
+			b := e.batches[0]
+			b.kernel = k
+			e.Process(makeOut(2, 1)) // loads the inputs
+			detectors := make([]SpikeDetector, members)
+			for j := range detectors {
+				detectors[j] = NewSpikeDetector(pr.SpikeHigh, pr.SpikeLow, b.x[0][j])
+				b.restart(j)
+			}
+			spikes, worst := 0, 0.0
+			for s := 0; s < 20000; s++ {
+				b.spiked = b.spiked[:0]
+				b.kernel(b, b.h, b.nsub)
+				l, r := b.detectAndMix()
+				var want []int32
+				wl, wr, scale := 0.0, 0.0, 0.0
+				for j := 0; j < members; j++ {
+					v := b.x[0][j]
+					if detectors[j].Step(v) {
+						want = append(want, int32(j))
+					}
+					x := (v - specs[j].Centre) / specs[j].Span
+					wl += x * b.gainL[j]
+					wr += x * b.gainR[j]
+					scale += math.Abs(x)
+				}
+				if fmt.Sprint(b.spiked) != fmt.Sprint(want) {
+					t.Fatalf("%s, %s kernel, sample %d: spikes of members %v, the rule finds %v", name, variant, s, b.spiked, want)
+				}
+				spikes += len(want)
+				worst = math.Max(worst, math.Max(math.Abs(l-wl), math.Abs(r-wr))/(scale+1e-9))
+			}
+			if spikes < members {
+				t.Fatalf("%s: %d spikes in 20000 samples: the members should fire", name, spikes)
+			}
+			if worst > 1e-6 {
+				t.Errorf("%s, %s kernel: the mix departs from the sum by %.2g of its scale", name, variant, worst)
 			}
 		}
 	}

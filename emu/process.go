@@ -37,6 +37,9 @@ func (e *Engine) Process(out [][]float32) {
 			e.stepRamps()
 		}
 		e.loadInputs()
+		for _, b := range e.batches {
+			b.spiked = b.spiked[:0]
+		}
 		if e.coupled {
 			e.stepCoupled()
 		} else {
