@@ -42,6 +42,18 @@ type batch struct {
 	gainL, gainR        []float64
 	spiked              []int32
 
+	// A population's batch (population.go): its members' input is the neuron's (bias,
+	// which kernels that take it add to every member's in: takesBias) plus each
+	// member's offset and own noise; its parameters' values are pCentre plus pOffset.
+	pop       bool
+	takesBias bool
+	bias      float64
+	offset    []float64   // per member: current offset from the neuron's
+	noise     []float64   // per member: noise state (populations only)
+	pCentre   []float64   // per parameter: the population's value
+	pOffset   [][]float64 // per parameter: nil, or each member's offset
+	lastSpike []int64     // per member: frame of its last spike, -1 before the first
+
 	// A vector kernel may detect and mix members [0, detected) itself, in float32, on
 	// the same sample it steps them (they are in registers then): it keeps their
 	// detectors here, adds their spikes to spiked and their mix to mixL and mixR, and
@@ -49,6 +61,7 @@ type batch struct {
 	// member's detector lives in one of the two forms; restart writes both.
 	detected          int
 	mixL, mixR        float64
+
 	ext32, armed32    []float32 // armed32 is 1 or 0
 	high32, depth32   []float32
 	centre32, gainL32 []float32 // gainL32 = invSpan * gainL
@@ -66,6 +79,7 @@ type batch struct {
 func newBatch(m *Model, bi *builtin) *batch {
 	nv, np := len(m.Vars), len(m.Params)
 	b := &batch{model: m, x: make([][]float64, nv), p: make([][]float64, np), rest: make([][]float64, nv)}
+	b.takesBias = bi == nil || bi.takesBias
 	if bi != nil {
 		b.kernel, b.derive, b.input = bi.kernel, bi.derive, bi.input
 		b.derived, b.derived32 = make([][]float64, bi.derived), make([][]float32, bi.derived)
@@ -97,6 +111,8 @@ func (b *batch) add(engineIndex int, s *NeuronSpec) int {
 	b.in = append(b.in, 0)
 	b.gc = append(b.gc, 0)
 	b.ec = append(b.ec, 0)
+	b.offset = append(b.offset, 0)
+	b.lastSpike = append(b.lastSpike, -1)
 	if b.derive != nil {
 		b.derive(b, k)
 	}
@@ -221,7 +237,7 @@ func genericKernel(b *batch, h float64, nsub int) {
 		for p := range b.p {
 			b.gp[p] = b.p[p][k]
 		}
-		b.gI, b.gG, b.gE = b.in[k], b.gc[k], b.ec[k]
+		b.gI, b.gG, b.gE = b.in[k]+b.bias, b.gc[k], b.ec[k]
 		for s := 0; s < nsub; s++ {
 			StepRK4(x, h, b.gDeriv, b.gScratch)
 		}

@@ -33,6 +33,9 @@ type NeuronSpec struct {
 	Pulses   int
 	Interval float64
 
+	// Population, if its Count is above 1, makes this one neuron many (population.go).
+	Population Population
+
 	// Preset names the preset the values started from, and Sweep is its range of
 	// current holding the bifurcations; the engine uses neither (analysis does).
 	Preset string
@@ -134,7 +137,8 @@ func New(cfg Config) (*Engine, error) {
 	e.nextPulse, e.trainStep = make([]int64, n), make([]int64, n)
 	e.pulses, e.interval, e.held = f(), f(), f()
 	e.gain, e.pan = f(), f()
-	e.lastSpike = make([]int64, n)
+	e.count = make([]int, n)
+	e.popDirty = make([]bool, n)
 	e.noiseSigma, e.noiseTau, e.noise, e.noiseA, e.noiseB = f(), f(), f(), f(), f()
 	e.curMin, e.curMax, e.synCap = f(), f(), f()
 	e.isLive, e.live = make([]bool, n), make([]int32, 0, n)
@@ -151,6 +155,7 @@ func New(cfg Config) (*Engine, error) {
 		builtin *builtin
 		model   *Model // with builtin nil
 		maxStep float64
+		pop     int // a population has a batch of its own: 1 + its neuron's index
 	}
 	byModel := map[batchKey]int{}
 	for i, s := range cfg.Neurons {
@@ -162,9 +167,15 @@ func New(cfg Config) (*Engine, error) {
 				return nil, fmt.Errorf("emu: two neurons are named %q", s.Name)
 			}
 		}
+		if err := checkPopulation(&cfg.Neurons[i]); err != nil {
+			return nil, fmt.Errorf("emu: neuron %q: %w", s.Name, err)
+		}
 		key := batchKey{builtin: builtinOf(s.Model), maxStep: s.Model.MaxStep}
 		if key.builtin == nil {
 			key.model = s.Model
+		}
+		if s.members() > 1 {
+			key.pop = 1 + i
 		}
 		bi, ok := byModel[key]
 		if !ok {
@@ -173,10 +184,15 @@ func New(cfg Config) (*Engine, error) {
 			e.batches = append(e.batches, newBatch(s.Model, key.builtin))
 		}
 		e.batchOf[i] = bi
-		e.slot[i] = e.batches[bi].add(i, &cfg.Neurons[i])
+		if key.pop != 0 {
+			e.slot[i] = 0
+			e.batches[bi].addPopulation(i, &cfg.Neurons[i])
+		} else {
+			e.slot[i] = e.batches[bi].add(i, &cfg.Neurons[i])
+		}
+		e.count[i] = s.members()
 		e.current[i] = s.Current
 		e.gain[i], e.pan[i] = s.Gain, s.Pan
-		e.lastSpike[i] = -1
 		e.noiseSigma[i], e.noiseTau[i] = s.Noise, s.NoiseTau
 		e.pulses[i], e.interval[i] = float64(max(s.Pulses, 1)), s.Interval
 		if s.Interval == 0 {
@@ -195,6 +211,9 @@ func New(cfg Config) (*Engine, error) {
 		}
 		if !(g.G >= 0 && g.G <= MaxCoupling) {
 			return nil, fmt.Errorf("emu: gap junction conductance %g is outside 0 to %d", g.G, MaxCoupling)
+		}
+		if e.count[g.A] > 1 || e.count[g.B] > 1 {
+			return nil, fmt.Errorf("emu: gap junction between %q and %q: %w", cfg.Neurons[g.A].Name, cfg.Neurons[g.B].Name, errPopulationGap)
 		}
 		for _, i := range [2]int{g.A, g.B} {
 			if gapTotal[i] += g.G; gapTotal[i] > MaxCoupling {

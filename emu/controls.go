@@ -315,7 +315,11 @@ func (e *Engine) controlValue(i int, c int32) float64 {
 	case ControlInterval:
 		return e.interval[i]
 	}
-	return e.batches[e.batchOf[i]].p[c-ControlParam][e.slot[i]]
+	b := e.batches[e.batchOf[i]]
+	if b.pop {
+		return b.pCentre[c-ControlParam]
+	}
+	return b.p[c-ControlParam][e.slot[i]]
 }
 
 func (e *Engine) setControl(i int, c int32, v float64) {
@@ -337,7 +341,15 @@ func (e *Engine) setControl(i int, c int32, v float64) {
 	case ControlInterval:
 		e.interval[i] = v
 	default:
-		e.batches[e.batchOf[i]].setParam(e.slot[i], int(c-ControlParam), v)
+		b, p := e.batches[e.batchOf[i]], int(c-ControlParam)
+		if !b.pop {
+			b.setParam(e.slot[i], p, v)
+			return
+		}
+		b.pCentre[p] = v
+		for k := range b.in {
+			b.setParam(k, p, b.memberParam(p, k, v))
+		}
 	}
 }
 
@@ -388,20 +400,36 @@ func (e *Engine) stepRamps() {
 			e.removeRamp(r)
 			continue
 		}
-		e.setControl(i, c, e.controlValue(i, c)+rp.inc)
+		if c >= ControlParam && e.count[i] > 1 {
+			// A population's parameter is each member's: moved every popRampStep
+			// samples (0.7 ms at 48 kHz), a thousand members cost what one does.
+			if rp.left%popRampStep == 0 {
+				e.setControl(i, c, rp.target-rp.inc*float64(rp.left))
+			}
+		} else {
+			e.setControl(i, c, e.controlValue(i, c)+rp.inc)
+		}
 		r++
 	}
 }
 
+// popRampStep is how many samples apart a ramp moves a population's parameter.
+const popRampStep = 32
+
 func (e *Engine) setPan(i int) {
-	b, k := e.batches[e.batchOf[i]], e.slot[i]
-	if e.cfg.Channels == 1 {
-		b.setGains(k, e.gain[i], 0)
-		return
-	}
+	b, k0, n := e.batches[e.batchOf[i]], e.slot[i], e.count[i]
 	// Equal-power pan: a centred neuron is 3 dB down in each channel.
-	a := (e.pan[i] + 1) * math.Pi / 4
-	b.setGains(k, e.gain[i]*math.Cos(a), e.gain[i]*math.Sin(a))
+	l, r := e.gain[i], 0.0
+	if e.cfg.Channels != 1 {
+		a := (e.pan[i] + 1) * math.Pi / 4
+		l, r = e.gain[i]*math.Cos(a), e.gain[i]*math.Sin(a)
+	}
+	if n > 1 {
+		l, r = l*popGain(n), r*popGain(n)
+	}
+	for k := k0; k < k0+n; k++ {
+		b.setGains(k, l, r)
+	}
 }
 
 func (e *Engine) setNoise(i int) {
@@ -414,16 +442,23 @@ func (e *Engine) setNoise(i int) {
 	if e.noiseSigma[i] == 0 {
 		e.noise[i] = 0
 	}
+	e.popDirty[i] = e.count[i] > 1
 	e.markLive(i)
 }
 
 func (e *Engine) resetNeuron(i int) {
-	b, k := e.batches[e.batchOf[i]], e.slot[i]
-	for v := range b.x {
-		b.x[v][k] = b.rest[v][k]
+	b, k0 := e.batches[e.batchOf[i]], e.slot[i]
+	for k := k0; k < k0+e.count[i]; k++ {
+		for v := range b.x {
+			b.x[v][k] = b.rest[v][k]
+		}
+		b.restart(k)
+		if b.pop {
+			b.noise[k] = 0
+		}
 	}
 	e.kick[i], e.kickLeft[i], e.pulsesLeft[i], e.held[i] = 0, 0, 0, 0
 	e.noise[i] = 0
-	b.restart(k)
+	e.popDirty[i] = e.count[i] > 1
 	e.markLive(i)
 }

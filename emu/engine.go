@@ -10,7 +10,8 @@ import (
 type Spike struct {
 	Frame  int64   // sample on which it was counted
 	Neuron int32   // engine index
-	ISI    float64 // ms of model time since this neuron's previous spike; 0 for its first
+	Member int32   // which member of a population (0 for a single neuron)
+	ISI    float64 // ms of model time since this member's previous spike; 0 for its first
 }
 
 // Engine runs N neurons at a fixed timestep and mixes their voltages into audio.
@@ -25,7 +26,8 @@ type Engine struct {
 	batches []*batch
 	n       int
 	batchOf []int // per neuron: its batch
-	slot    []int // per neuron: its member index in that batch
+	slot    []int // per neuron: its member index in that batch (a population's first)
+	count   []int // per neuron: 1, or its population's members (slot to slot+count)
 
 	// The engine's state by concern, each declared beside the code that keeps it.
 	neuronControls // controls.go

@@ -51,11 +51,13 @@ func TestProcessDoesNotAllocate(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		gaps  []Gap
-		extra int // more inapk neurons: a vector kernel steps them in full vectors
+		extra int  // more inapk neurons: a vector kernel steps them in full vectors
+		pop   bool // and a population of 40, noisy, its current and a parameter ramped
 	}{
-		{"uncoupled", nil, 0},
-		{"coupled by a gap junction", []Gap{{A: 0, B: 2, G: 0.1}}, 0},
-		{"with a batch of 18", nil, 16},
+		{"uncoupled", nil, 0, false},
+		{"coupled by a gap junction", []Gap{{A: 0, B: 2, G: 0.1}}, 0, false},
+		{"with a batch of 18", nil, 16, false},
+		{"with a population", nil, 0, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a := presetSpec(t, "inapk", "saddle-node", 5)
@@ -71,6 +73,12 @@ func TestProcessDoesNotAllocate(t *testing.T) {
 				x := presetSpec(t, "inapk", "snic", float64(i))
 				x.Name, x.Noise = fmt.Sprint("x", i), float64(i%2)
 				neurons = append(neurons, x)
+			}
+			if c.pop {
+				p := presetSpec(t, "inapk", "snic", 8)
+				p.Name, p.Noise = "pop", 0.5
+				p.Population = Population{Count: 40, Spread: []Spread{{Control: ControlCurrent, Width: 4}, {Control: ControlParam + 5, Dist: SpreadNormal, Width: 1}}}
+				neurons = append(neurons, p)
 			}
 			cfg := Config{
 				Neurons:  neurons,
@@ -104,6 +112,14 @@ func TestProcessDoesNotAllocate(t *testing.T) {
 				if frame%(128*50) == 0 {
 					push(Event{Frame: frame + 90, Kind: EventReset, Neuron: 1})
 				}
+				if c.pop {
+					push(Event{Frame: frame + 15, Kind: EventSet, Neuron: 4, Control: ControlCurrent, Value: 6 + float64(frame%512)/256, Time: 0.01})
+					push(Event{Frame: frame + 25, Kind: EventSet, Neuron: 4, Control: ControlParam + 5, Value: 9 + float64(frame%256)/256, Time: 0.005})
+					push(Event{Frame: frame + 35, Kind: EventKick, Neuron: 4, Value: 10, Time: 0.5})
+					if frame%(128*30) == 0 {
+						push(Event{Frame: frame + 45, Kind: EventReset, Neuron: 4})
+					}
+				}
 				e.Process(out)
 				ramped += len(e.ramps)
 				for {
@@ -121,7 +137,7 @@ func TestProcessDoesNotAllocate(t *testing.T) {
 			if allocs != 0 {
 				t.Fatalf("Process allocates %v times per block", allocs)
 			}
-			if s := e.Stats(); s.Spikes[0] == 0 || s.Spikes[2] == 0 || s.Spikes[3] == 0 || ramped == 0 {
+			if s := e.Stats(); s.Spikes[0] == 0 || s.Spikes[2] == 0 || s.Spikes[3] == 0 || ramped == 0 || c.pop && s.Spikes[4] == 0 {
 				t.Fatalf("the allocation test ran a silent engine or no ramps (%d ramps at block ends): %+v", ramped, s)
 			}
 		})

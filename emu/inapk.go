@@ -90,6 +90,9 @@ var inapk = register(&Model{
 	Deriv:        inapkDeriv,
 }, inapkPortable, inapkDerive, inapkDeriveInput, inapkDerived)
 
+// Both I_Na,p+I_K kernels add a population's input (batch.bias) themselves.
+func init() { models["inapk"].takesBias = true }
+
 // inapkDeriv is the reference derivative; the kernels inline the same arithmetic.
 func inapkDeriv(dx, x, p []float64, I float64) {
 	v, n := x[0], x[1]
@@ -166,7 +169,7 @@ func inapkPortableFrom(bt *batch, h float64, nsub, from int) {
 	for a := from; a < n; a += 2 {
 		b := min(a+1, n-1)
 		va, wa, vb, wb := V[a], N[a], V[b], N[b]
-		ca, cb := inapkConstsOf(d, a), inapkConstsOf(d, b)
+		ca, cb := inapkConstsOf(d, a, bt.bias), inapkConstsOf(d, b, bt.bias)
 		for s := 0; s < nsub; s++ {
 			rma, sma := expSplit(ca.am - va*ca.ikm)
 			rmb, smb := expSplit(cb.am - vb*cb.ikm)
@@ -208,14 +211,14 @@ func inapkPortableFrom(bt *batch, h float64, nsub, from int) {
 }
 
 // inapkConsts are one member's constants over a sample: its derived parameters, its
-// input and coupling folded into A and B.
+// input and coupling folded into A and B, and its population's input (bias) added.
 type inapkConsts struct {
 	A, B, gNaC, ENa, gKC, EK, am, ikm, an, ikn, itau float64
 }
 
-func inapkConstsOf(d [][]float64, k int) inapkConsts {
+func inapkConstsOf(d [][]float64, k int, bias float64) inapkConsts {
 	return inapkConsts{
-		A: d[inapkA][k], B: d[inapkB][k],
+		A: d[inapkA][k] + d[inapkIC][k]*bias, B: d[inapkB][k],
 		gNaC: d[inapkGNaC][k], ENa: d[inapkENa][k], gKC: d[inapkGKC][k], EK: d[inapkEK][k],
 		am: d[inapkAm][k], ikm: d[inapkIkm][k], an: d[inapkAn][k], ikn: d[inapkIkn][k], itau: d[inapkITau][k],
 	}

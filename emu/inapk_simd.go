@@ -61,7 +61,7 @@ func loadInapk8(bt *batch, a int) inapk8 {
 	ld := func(c int) archsimd.Float32x8 { return archsimd.LoadFloat32x8Slice(d[c][a:]) }
 	var zero archsimd.Float32x8
 	return inapk8{
-		A: ld(inapkA), B: ld(inapkB),
+		A: ld(inapkIC).MulAdd(archsimd.BroadcastFloat32x8(float32(bt.bias)), ld(inapkA)), B: ld(inapkB),
 		gNaC: ld(inapkGNaC), ENa: ld(inapkENa), gKC: ld(inapkGKC), EK: ld(inapkEK),
 		am: ld(inapkAm), nikm: zero.Sub(ld(inapkIkm)), an: ld(inapkAn), nikn: zero.Sub(ld(inapkIkn)),
 		itau: ld(inapkITau),

@@ -81,8 +81,8 @@ const (
 // checkSize refuses a network larger than the limits; it runs before New allocates.
 func checkSize(cfg *Config) error {
 	switch {
-	case len(cfg.Neurons) > MaxNeurons:
-		return fmt.Errorf("emu: %d neurons, more than the %d an engine may have", len(cfg.Neurons), MaxNeurons)
+	case members(cfg) > MaxNeurons:
+		return fmt.Errorf("emu: %d neurons, more than the %d an engine may have (each member of a population counts)", members(cfg), MaxNeurons)
 	case len(cfg.Synapses) > MaxSynapses:
 		return fmt.Errorf("emu: %d synapses, more than the %d an engine may have", len(cfg.Synapses), MaxSynapses)
 	case len(cfg.Gaps) > MaxGaps:
@@ -93,4 +93,14 @@ func checkSize(cfg *Config) error {
 		return fmt.Errorf("emu: a tap of %d records is outside 0 to %d", cfg.TapCapacity, MaxTapCapacity)
 	}
 	return nil
+}
+
+// members counts the neurons of a Config, each member of a population one (a count
+// beyond MaxNeurons counts as MaxNeurons+1: it is refused anyway, and cannot overflow).
+func members(cfg *Config) int {
+	n := 0
+	for i := range cfg.Neurons {
+		n += min(cfg.Neurons[i].members(), MaxNeurons+1)
+	}
+	return n
 }

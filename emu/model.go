@@ -168,6 +168,9 @@ type builtin struct {
 	input    func(b *batch, k int) // keeps those that depend on the input, after it changes
 	derived  int                   // how many constants derive keeps per member
 	derivPC  uintptr
+	// takesBias: the kernels add batch.bias to every member's input (a population's
+	// input); for the others the engine adds it to each member's in.
+	takesBias bool
 }
 
 var models = map[string]*builtin{}

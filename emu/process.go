@@ -5,8 +5,14 @@ import "math"
 // spikeDetection is what the engine keeps of each neuron's spikes, by engine index; the
 // detectors themselves are the batches' (batch.detectAndMix).
 type spikeDetection struct {
-	lastSpike []int64
-	spikedNow []int32 // the neurons that spiked on this sample, in engine order
+	spikedNow []spikeRef // the spikes of this sample, in engine and member order
+	popDirty  []bool     // per population: its members' inputs must all be loaded again
+}
+
+// spikeRef is a spike found on this sample: member k of batch b, which is neuron i's.
+type spikeRef struct {
+	neuron, k int32
+	b         *batch
 }
 
 // mixer turns the batches' mixes into the output: the DC blockers and the limiter.
@@ -78,27 +84,31 @@ func (e *Engine) loadInputs() {
 			in += e.kick[i]
 			e.kickLeft[i]--
 		}
-		if e.noiseB[i] != 0 {
-			e.noise[i] = e.noise[i]*e.noiseA[i] + e.noiseB[i]*e.rng.NormFloat64()
-			in += e.noise[i]
-		}
 		lim := 4 * max(-e.curMin[i], e.curMax[i])
-		b.in[k] = max(-lim, min(lim, in))
+		g, E := 0.0, 0.0
 		if e.synTarget[i] {
-			g, ge := 0.0, 0.0
+			ge := 0.0
 			for _, s := range e.synInto[e.synIntoStart[i]:e.synIntoStart[i+1]] {
 				g += e.synG[s]
 				ge += e.synG[s] * e.syn[s].Reversal
 			}
 			if g > 0 {
-				b.ec[k] = ge / g
-				b.gc[k] = min(g, e.synCap[i])
-			} else {
-				b.gc[k], b.ec[k] = 0, 0
+				E = ge / g
+				g = min(g, e.synCap[i])
 			}
 		}
-		if b.input != nil {
-			b.input(b, k)
+		if b.pop {
+			e.loadPopulation(i, b, max(-lim, min(lim, in)), g, E)
+		} else {
+			if e.noiseB[i] != 0 {
+				e.noise[i] = e.noise[i]*e.noiseA[i] + e.noiseB[i]*e.rng.NormFloat64()
+				in += e.noise[i]
+			}
+			b.in[k] = max(-lim, min(lim, in))
+			b.gc[k], b.ec[k] = g, E
+			if b.input != nil {
+				b.input(b, k)
+			}
 		}
 		// A neuron stays live while its input can change by itself: a pulse running
 		// (its end must be loaded too), a train waiting, noise, synapses.
@@ -110,6 +120,39 @@ func (e *Engine) loadInputs() {
 		last := len(e.live) - 1
 		e.live[j] = e.live[last]
 		e.live = e.live[:last]
+	}
+}
+
+// loadPopulation loads population i's input: bias for the whole batch (added by the
+// kernel, or to each member where the kernel does not), and, when its noise runs, it
+// has synapses or it was reset, every member's own input. A knob moving costs one value
+// a sample; noise costs a draw per member.
+func (e *Engine) loadPopulation(i int, b *batch, bias, g, E float64) {
+	folded := 0.0
+	if b.takesBias {
+		b.bias = bias
+	} else if bias != b.bias {
+		b.bias, e.popDirty[i] = bias, true // folded into in below
+	}
+	if !b.takesBias {
+		folded = b.bias
+	}
+	if e.noiseB[i] == 0 && !e.synTarget[i] && !e.popDirty[i] {
+		return
+	}
+	e.popDirty[i] = false
+	a, sd := e.noiseA[i], e.noiseB[i]
+	for k := range b.in {
+		if sd != 0 {
+			b.noise[k] = b.noise[k]*a + sd*e.rng.NormFloat64()
+		} else {
+			b.noise[k] = 0
+		}
+		b.in[k] = b.offset[k] + b.noise[k] + folded
+		b.gc[k], b.ec[k] = g, E
+		if b.input != nil {
+			b.input(b, k)
+		}
 	}
 }
 
@@ -130,36 +173,38 @@ func (e *Engine) detectAndMix() (l, r float64) {
 		l += bl
 		r += br
 		for _, k := range b.spiked {
-			e.spikedNow = append(e.spikedNow, int32(b.neuron[k]))
+			e.spikedNow = append(e.spikedNow, spikeRef{neuron: int32(b.neuron[k]), k: k, b: b})
 		}
 	}
 	if len(e.batches) > 1 {
 		sortSmall(e.spikedNow)
 	}
-	for _, i := range e.spikedNow {
-		e.spike(int(i))
+	for _, s := range e.spikedNow {
+		e.spike(int(s.neuron), s.b, int(s.k))
 	}
 	return l, r
 }
 
-// spike records a spike of neuron i on this sample.
-func (e *Engine) spike(i int) {
+// spike records a spike of member k of batch b, which is neuron i's, on this sample.
+func (e *Engine) spike(i int, b *batch, k int) {
 	isi := 0.0
-	if e.lastSpike[i] >= 0 {
-		isi = float64(e.frame-e.lastSpike[i]) * e.dtModel
+	if last := b.lastSpike[k]; last >= 0 {
+		isi = float64(e.frame-last) * e.dtModel
 	}
-	e.lastSpike[i] = e.frame
+	b.lastSpike[k] = e.frame
 	e.stats.spikes[i].Add(1)
-	e.spikes.Push(Spike{Frame: e.frame, Neuron: int32(i), ISI: isi})
+	e.spikes.Push(Spike{Frame: e.frame, Neuron: int32(i), Member: int32(k - e.slot[i]), ISI: isi})
 	for s := e.synStart[i]; s < e.synStart[i+1]; s++ {
 		e.synG[s] = min(e.synG[s]+e.syn[s].G, MaxCoupling)
 	}
 }
 
-// sortSmall sorts a short list in place (insertion sort: no allocation, no call).
-func sortSmall(a []int32) {
+// sortSmall sorts a sample's spikes by neuron, then member, in place (insertion sort: no
+// allocation, no call; each batch's are in order already).
+func sortSmall(a []spikeRef) {
+	less := func(x, y spikeRef) bool { return x.neuron < y.neuron || x.neuron == y.neuron && x.k < y.k }
 	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+		for j := i; j > 0 && less(a[j], a[j-1]); j-- {
 			a[j], a[j-1] = a[j-1], a[j]
 		}
 	}

@@ -1,0 +1,158 @@
+package emu
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+// popSpec is a population of n snic neurons, currents evenly spread over centre ± width.
+func popSpec(t testing.TB, n int, centre, width float64) NeuronSpec {
+	s := presetSpec(t, "inapk", "snic", centre)
+	s.Name = "p"
+	s.Population = Population{Count: n, Spread: []Spread{{Control: ControlCurrent, Dist: SpreadEven, Width: width}}, Seed: 1}
+	return s
+}
+
+// runSpikes renders seconds of sound and returns the spikes per neuron and member.
+func runSpikes(t testing.TB, e *Engine, seconds float64) map[[2]int32]int {
+	out := makeOut(2, 256)
+	counts := map[[2]int32]int{}
+	for f := 0.0; f < seconds*e.SampleRate(); f += 256 {
+		e.Process(out)
+		for {
+			s, ok := e.Spikes().Pop()
+			if !ok {
+				break
+			}
+			counts[[2]int32{s.Neuron, s.Member}]++
+		}
+	}
+	return counts
+}
+
+// TestPopulationMembersAreTheirSingles: each member of a population fires as a single
+// neuron at its own current does (within a spike in a second), and a knob moving the
+// population's current moves every member's with it, keeping the spread.
+func TestPopulationMembersAreTheirSingles(t *testing.T) {
+	const n = 20
+	pop := popSpec(t, n, 8, 4) // members at 4 to 12 µA/cm²: the first ones silent (SNIC at 4.51)
+	singles := make([]NeuronSpec, n)
+	for k := range singles {
+		singles[k] = presetSpec(t, "inapk", "snic", 4+8*float64(k)/(n-1))
+		singles[k].Name = string(rune('a' + k))
+	}
+	for _, step := range []float64{0, 2} { // 2: the knob moved up by 2 before the start
+		e := newTestEngine(t, Config{Neurons: []NeuronSpec{pop}}, 48000, 256)
+		if step != 0 {
+			e.Events().Push(Event{Kind: EventSet, Neuron: 0, Control: ControlCurrent, Value: 8 + step})
+			for k := range singles {
+				singles[k].Current = 4 + step + 8*float64(k)/(n-1)
+			}
+		}
+		ref := newTestEngine(t, Config{Neurons: singles}, 48000, 256)
+		got, want := runSpikes(t, e, 1), runSpikes(t, ref, 1)
+		total := 0
+		for k := 0; k < n; k++ {
+			g, w := got[[2]int32{0, int32(k)}], want[[2]int32{int32(k), 0}]
+			if math.Abs(float64(g-w)) > 1 {
+				t.Errorf("knob +%g: member %d (%.2f µA/cm²) fired %d times in 1 s, a single neuron at that current %d", step, k, singles[k].Current, g, w)
+			}
+			total += g
+		}
+		if s := e.Stats().Spikes[0]; s != uint64(total) {
+			t.Errorf("Stats counts %d spikes for the population, its members %d", s, total)
+		}
+		if got[[2]int32{0, 0}] != 0 && step == 0 {
+			t.Errorf("member 0 at 4 µA/cm² (below the SNIC) fired")
+		}
+		if got[[2]int32{0, n - 1}] < 20 {
+			t.Errorf("the last member fired %d times in 1 s at %g µA/cm²", got[[2]int32{0, n - 1}], 12+step)
+		}
+	}
+}
+
+// TestPopulationParameterKeepsItsSpread: a spread parameter's members sit at the
+// population's value plus their offsets, within range, and stay so when it moves.
+func TestPopulationParameterKeepsItsSpread(t *testing.T) {
+	s := popSpec(t, 9, 8, 0)
+	gK := int32(ControlParam + int32(s.Model.Param("gK")))
+	s.Population.Spread = []Spread{{Control: gK, Dist: SpreadEven, Width: 2}}
+	e := newTestEngine(t, Config{Neurons: []NeuronSpec{s}}, 48000, 64)
+	b := e.batches[0]
+	check := func(centre float64) {
+		t.Helper()
+		for k := 0; k < 9; k++ {
+			want := centre - 2 + 4*float64(k)/8
+			if got := b.p[gK-ControlParam][k]; math.Abs(got-want) > 1e-12 {
+				t.Errorf("member %d: gK = %g, want %g", k, got, want)
+			}
+		}
+		if v := e.controlValue(0, gK); v != centre {
+			t.Errorf("the population's gK reads %g, want %g", v, centre)
+		}
+	}
+	check(10)
+	e.Events().Push(Event{Kind: EventSet, Neuron: 0, Control: gK, Value: 12, Time: 0.01})
+	e.Process(makeOut(2, 64))
+	for i := 0; i < 20; i++ {
+		e.Process(makeOut(2, 64))
+	}
+	check(12)
+}
+
+// TestPopulationLoudnessHoldsAcrossCounts: members firing out of step sound about as
+// loud whatever their number (each member's gain is the neuron's over √Count).
+func TestPopulationLoudnessHoldsAcrossCounts(t *testing.T) {
+	rms := func(n int) float64 {
+		e := newTestEngine(t, Config{Neurons: []NeuronSpec{popSpec(t, n, 25, 15)}, CeilingDB: -0.1}, 48000, 256)
+		out := makeOut(2, 256)
+		sum, frames := 0.0, 0
+		for f := 0; f < 3*48000; f += 256 {
+			e.Process(out)
+			if f < 48000 { // skip the first second: all members start together, in step
+				continue
+			}
+			for _, x := range out[0] {
+				sum += float64(x) * float64(x)
+				frames++
+			}
+		}
+		return math.Sqrt(sum / float64(frames))
+	}
+	small, large := rms(16), rms(256)
+	if r := large / small; !(r > 0.6 && r < 1.6) {
+		t.Errorf("rms %.3g with 256 members, %.3g with 16: the level should not depend on the count", large, small)
+	}
+	t.Logf("rms %.3g with 16 members, %.3g with 256", small, large)
+}
+
+// TestPopulationRefusals: what the engine cannot build is refused with a reason.
+func TestPopulationRefusals(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		edit func(cfg *Config)
+		want string
+	}{
+		{"too many members", func(cfg *Config) { cfg.Neurons[0].Population.Count = MaxNeurons + 1 }, "more than the 1024"},
+		{"negative count", func(cfg *Config) { cfg.Neurons[0].Population.Count = -2 }, "population of -2"},
+		{"spread of gain", func(cfg *Config) { cfg.Neurons[0].Population.Spread[0].Control = ControlGain }, "only the current and the model's parameters"},
+		{"spread too wide", func(cfg *Config) { cfg.Neurons[0].Population.Spread[0].Width = 1000 }, "1000 wide"},
+		{"spread NaN", func(cfg *Config) { cfg.Neurons[0].Population.Spread[0].Width = math.NaN() }, "NaN wide"},
+		{"spread twice", func(cfg *Config) {
+			cfg.Neurons[0].Population.Spread = append(cfg.Neurons[0].Population.Spread, cfg.Neurons[0].Population.Spread[0])
+		}, "spread twice"},
+		{"gap junction", func(cfg *Config) { cfg.Gaps = []Gap{{A: 0, B: 1, G: 1}} }, "cannot have gap junctions"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			single := presetSpec(t, "inapk", "snic", 0)
+			single.Name = "s"
+			cfg := Config{Neurons: []NeuronSpec{popSpec(t, 10, 5, 1), single}}
+			c.edit(&cfg)
+			_, err := New(cfg)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("New = %v, want an error saying %q", err, c.want)
+			}
+		})
+	}
+}
