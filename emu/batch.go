@@ -59,8 +59,8 @@ type batch struct {
 	// detectors here, adds their spikes to spiked and their mix to mixL and mixR, and
 	// detectAndMix does the rest. A batch keeps one kernel for its whole life, so each
 	// member's detector lives in one of the two forms; restart writes both.
-	detected          int
-	mixL, mixR        float64
+	detected   int
+	mixL, mixR float64
 
 	ext32, armed32    []float32 // armed32 is 1 or 0
 	high32, depth32   []float32

@@ -37,9 +37,9 @@ const (
 	// SpreadEven places the members at equal steps across ±Width (member 0 at -Width,
 	// the last at +Width): the population's rate against current is then the average
 	// of single neurons at those currents, with no sampling noise.
-	SpreadEven SpreadDist = iota
-	SpreadUniform               // offsets drawn uniformly in ±Width
-	SpreadNormal                // offsets drawn from a normal distribution of standard deviation Width
+	SpreadEven    SpreadDist = iota
+	SpreadUniform            // offsets drawn uniformly in ±Width
+	SpreadNormal             // offsets drawn from a normal distribution of standard deviation Width
 )
 
 func (d SpreadDist) String() string {
