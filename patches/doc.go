@@ -59,6 +59,20 @@
 //	tau = 0.152
 //	[neuron.init]                # initial state by variable name
 //	V = -66
+//	count = 1                    # 2 or more: a population, played as one neuron (below)
+//	seed = 0                     # draws its members' offsets, a whole number >= 0
+//	[neuron.spread]              # how its members differ: the neuron's value plus
+//	current = { even = 2 }       #   an offset: even = W spaces them evenly over ±W,
+//	gK = { normal = 0.5 }        #   uniform = W draws in ±W, normal = SD from a normal;
+//	                             #   current or any model parameter
+//
+// A population (count = 1000) is one neuron to everything else: one name, its controls
+// (a.current moves every member and keeps the spread), kicks, resets, synapses from and
+// to it, MIDI maps; each member has its own noise; it sounds at the level of one neuron
+// however many members fire out of step (each at 1/√count); its spikes are every
+// member's; analyze, portrait and the live view show it at its own values (the centre of
+// the spread). Every member counts towards the 1024 neurons of a patch; a population
+// cannot have gap junctions.
 //
 //	[[gap]]                      # electrical synapse
 //	neurons = ["a", "b"]         # required: two different neurons

@@ -19,7 +19,7 @@ import (
 var (
 	topKeys     = []string{"format", "name", "description", "speed", "seed", "output", "neuron", "gap", "synapse", "midi"}
 	outputKeys  = []string{"ceiling_db", "channels"}
-	neuronKeys  = []string{"name", "model", "preset", "current", "gain", "pan", "noise", "noise_tau", "pulses", "interval", "centre", "span", "spike_high", "spike_low", "params", "init"}
+	neuronKeys  = []string{"name", "model", "preset", "current", "gain", "pan", "noise", "noise_tau", "pulses", "interval", "centre", "span", "spike_high", "spike_low", "params", "init", "count", "seed", "spread"}
 	gapKeys     = []string{"neurons", "g"}
 	synapseKeys = []string{"from", "to", "g", "tau", "reversal"}
 	midiKeys    = []string{"max_notes_per_second", "cc", "bend", "kick", "spike"}

@@ -65,7 +65,7 @@ var brokenPatches = []struct {
 	{"unknown key with hint", with(`modle = "hh"`),
 		`bad.toml:5:1: unknown key "modle" in [[neuron]] (did you mean "model"?)`},
 	{"unknown key listing keys", with(`colour = "red"`),
-		`bad.toml:5:1: unknown key "colour" in [[neuron]] (known keys: name, model, preset, current, gain, pan, noise, noise_tau, pulses, interval, centre, span, spike_high, spike_low, params, init)`},
+		`bad.toml:5:1: unknown key "colour" in [[neuron]] (known keys: name, model, preset, current, gain, pan, noise, noise_tau, pulses, interval, centre, span, spike_high, spike_low, params, init, count, seed, spread)`},
 	{"unknown top-level key", lines(`format = 1`, `sped = 2`, `[[neuron]]`, `name = "a"`, `model = "inapk"`),
 		`bad.toml:2:1: unknown key "sped" in the top level of the patch (did you mean "speed"?)`},
 	{"empty neuron list", lines(`format = 1`, `neuron = []`),
@@ -193,6 +193,25 @@ var brokenPatches = []struct {
 		`bad.toml:6:1: max_notes_per_second = -1 is outside the allowed range 0 to 100000`},
 	{"engine refuses initial state", with(`[neuron.init]`, `V = 1e9`),
 		`bad.toml:2:3: the engine cannot play neuron "a": initial V = 1e+09 is not a usable value`},
+	{"population too large", with(`count = 2000`),
+		`bad.toml:5:1: count = 2000 is outside the allowed range 1 to 1024 (members of this population; every member counts towards the 1024 neurons of a patch)`},
+	{"population count not whole", with(`count = 10.5`),
+		`bad.toml:5:1: count must be a whole number, not 10.5`},
+	{"populations past the limit together", lines(`format = 1`, `[[neuron]]`, `name = "a"`, `model = "inapk"`, `count = 1000`,
+		`[[neuron]]`, `name = "b"`, `model = "inapk"`, `count = 100`),
+		`bad.toml:9:1: the patch's neurons reach 1100 here, counting each member of a population: a patch may have at most 1024`},
+	{"spread without a population", with(`[neuron.spread]`, `current = { even = 1 }`),
+		`bad.toml:5:2: [neuron.spread] spreads the members of a population: it needs count = 2 or more in this [[neuron]]`},
+	{"seed without a population", with(`seed = 3`),
+		`bad.toml:5:1: seed draws the members of a population: it needs count = 2 or more`},
+	{"spread of an unknown control", with(`count = 10`, `[neuron.spread]`, `gKK = { even = 1 }`),
+		`bad.toml:7:1: cannot spread "gKK": spread current or a parameter of inapk (did you mean "gK"?)`},
+	{"spread with no distribution", with(`count = 10`, `[neuron.spread]`, `current = { wide = 1 }`),
+		`bad.toml:7:1: current = { ... } must name one distribution with its width: { even = W } (members evenly across ±W), { uniform = W } (drawn in ±W) or { normal = SD }`},
+	{"spread not a table", with(`count = 10`, `[neuron.spread]`, `current = 1`),
+		`bad.toml:7:1: current must be a table, written current = { even = WIDTH }, not the number 1`},
+	{"spread too wide", with(`count = 10`, `[neuron.spread]`, `gK = { normal = 500 }`),
+		`bad.toml:7:8: a spread of gK normal = 500 will not do: it must be between 0 and the width of its range, 200`},
 	{"several problems, in file order", lines(`format = 1`, `speed = 0`, `[output]`, `ceiling_db = 0`, `[[neuron]]`, `name = "a"`, `model = "x"`),
 		"bad.toml:2:1: speed = 0 is outside the allowed range: more than 0, at most 1000 (1 plays the neuron in real time)\n" +
 			"bad.toml:4:1: ceiling_db = 0 is outside the allowed range -60 to -0.1 dBFS\n" +
@@ -535,5 +554,27 @@ func TestManyUnknownKeysAreSummed(t *testing.T) {
 	// What the decoder itself takes (about 75 bytes a byte), and no more.
 	if limit := uint64(128 * len(data)); alloc > limit {
 		t.Errorf("%d bytes of stray keys allocated %d bytes, want at most %d", len(data), alloc, limit)
+	}
+}
+
+// TestParsePopulation: count, seed and [neuron.spread] make the neuron a population with
+// those spreads, in the engine's terms, and the engine builds it.
+func TestParsePopulation(t *testing.T) {
+	p, err := Parse("pop.toml", []byte(with(`preset = "snic"`, `current = 4.5`, `count = 100`, `seed = 3`,
+		`[neuron.spread]`, `current = { even = 2 }`, `gK = { normal = 0.5 }`, `tau = { uniform = 0.1 }`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p.Engine.Neurons[0].Population
+	want := emu.Population{Count: 100, Seed: 3, Spread: []emu.Spread{
+		{Control: emu.ControlCurrent, Dist: emu.SpreadEven, Width: 2},
+		{Control: emu.ControlParam + 5, Dist: emu.SpreadNormal, Width: 0.5},
+		{Control: emu.ControlParam + 11, Dist: emu.SpreadUniform, Width: 0.1},
+	}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("population %+v, want %+v", got, want)
+	}
+	if _, err := emu.New(p.Engine); err != nil {
+		t.Errorf("the engine refuses the population: %v", err)
 	}
 }

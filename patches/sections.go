@@ -130,8 +130,16 @@ func (c *checker) patch(raw map[string]any) *Patch {
 	if c.tooMany(neurons, "neuron") {
 		return nil // checking them one by one would cost as the square of their number
 	}
+	members := 0
 	for _, t := range neurons {
 		spec, m := c.neuron(t, ref)
+		if members += max(spec.Population.Count, 1); members > emu.MaxNeurons && members-max(spec.Population.Count, 1) <= emu.MaxNeurons {
+			at := t.path
+			if t.has("count") {
+				at = t.at("count")
+			}
+			c.errorf(at, "the patch's neurons reach %d here, counting each member of a population: a patch may have at most %d", members, emu.MaxNeurons)
+		}
 		cfg.Neurons = append(cfg.Neurons, spec)
 		ref.names = append(ref.names, spec.Name)
 		ref.models = append(ref.models, m)
@@ -324,6 +332,7 @@ func (c *checker) neuron(t table, ref *neuronRef) (emu.NeuronSpec, *emu.Model) {
 			spec.Params[i] = v
 		}
 	}
+	c.population(t, &spec, m)
 	if it, ok := c.subtable(t, "init", "[neuron.init]"); ok {
 		vars := make([]string, len(m.Vars))
 		for i, v := range m.Vars {
@@ -794,4 +803,73 @@ func withoutKey(m map[string]any, key string) map[string]any {
 		}
 	}
 	return out
+}
+
+// spreadDists are the distributions a [neuron.spread] entry may name.
+var spreadDists = map[string]emu.SpreadDist{"even": emu.SpreadEven, "uniform": emu.SpreadUniform, "normal": emu.SpreadNormal}
+
+// population reads a neuron's count, seed and [neuron.spread]: a population of count
+// members, each with the neuron's values plus its offsets.
+func (c *checker) population(t table, spec *emu.NeuronSpec, m *emu.Model) {
+	count := int64(1)
+	if v, ok := c.whole(t, "count"); !ok && t.has("count") {
+		count = 0 // wrong, and said so: check the rest as for a population
+	} else if ok {
+		if v < 1 || v > emu.MaxNeurons {
+			count = 0
+			c.errorf(t.at("count"), "count = %d is outside the allowed range 1 to %d (members of this population; every member counts towards the %d neurons of a patch)", v, emu.MaxNeurons, emu.MaxNeurons)
+		} else {
+			count = v
+		}
+	}
+	if v, ok := c.whole(t, "seed"); ok {
+		if v < 0 {
+			c.errorf(t.at("seed"), "seed = %d must not be negative", v)
+		} else {
+			spec.Population.Seed = uint64(v)
+		}
+	}
+	if count > 1 {
+		spec.Population.Count = int(count)
+	} else if t.has("seed") && count == 1 {
+		c.errorf(t.at("seed"), "seed draws the members of a population: it needs count = 2 or more")
+	}
+	st, ok := c.subtable(t, "spread", "[neuron.spread]")
+	if !ok {
+		return
+	}
+	if count == 1 {
+		c.errorf(t.at("spread"), "[neuron.spread] spreads the members of a population: it needs count = 2 or more in this [[neuron]]")
+		return
+	}
+	for _, k := range c.sortedKeys(st) {
+		ctrl := emu.ControlCurrent
+		if k != "current" {
+			p := m.Param(k)
+			if p < 0 {
+				c.errorf(st.at(k), "cannot spread %q: spread current or a parameter of %s%s", k, m.Name, hint(k, m.ParamNames(), "parameters"))
+				continue
+			}
+			ctrl = emu.ControlParam + int32(p)
+		}
+		dt, ok := c.subtable(st, k, k+" = { even = WIDTH }")
+		if !ok {
+			continue
+		}
+		keys := c.sortedKeys(dt)
+		if len(keys) != 1 || spreadDists[keys[0]] == 0 && keys[0] != "even" {
+			c.errorf(st.at(k), "%s = { ... } must name one distribution with its width: { even = W } (members evenly across ±W), { uniform = W } (drawn in ±W) or { normal = SD }", k)
+			continue
+		}
+		w, ok := c.number(dt, keys[0])
+		if !ok {
+			continue
+		}
+		lo, hi, _ := emu.ControlRange(m, ctrl)
+		if !(w >= 0 && w <= hi-lo) {
+			c.errorf(dt.at(keys[0]), "a spread of %s %s = %g will not do: it must be between 0 and the width of its range, %g", k, keys[0], w, hi-lo)
+			continue
+		}
+		spec.Population.Spread = append(spec.Population.Spread, emu.Spread{Control: ctrl, Dist: spreadDists[keys[0]], Width: w})
+	}
 }
