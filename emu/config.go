@@ -185,8 +185,7 @@ func New(cfg Config) (*Engine, error) {
 		}
 		e.batchOf[i] = bi
 		if key.pop != 0 {
-			e.slot[i] = 0
-			e.batches[bi].addPopulation(i, &cfg.Neurons[i])
+			e.slot[i] = e.batches[bi].addPopulation(i, &cfg.Neurons[i])
 		} else {
 			e.slot[i] = e.batches[bi].add(i, &cfg.Neurons[i])
 		}

@@ -417,7 +417,10 @@ func (e *Engine) stepRamps() {
 const popRampStep = 32
 
 func (e *Engine) setPan(i int) {
-	b, k0, n := e.batches[e.batchOf[i]], e.slot[i], e.count[i]
+	b, k0, n := e.batches[e.batchOf[i]], e.slot[i], 1
+	if b.pop {
+		k0, n = 0, len(b.in)
+	}
 	// Equal-power pan: a centred neuron is 3 dB down in each channel.
 	l, r := e.gain[i], 0.0
 	if e.cfg.Channels != 1 {
@@ -447,8 +450,11 @@ func (e *Engine) setNoise(i int) {
 }
 
 func (e *Engine) resetNeuron(i int) {
-	b, k0 := e.batches[e.batchOf[i]], e.slot[i]
-	for k := k0; k < k0+e.count[i]; k++ {
+	b, k0, n := e.batches[e.batchOf[i]], e.slot[i], 1
+	if b.pop {
+		k0, n = 0, len(b.in)
+	}
+	for k := k0; k < k0+n; k++ {
 		for v := range b.x {
 			b.x[v][k] = b.rest[v][k]
 		}

@@ -14,8 +14,9 @@ import (
 // processes of the neuron's sigma); its sound is the members' mix scaled by 1/√Count, so
 // members firing out of step sound as loud as one neuron whatever their number (in step
 // they are louder, up to the limiter). Its spikes are each member's (Spike.Member), and
-// State, Param and the tap show member 0. A population is stepped in a batch of its own,
-// its input added by the kernel, so a knob moving costs one value a sample, not Count.
+// State, Param and the tap show the member nearest its own values. A population is
+// stepped in a batch of its own, its input added by the kernel, so a knob moving costs
+// one value a sample, not Count.
 type Population struct {
 	Count  int      // members, 1 to MaxNeurons in all (0 means 1: a single neuron)
 	Spread []Spread // how the members differ; none: all alike (their noise still differs)
@@ -123,7 +124,9 @@ func popGain(n int) float64 { return 1 / math.Sqrt(float64(n)) }
 
 // addPopulation makes the members of population neuron i, spec s, in batch b: each with
 // its spread parameters (clamped to their ranges) and current offset, and its own noise.
-func (b *batch) addPopulation(i int, s *NeuronSpec) {
+// It returns the member that stands for the population (State, Param, the tap): the one
+// whose offsets are smallest, nearest the population's own values.
+func (b *batch) addPopulation(i int, s *NeuronSpec) int {
 	n := s.members()
 	rng := rand.New(rand.NewPCG(s.Population.Seed, 0x9e3779b97f4a7c15))
 	b.pop = true
@@ -150,6 +153,19 @@ func (b *batch) addPopulation(i int, s *NeuronSpec) {
 		}
 	}
 	b.noise = make([]float64, n)
+	centre, best := 0, math.Inf(1)
+	for k := 0; k < n; k++ {
+		d := math.Abs(b.offset[k])
+		for _, off := range b.pOffset {
+			if off != nil {
+				d += math.Abs(off[k])
+			}
+		}
+		if d < best {
+			centre, best = k, d
+		}
+	}
+	return centre
 }
 
 // memberParam is member k's value of parameter p when the population's is v: v plus the

@@ -156,3 +156,22 @@ func TestPopulationRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestPopulationShowsItsCentre: State and Param show the member nearest the population's
+// own values (the middle of an even spread), and spikes name members 0 to count-1.
+func TestPopulationShowsItsCentre(t *testing.T) {
+	s := popSpec(t, 21, 10, 5)
+	e := newTestEngine(t, Config{Neurons: []NeuronSpec{s}}, 48000, 256)
+	if e.slot[0] != 10 || e.batches[0].offset[10] != 0 {
+		t.Errorf("the population shows member %d (offset %g), want the middle one, 10", e.slot[0], e.batches[0].offset[e.slot[0]])
+	}
+	got := runSpikes(t, e, 0.5)
+	for key := range got {
+		if key[1] < 0 || key[1] >= 21 {
+			t.Errorf("a spike of member %d of 21", key[1])
+		}
+	}
+	if len(got) < 15 {
+		t.Errorf("%d members fired in 0.5 s at 5 to 15 µA/cm²", len(got))
+	}
+}

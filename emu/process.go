@@ -193,7 +193,11 @@ func (e *Engine) spike(i int, b *batch, k int) {
 	}
 	b.lastSpike[k] = e.frame
 	e.stats.spikes[i].Add(1)
-	e.spikes.Push(Spike{Frame: e.frame, Neuron: int32(i), Member: int32(k - e.slot[i]), ISI: isi})
+	member := int32(0)
+	if b.pop {
+		member = int32(k) // a population's batch is its own: members are 0 to count-1
+	}
+	e.spikes.Push(Spike{Frame: e.frame, Neuron: int32(i), Member: member, ISI: isi})
 	for s := e.synStart[i]; s < e.synStart[i+1]; s++ {
 		e.synG[s] = min(e.synG[s]+e.syn[s].G, MaxCoupling)
 	}
