@@ -74,7 +74,7 @@ var morrisLecar = register(&Model{
 	MaxStep:      0.05,
 	VoltageRange: [2]float64{-90, 80},
 	Deriv:        morrisLecarDeriv,
-}, morrisLecarKernel, nil, nil, 0)
+}, morrisLecarKernel, morrisLecarDerive, morrisLecarDeriveInput, mlDerived)
 
 func morrisLecarField(v, w, I, C, gL, EL, gCa, ECa, gK, EK, V1, iV2, V3, iV4, phi float64) (dv, dw float64) {
 	minf := 0.5 * (1 + math.Tanh((v-V1)*iV2))
@@ -89,30 +89,122 @@ func morrisLecarDeriv(dx, x, p []float64, I float64) {
 	dx[0], dx[1] = morrisLecarField(x[0], x[1], I, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], 1/p[8], p[9], 1/p[10], p[11])
 }
 
-func morrisLecarKernel(b *batch, h float64, nsub int) {
-	V, W := b.x[0], b.x[1]
-	h2, h6 := h/2, h/6
-	for k := range V {
-		v, w := V[k], W[k]
-		C, gL, EL, gCa, ECa, gK, EK := b.p[0][k], b.p[1][k], b.p[2][k], b.p[3][k], b.p[4][k], b.p[5][k], b.p[6][k]
-		V1, iV2, V3, iV4, phi := b.p[7][k], 1/b.p[8][k], b.p[9][k], 1/b.p[10][k], b.p[11][k]
-		I, g, E := b.in[k], b.gc[k], b.ec[k]
+// The constants the kernels derive from each member's parameters, so that a stage is
+// multiplications, two exponentials and three divisions (fastmath_models.go):
+//
+//	dV/dt = iC (I + g (E - V) + gL EL) - iC (g + gL) V - gCaC (V - ECa) m_inf - gKC w (V - EK)
+//	m_inf = 1/(1 + exp(am - V ikm))            (= (1 + tanh((V-V1)/V2))/2)
+//	dw/dt = phi (w_inf - w) cosh(y), w_inf = 1/(1 + f⁴), cosh(y) = (f + 1/f)/2,
+//	f = exp(aw - V ikw) = e^{-y}, y = (V-V3)/(2 V4)
+const (
+	mlIC   = iota // 1/C
+	mlGL          // gL
+	mlGLEL        // gL EL
+	mlGCaC        // gCa / C
+	mlECa         // ECa
+	mlGKC         // gK / C
+	mlEK          // EK
+	mlAm          // 2 V1 / V2
+	mlIkm         // 2 / V2
+	mlAw          // V3 / (2 V4)
+	mlIkw         // 1 / (2 V4)
+	mlPhi         // phi
+	mlA           // iC (I + g E + gL EL): the input folded in (morrisLecarDeriveInput)
+	mlB           // iC (g + gL)
+	mlDerived
+)
+
+func morrisLecarDerive(b *batch, k int) {
+	p := func(i int) float64 { return b.p[i][k] }
+	C, gL, EL, gCa, ECa, gK, EK := p(0), p(1), p(2), p(3), p(4), p(5), p(6)
+	V1, V2, V3, V4, phi := p(7), p(8), p(9), p(10), p(11)
+	for c, v := range [mlA]float64{
+		mlIC: 1 / C, mlGL: gL, mlGLEL: gL * EL, mlGCaC: gCa / C, mlECa: ECa, mlGKC: gK / C, mlEK: EK,
+		mlAm: 2 * V1 / V2, mlIkm: 2 / V2, mlAw: V3 / (2 * V4), mlIkw: 1 / (2 * V4), mlPhi: phi,
+	} {
+		b.setDerived(c, k, v)
+	}
+	morrisLecarDeriveInput(b, k)
+}
+
+// morrisLecarDeriveInput folds member k's input current and coupling into A and B; the
+// engine calls it whenever they change.
+func morrisLecarDeriveInput(b *batch, k int) {
+	d := b.derived
+	iC, g := d[mlIC][k], b.gc[k]
+	b.setDerived(mlA, k, iC*(b.in[k]+g*b.ec[k]+d[mlGLEL][k]))
+	b.setDerived(mlB, k, iC*(g+d[mlGL][k]))
+}
+
+// mlConsts are one member's constants over a sample.
+type mlConsts struct{ A, B, gCaC, ECa, gKC, EK, am, ikm, aw, ikw, phi float64 }
+
+func mlConstsOf(d [][]float64, k int) mlConsts {
+	return mlConsts{
+		A: d[mlA][k], B: d[mlB][k], gCaC: d[mlGCaC][k], ECa: d[mlECa][k], gKC: d[mlGKC][k], EK: d[mlEK][k],
+		am: d[mlAm][k], ikm: d[mlIkm][k], aw: d[mlAw][k], ikw: d[mlIkw][k], phi: d[mlPhi][k],
+	}
+}
+
+// slope is dV/dt and dw/dt at (v, w), given exp(am - v ikm) and f = exp(aw - v ikw).
+func (c *mlConsts) slope(v, w, em, f float64) (dv, dw float64) {
+	winf, cosh := mlGateOf(f)
+	return c.A - c.B*v - c.gCaC*(v-c.ECa)*logisticOf(em) - c.gKC*w*(v-c.EK), c.phi * (winf - w) * cosh
+}
+
+// morrisLecarKernel is the portable kernel: every build's, and the one for members that
+// do not fill a vector where morrislecar_simd.go has a vector kernel. It advances every
+// neuron of the batch by nsub RK4 steps of h in float64, the derivative written out
+// inline with the fast math of fastmath_models.go, state in locals, two neurons side by
+// side (their dependency chains overlap) and an odd last one alone.
+func morrisLecarKernel(bt *batch, h float64, nsub int) { morrisLecarPortableFrom(bt, h, nsub, 0) }
+
+// morrisLecarPortableFrom steps members from, from+1, ... as morrisLecarKernel does.
+func morrisLecarPortableFrom(bt *batch, h float64, nsub, from int) {
+	V, W := bt.x[0], bt.x[1]
+	n := len(V)
+	W = W[:n]
+	// Stage i is evaluated at x + next[i] k_i's predecessor and weighs weight[i] in the step.
+	next := [4]float64{h / 2, h / 2, h, 0}
+	weight := [4]float64{h / 6, h / 3, h / 3, h / 6}
+	pairs := from + (n-from)&^1
+	for a := from; a < pairs; a += 2 {
+		b := a + 1
+		ca, cb := mlConstsOf(bt.derived, a), mlConstsOf(bt.derived, b)
+		va, wa, vb, wb := V[a], W[a], V[b], W[b]
 		for s := 0; s < nsub; s++ {
-			a1, b1 := morrisLecarField(v, w, I+g*(E-v), C, gL, EL, gCa, ECa, gK, EK, V1, iV2, V3, iV4, phi)
-			v2, w2 := v+h2*a1, w+h2*b1
-			a2, b2 := morrisLecarField(v2, w2, I+g*(E-v2), C, gL, EL, gCa, ECa, gK, EK, V1, iV2, V3, iV4, phi)
-			v3, w3 := v+h2*a2, w+h2*b2
-			a3, b3 := morrisLecarField(v3, w3, I+g*(E-v3), C, gL, EL, gCa, ECa, gK, EK, V1, iV2, V3, iV4, phi)
-			v4, w4 := v+h*a3, w+h*b3
-			a4, b4 := morrisLecarField(v4, w4, I+g*(E-v4), C, gL, EL, gCa, ECa, gK, EK, V1, iV2, V3, iV4, phi)
-			v += h6 * (a1 + 2*a2 + 2*a3 + a4)
-			w += h6 * (b1 + 2*b2 + 2*b3 + b4)
+			vsa, wsa, va1, wa1 := va, wa, va, wa
+			vsb, wsb, vb1, wb1 := vb, wb, vb, wb
+			for i := 0; i < 4; i++ {
+				rma, sma := expSplit(ca.am - vsa*ca.ikm)
+				rmb, smb := expSplit(cb.am - vsb*cb.ikm)
+				rwa, swa := expSplit(ca.aw - vsa*ca.ikw)
+				rwb, swb := expSplit(cb.aw - vsb*cb.ikw)
+				dva, dwa := ca.slope(vsa, wsa, sma*expPoly(rma), swa*expPoly(rwa))
+				dvb, dwb := cb.slope(vsb, wsb, smb*expPoly(rmb), swb*expPoly(rwb))
+				wt, nx := weight[i], next[i]
+				va1, wa1, vb1, wb1 = va1+wt*dva, wa1+wt*dwa, vb1+wt*dvb, wb1+wt*dwb
+				vsa, wsa, vsb, wsb = va+nx*dva, wa+nx*dwa, vb+nx*dvb, wb+nx*dwb
+			}
+			va, wa, vb, wb = va1, wa1, vb1, wb1
 		}
-		if !(v > -voltageBound && v < voltageBound) || !(w > -stateBound && w < stateBound) {
-			v, w = b.rest[0][k], b.rest[1][k]
-			b.resets++
-			b.reset[k] = true
+		V[a], W[a] = bt.checked(a, va, wa)
+		V[b], W[b] = bt.checked(b, vb, wb)
+	}
+	if pairs < n { // the odd last member, alone
+		a := n - 1
+		c, v, w := mlConstsOf(bt.derived, a), V[a], W[a]
+		for s := 0; s < nsub; s++ {
+			vs, ws, v1, w1 := v, w, v, w
+			for i := 0; i < 4; i++ {
+				rm, sm := expSplit(c.am - vs*c.ikm)
+				rw, sw := expSplit(c.aw - vs*c.ikw)
+				dv, dw := c.slope(vs, ws, sm*expPoly(rm), sw*expPoly(rw))
+				v1, w1 = v1+weight[i]*dv, w1+weight[i]*dw
+				vs, ws = v+next[i]*dv, w+next[i]*dw
+			}
+			v, w = v1, w1
 		}
-		V[k], W[k] = v, w
+		V[a], W[a] = bt.checked(a, v, w)
 	}
 }
