@@ -46,6 +46,9 @@ func fhnDeriv(dx, x, p []float64, I float64) {
 	dx[0], dx[1] = fhnField(x[0], x[1], I, p[0], p[1], p[2])
 }
 
+// Both kernels add a population's input (batch.bias) themselves.
+func init() { models["fitzhugh-nagumo"].takesBias = true }
+
 // The constants the kernels derive from each member's parameters and input:
 //
 //	dv/dt = A + B v - v³/3 - w,  dw/dt = eps v + eps a - eps b w
@@ -74,11 +77,12 @@ func fhnDeriveInput(b *batch, k int) {
 	b.setDerived(fhnB, k, 1-g)
 }
 
-// fhnConsts are one member's constants over a sample.
+// fhnConsts are one member's constants over a sample: its population's input (bias)
+// added to A.
 type fhnConsts struct{ A, B, eps, epsA, epsB float64 }
 
-func fhnConstsOf(d [][]float64, k int) fhnConsts {
-	return fhnConsts{A: d[fhnA][k], B: d[fhnB][k], eps: d[fhnEps][k], epsA: d[fhnEpsA][k], epsB: d[fhnEpsB][k]}
+func fhnConstsOf(d [][]float64, k int, bias float64) fhnConsts {
+	return fhnConsts{A: d[fhnA][k] + bias, B: d[fhnB][k], eps: d[fhnEps][k], epsA: d[fhnEpsA][k], epsB: d[fhnEpsB][k]}
 }
 
 // slope is dv/dt and dw/dt at (v, w).
@@ -102,7 +106,7 @@ func fhnPortableFrom(bt *batch, h float64, nsub, from int) {
 	pairs := from + (n-from)&^1
 	for a := from; a < pairs; a += 2 {
 		b := a + 1
-		ca, cb := fhnConstsOf(bt.derived, a), fhnConstsOf(bt.derived, b)
+		ca, cb := fhnConstsOf(bt.derived, a, bt.bias), fhnConstsOf(bt.derived, b, bt.bias)
 		va, wa, vb, wb := V[a], W[a], V[b], W[b]
 		for s := 0; s < nsub; s++ {
 			dva1, dwa1 := ca.slope(va, wa)
@@ -123,7 +127,7 @@ func fhnPortableFrom(bt *batch, h float64, nsub, from int) {
 	}
 	if pairs < n { // the odd last member, alone
 		a := n - 1
-		c, v, w := fhnConstsOf(bt.derived, a), V[a], W[a]
+		c, v, w := fhnConstsOf(bt.derived, a, bt.bias), V[a], W[a]
 		for s := 0; s < nsub; s++ {
 			dv1, dw1 := c.slope(v, w)
 			dv2, dw2 := c.slope(v+h2*dv1, w+h2*dw1)

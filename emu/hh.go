@@ -83,6 +83,9 @@ func hhDeriv(dx, x, p []float64, I float64) {
 	dx[0], dx[1], dx[2], dx[3] = hhField(x[0], x[1], x[2], x[3], I, p[0], p[1], p[2], p[3], p[4], p[5], p[6])
 }
 
+// Both kernels add a population's input (batch.bias) themselves.
+func init() { models["hh"].takesBias = true }
+
 // The constants the kernels derive from each member's parameters, so that a stage is
 // multiplications, three exponentials (fastmath_models.go) and three divisions:
 //
@@ -120,11 +123,12 @@ func hhDeriveInput(b *batch, k int) {
 	b.setDerived(hhB, k, iC*(g+d[hhGL][k]))
 }
 
-// hhConsts are one member's constants over a sample.
+// hhConsts are one member's constants over a sample: its population's input (bias)
+// added to A.
 type hhConsts struct{ A, B, gNaC, ENa, gKC, EK float64 }
 
-func hhConstsOf(d [][]float64, k int) hhConsts {
-	return hhConsts{A: d[hhA][k], B: d[hhB][k], gNaC: d[hhGNaC][k], ENa: d[hhENa][k], gKC: d[hhGKC][k], EK: d[hhEK][k]}
+func hhConstsOf(d [][]float64, k int, bias float64) hhConsts {
+	return hhConsts{A: d[hhA][k] + d[hhIC][k]*bias, B: d[hhB][k], gNaC: d[hhGNaC][k], ENa: d[hhENa][k], gKC: d[hhGKC][k], EK: d[hhEK][k]}
 }
 
 // dv is dV/dt at (v, m, h, n).
@@ -154,7 +158,7 @@ func hhPortableFrom(bt *batch, h float64, nsub, from int) {
 	pairs := from + (n-from)&^1
 	for a := from; a < pairs; a += 2 {
 		b := a + 1
-		ca, cb := hhConstsOf(bt.derived, a), hhConstsOf(bt.derived, b)
+		ca, cb := hhConstsOf(bt.derived, a, bt.bias), hhConstsOf(bt.derived, b, bt.bias)
 		va, ma, ha, na := V[a], M[a], H[a], N[a]
 		vb, mb, hb, nb := V[b], M[b], H[b], N[b]
 		for s := 0; s < nsub; s++ {
@@ -204,7 +208,7 @@ func hhOne(bt *batch, h float64, nsub, from int) {
 	next := [4]float64{h / 2, h / 2, h, 0}
 	weight := [4]float64{h / 6, h / 3, h / 3, h / 6}
 	for a := from; a < n; a++ {
-		ca := hhConstsOf(bt.derived, a)
+		ca := hhConstsOf(bt.derived, a, bt.bias)
 		va, ma, ha, na := V[a], M[a], H[a], N[a]
 		for s := 0; s < nsub; s++ {
 			vsa, msa, hsa, nsa, va1, ma1, ha1, na1 := va, ma, ha, na, va, ma, ha, na

@@ -89,6 +89,9 @@ func morrisLecarDeriv(dx, x, p []float64, I float64) {
 	dx[0], dx[1] = morrisLecarField(x[0], x[1], I, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], 1/p[8], p[9], 1/p[10], p[11])
 }
 
+// Both kernels add a population's input (batch.bias) themselves.
+func init() { models["morris-lecar"].takesBias = true }
+
 // The constants the kernels derive from each member's parameters, so that a stage is
 // multiplications, two exponentials and three divisions (fastmath_models.go):
 //
@@ -136,12 +139,13 @@ func morrisLecarDeriveInput(b *batch, k int) {
 	b.setDerived(mlB, k, iC*(g+d[mlGL][k]))
 }
 
-// mlConsts are one member's constants over a sample.
+// mlConsts are one member's constants over a sample: its population's input (bias)
+// added to A.
 type mlConsts struct{ A, B, gCaC, ECa, gKC, EK, am, ikm, aw, ikw, phi float64 }
 
-func mlConstsOf(d [][]float64, k int) mlConsts {
+func mlConstsOf(d [][]float64, k int, bias float64) mlConsts {
 	return mlConsts{
-		A: d[mlA][k], B: d[mlB][k], gCaC: d[mlGCaC][k], ECa: d[mlECa][k], gKC: d[mlGKC][k], EK: d[mlEK][k],
+		A: d[mlA][k] + d[mlIC][k]*bias, B: d[mlB][k], gCaC: d[mlGCaC][k], ECa: d[mlECa][k], gKC: d[mlGKC][k], EK: d[mlEK][k],
 		am: d[mlAm][k], ikm: d[mlIkm][k], aw: d[mlAw][k], ikw: d[mlIkw][k], phi: d[mlPhi][k],
 	}
 }
@@ -170,7 +174,7 @@ func morrisLecarPortableFrom(bt *batch, h float64, nsub, from int) {
 	pairs := from + (n-from)&^1
 	for a := from; a < pairs; a += 2 {
 		b := a + 1
-		ca, cb := mlConstsOf(bt.derived, a), mlConstsOf(bt.derived, b)
+		ca, cb := mlConstsOf(bt.derived, a, bt.bias), mlConstsOf(bt.derived, b, bt.bias)
 		va, wa, vb, wb := V[a], W[a], V[b], W[b]
 		for s := 0; s < nsub; s++ {
 			vsa, wsa, va1, wa1 := va, wa, va, wa
@@ -193,7 +197,7 @@ func morrisLecarPortableFrom(bt *batch, h float64, nsub, from int) {
 	}
 	if pairs < n { // the odd last member, alone
 		a := n - 1
-		c, v, w := mlConstsOf(bt.derived, a), V[a], W[a]
+		c, v, w := mlConstsOf(bt.derived, a, bt.bias), V[a], W[a]
 		for s := 0; s < nsub; s++ {
 			vs, ws, v1, w1 := v, w, v, w
 			for i := 0; i < 4; i++ {
