@@ -11,14 +11,15 @@ import (
 var builtinFS embed.FS
 
 // teachingOrder lists the built-ins from the simplest idea to the richest: the four
-// bifurcations of the reference model, then the same ideas in other models, then a circuit.
+// bifurcations of the reference model, then the same ideas in other models, then a circuit
+// and a population.
 // Embedded files missing from it follow in name order.
 var teachingOrder = []string{
 	"snic", "saddle-node", "hysteresis", "hopf-super", "hopf-sub",
 	"timing", "rebound",
 	"fitzhugh-nagumo", "hh",
 	"morris-lecar-snic", "morris-lecar-homoclinic", "morris-lecar-hopf",
-	"flip-flop",
+	"flip-flop", "swarm",
 }
 
 // BuiltinNames lists the built-in patches in teaching order.

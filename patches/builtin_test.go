@@ -28,6 +28,7 @@ var bifurcations = map[string][]float64{
 	"morris-lecar-homoclinic": {35.05, 39.96, 40.6},
 	"morris-lecar-hopf":       {88.3, 93.9},
 	"flip-flop":               {},
+	"swarm":                   {2.51, 6.51}, // the first and the last member's SNIC
 }
 
 func TestBuiltinNames(t *testing.T) {

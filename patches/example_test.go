@@ -71,7 +71,7 @@ func ExampleBuiltinNames() {
 	}
 	fmt.Println()
 	// Output:
-	// snic saddle-node hysteresis hopf-super hopf-sub timing rebound fitzhugh-nagumo hh morris-lecar-snic morris-lecar-homoclinic morris-lecar-hopf flip-flop
+	// snic saddle-node hysteresis hopf-super hopf-sub timing rebound fitzhugh-nagumo hh morris-lecar-snic morris-lecar-homoclinic morris-lecar-hopf flip-flop swarm
 }
 
 func ExampleResolveTarget() {

@@ -566,6 +566,9 @@ func presetText(t *target) string {
 	if ch := changedParams(t); len(ch) > 0 {
 		s += " with " + strings.Join(ch, ", ")
 	}
+	if n := t.spec.Population.Count; n > 1 {
+		s += fmt.Sprintf(" (one member of a population of %d: the one at its own values, the centre of its spread)", n)
+	}
 	return s
 }
 
