@@ -121,10 +121,13 @@
 //	mode = "spike"               # spike (a note per spike) or gate (held while firing)
 //	channel = 1                  # 1 to 16
 //	note = 60                    # required; one owner per channel and note
+//	                             #   (or, for a population, notes = [36, 96]: member k
+//	                             #   plays key 36 + k·61/count, spike mode only)
 //	velocity = 100               # 1 to 127
 //	duration = 0.05              # spike mode: note length in seconds
 //	release = 0                  # gate mode: seconds of silence that end the note; 0 = auto
-//	rate_cc = 20                 # the firing rate as a controller, 0 to 119
+//	rate_cc = 20                 # the firing rate as a controller, 0 to 119 (for a
+//	                             #   population its members' average over 0.2 s)
 //	rate_max = 100               # Hz of model time sent as 127
 //
 // Controls a target can name: current, gain, pan, noise, pulses, interval, and any

@@ -26,7 +26,7 @@ var (
 	ccKeys      = []string{"cc", "lsb", "channel", "target", "min", "max", "curve", "smoothing", "takeover"}
 	bendKeys    = []string{"channel", "target", "min", "max", "curve", "smoothing", "takeover"}
 	kickKeys    = []string{"note", "notes", "channel", "neuron", "amplitude", "duration", "pulses", "hold"}
-	spikeKeys   = []string{"neuron", "mode", "channel", "note", "velocity", "duration", "release", "rate_cc", "rate_max"}
+	spikeKeys   = []string{"neuron", "mode", "channel", "note", "notes", "velocity", "duration", "release", "rate_cc", "rate_max"}
 )
 
 // Defaults and limits this package adds to emu's (emu declares the engine's own:

@@ -212,6 +212,12 @@ var brokenPatches = []struct {
 		`bad.toml:7:1: current must be a table, written current = { even = WIDTH }, not the number 1`},
 	{"spread too wide", with(`count = 10`, `[neuron.spread]`, `gK = { normal = 500 }`),
 		`bad.toml:7:8: a spread of gK normal = 500 will not do: it must be between 0 and the width of its range, 200`},
+	{"spike notes on one neuron", with(`[[midi.spike]]`, `neuron = "a"`, `notes = [60, 72]`),
+		`bad.toml:7:1: notes = [60, 72] spreads a population's members over a range of keys, but this neuron is one neuron (count = 1): write note = 60`},
+	{"spike note and notes", with(`count = 10`, `[[midi.spike]]`, `neuron = "a"`, `note = 60`, `notes = [60, 72]`),
+		`bad.toml:9:1: give note = N (every spike plays it) or notes = [LOW, HIGH] (a population's members spread over the keys), not both`},
+	{"spike notes in gate mode", with(`count = 10`, `[[midi.spike]]`, `neuron = "a"`, `mode = "gate"`, `notes = [60, 72]`),
+		`bad.toml:8:1: a range of notes plays a note per member's spike: it needs mode = "spike"`},
 	{"several problems, in file order", lines(`format = 1`, `speed = 0`, `[output]`, `ceiling_db = 0`, `[[neuron]]`, `name = "a"`, `model = "x"`),
 		"bad.toml:2:1: speed = 0 is outside the allowed range: more than 0, at most 1000 (1 plays the neuron in real time)\n" +
 			"bad.toml:4:1: ceiling_db = 0 is outside the allowed range -60 to -0.1 dBFS\n" +
@@ -576,5 +582,14 @@ func TestParsePopulation(t *testing.T) {
 	}
 	if _, err := emu.New(p.Engine); err != nil {
 		t.Errorf("the engine refuses the population: %v", err)
+	}
+
+	// Its spike map knows the members: a range of keys, and the rate averaged over them.
+	p, err = Parse("pop.toml", []byte(with(`count = 100`, `[[midi.spike]]`, `neuron = "a"`, `notes = [48, 72]`, `rate_cc = 20`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := p.MIDI.Spikes[0]; m.Note != 48 || m.NoteTop != 72 || m.Members != 100 || m.RateCC != 20 {
+		t.Errorf("spike map %+v, want notes 48 to 72 over 100 members, rate on CC 20", m)
 	}
 }

@@ -19,6 +19,7 @@ type neuronRef struct {
 	names  []string     // in patch order; "" for a neuron without a usable name
 	models []*emu.Model // nil for a neuron whose model is unknown (already reported)
 	paths  []string     // locator path of each neuron's table
+	counts []int        // members of each neuron: 1, or its population's count
 }
 
 func (r *neuronRef) index(name string) int { return slices.Index(r.names, name) }
@@ -144,6 +145,7 @@ func (c *checker) patch(raw map[string]any) *Patch {
 		ref.names = append(ref.names, spec.Name)
 		ref.models = append(ref.models, m)
 		ref.paths = append(ref.paths, t.path)
+		ref.counts = append(ref.counts, max(spec.Population.Count, 1))
 	}
 	p.NeuronNames = ref.names
 	c.gaps(top, ref, cfg)
@@ -766,11 +768,34 @@ func (c *checker) spikeMap(t table, ref *neuronRef) (midimap.SpikeMap, bool) {
 		s.Mode = mode
 	}
 	s.Channel = c.channel(t, 1, false)
-	if !t.has("note") {
+	if ok && n >= 0 {
+		if s.Members = ref.counts[n]; s.Members == 1 {
+			s.Members = 0
+		}
+	}
+	switch {
+	case t.has("notes") && t.has("note"):
+		c.errorf(t.at("notes"), "give note = N (every spike plays it) or notes = [LOW, HIGH] (a population's members spread over the keys), not both")
+		ok = false
+	case t.has("notes"):
+		lo, hi, rangeOK := c.noteRange(t)
+		switch {
+		case !rangeOK:
+			ok = false
+		case s.Members < 2:
+			c.errorf(t.at("notes"), "notes = [%d, %d] spreads a population's members over a range of keys, but this neuron is one neuron (count = 1): write note = %d", lo, hi, lo)
+			ok = false
+		case lo == hi:
+			s.Note = lo
+		default:
+			s.Note, s.NoteTop = lo, hi
+		}
+	case !t.has("note"):
 		c.errorf(t.path, "this [[midi.spike]] needs the note it plays, like note = 60")
 		ok = false
+	default:
+		s.Note = c.midiNumber(t, "note", 60, 0, 127, "a MIDI note")
 	}
-	s.Note = c.midiNumber(t, "note", 60, 0, 127, "a MIDI note")
 	s.Velocity = c.midiNumber(t, "velocity", 100, 1, 127, "a note-on velocity")
 	switch s.Mode {
 	case midimap.ModeSpike:
@@ -779,6 +804,10 @@ func (c *checker) spikeMap(t table, ref *neuronRef) (midimap.SpikeMap, bool) {
 		}
 		s.Duration = c.positive(t, "duration", 0.05, maxSeconds, "s")
 	case midimap.ModeGate:
+		if s.NoteTop != 0 {
+			c.errorf(t.at("mode"), `a range of notes plays a note per member's spike: it needs mode = "spike"`)
+			ok = false
+		}
 		if t.has("duration") {
 			c.errorf(t.at("duration"), `duration only applies in mode = "spike"; in gate mode the note lasts while the neuron fires (see release)`)
 		}

@@ -77,8 +77,8 @@ func (cfg Config) Validate() error {
 			return fmt.Errorf("midimap: spike map %d (neuron %d): %w", i, s.Neuron, err)
 		}
 		for j, o := range cfg.Spikes[:i] {
-			if o.Channel == s.Channel && o.Note == s.Note {
-				return fmt.Errorf("midimap: spike maps %d and %d both play note %d on channel %d", j, i, s.Note, s.Channel)
+			if o.Channel == s.Channel && o.Note <= s.top() && s.Note <= o.top() {
+				return fmt.Errorf("midimap: spike maps %d and %d both play note %d on channel %d", j, i, max(o.Note, s.Note), s.Channel)
 			}
 			if s.RateCC >= 0 && o.Channel == s.Channel && o.RateCC == s.RateCC {
 				return fmt.Errorf("midimap: spike maps %d and %d both send rate on controller %d, channel %d", j, i, s.RateCC, s.Channel)
@@ -159,6 +159,15 @@ func (s SpikeMap) validate() error {
 		return fmt.Errorf("rate controller %d is not -1 (none) or 0..119", s.RateCC)
 	case s.RateCC >= 0 && (!finite(s.RateMax) || s.RateMax <= 0):
 		return fmt.Errorf("RateMax %g Hz is not a finite number > 0", s.RateMax)
+	case s.Members < 0:
+		return fmt.Errorf("%d members", s.Members)
+	case s.NoteTop != 0 && (s.NoteTop <= s.Note || s.NoteTop > 127):
+		return fmt.Errorf("top note %d is not above note %d and at most 127", s.NoteTop, s.Note)
+	case s.NoteTop != 0 && (s.Members < 2 || s.Mode != ModeSpike):
+		return fmt.Errorf("a range of notes spreads a population's members (Members > 1, ModeSpike), not %d members in %v", s.Members, s.Mode)
 	}
 	return nil
 }
+
+// top is the highest key the map plays.
+func (s SpikeMap) top() int { return max(s.Note, s.NoteTop) }

@@ -28,6 +28,7 @@ type SpikeNotes struct {
 
 	sampleRate  float64
 	msPerSample float64 // model ms per frame
+	window      float64 // PopulationRateWindow, in frames
 	minRelease  int64   // 50 ms, in frames
 	ccGap       int64   // RateCCInterval, in frames
 
@@ -46,9 +47,15 @@ type SpikeNotes struct {
 // synth and a small share of a DIN cable.
 const RateCCInterval = 0.02
 
-// voice is one spike map and the state of its key and rate controller.
+// voice is one spike map, or one key of a map that spreads a population's members over
+// a range of keys, and the state of its key and rate controller.
 type voice struct {
 	neuron    int32
+	memberLo  int32 // the members it plays: memberLo <= Spike.Member < memberHi
+	memberHi  int32
+	members   float64 // > 1: the rate controller carries the population's average
+	popRate   float64 // the population's spikes, exponentially weighted (PopulationRateWindow)
+	popFrame  int64   // frame popRate was last brought up to
 	gate      bool
 	on, off   Msg
 	ccStatus  byte
@@ -94,16 +101,19 @@ func NewSpikeNotes(cfg Config, sampleRate, modelMsPerSample float64) *SpikeNotes
 		panic(fmt.Sprintf("midimap: NewSpikeNotes: sample rate %g and model step %g must be finite and > 0", sampleRate, modelMsPerSample))
 	}
 	s := &SpikeNotes{
-		voices:      make([]voice, len(cfg.Spikes)),
+		voices:      make([]voice, 0, len(cfg.Spikes)),
 		sampleRate:  sampleRate,
 		msPerSample: modelMsPerSample,
 		minRelease:  max(1, int64(math.Ceil(0.05*sampleRate))),
 		ccGap:       max(1, int64(math.Round(RateCCInterval*sampleRate))),
 	}
-	for i, m := range cfg.Spikes {
+	s.voices = s.voices[:0]
+	s.window = PopulationRateWindow * sampleRate
+	for _, m := range cfg.Spikes {
 		ch := byte(m.Channel - 1)
 		v := voice{
 			neuron:   m.Neuron,
+			memberLo: 0, memberHi: math.MaxInt32,
 			gate:     m.Mode == ModeGate,
 			on:       Msg{statusNoteOn | ch, byte(m.Note), byte(m.Velocity)},
 			off:      Msg{statusNoteOff | ch, byte(m.Note), 64},
@@ -118,8 +128,33 @@ func NewSpikeNotes(cfg Config, sampleRate, modelMsPerSample float64) *SpikeNotes
 		if m.RateCC >= 0 {
 			v.rateScale = 127 / m.RateMax
 		}
+		if m.Members > 1 && m.RateCC >= 0 {
+			v.members = float64(m.Members)
+			if v.release == 0 { // silent once the average has decayed for three windows
+				v.release = max(1, int64(math.Round(3*s.window)))
+			}
+		}
 		v.watch = v.gate || v.cc >= 0
-		s.voices[i] = v
+		if m.NoteTop == 0 {
+			s.voices = append(s.voices, v)
+		} else {
+			// One voice per key, each with its share of the members; the rate
+			// controller, if any, rides on the first.
+			keys, n := m.NoteTop-m.Note+1, m.Members
+			for p := 0; p < keys; p++ {
+				kv := v
+				kv.on.Data1, kv.off.Data1 = byte(m.Note+p), byte(m.Note+p)
+				kv.memberLo, kv.memberHi = int32((p*n+keys-1)/keys), int32(((p+1)*n+keys-1)/keys)
+				if kv.memberLo == kv.memberHi {
+					continue // more keys than members
+				}
+				if p > 0 {
+					kv.cc, kv.members = -1, 0
+					kv.watch = kv.gate
+				}
+				s.voices = append(s.voices, kv)
+			}
+		}
 		seen := false
 		for _, c := range s.channels {
 			seen = seen || c == statusControlChange|ch
@@ -158,9 +193,22 @@ func (s *SpikeNotes) Spike(dst []Timed, sp emu.Spike) []Timed {
 		if v.neuron != sp.Neuron {
 			continue
 		}
+		if v.members > 0 {
+			// The population's rate counts every member's spike, whichever key plays it.
+			v.popRate = v.popRate*math.Exp(-float64(t-v.popFrame)/s.window) + 1
+			v.popFrame = t
+		}
+		if sp.Member < v.memberLo || sp.Member >= v.memberHi {
+			continue
+		}
 		// Controller first, so the note starts with it.
-		if v.cc >= 0 && isi > 0 {
-			x := math.Round(1000 / sp.ISI * v.rateScale)
+		if v.cc >= 0 && (isi > 0 || v.members > 0) {
+			hz := 1000 / sp.ISI // model Hz
+			if v.members > 0 {
+				// Spikes per frame over the window, per member, in model Hz.
+				hz = v.popRate / s.window / v.members * 1000 / s.msPerSample
+			}
+			x := math.Round(hz * v.rateScale)
 			val := int(math.Max(0, math.Min(127, x)))
 			// At most one rate message every RateCCInterval of sound: a neuron firing at
 			// 1 kHz would otherwise fill the cable with controller messages.

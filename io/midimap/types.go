@@ -127,7 +127,19 @@ type SpikeMap struct {
 	Release float64
 	RateCC  int     // -1 for none, else the firing rate is sent on this controller
 	RateMax float64 // firing rate (Hz, model time) sent as CC value 127
+	// Members is the size of the neuron's population (0 or 1: a single neuron). Its
+	// rate controller then carries the members' average rate (spikes of every member
+	// over the last PopulationRateWindow, per member), not one member's.
+	Members int
+	// NoteTop, above Note, spreads a population's members over the keys Note to
+	// NoteTop, member k on key Note + k·(NoteTop-Note+1)/Members (ModeSpike only): a
+	// note per member across a range of pitches. 0: every spike plays Note.
+	NoteTop int
 }
+
+// PopulationRateWindow is the time constant, in seconds of sound, of the average a
+// population's rate controller sends.
+const PopulationRateWindow = 0.2
 
 // Config is a patch's whole MIDI mapping.
 type Config struct {
