@@ -5,6 +5,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -655,5 +657,31 @@ func TestCrossfadeHoldsTheCeiling(t *testing.T) {
 	}
 	if peak > ceiling+1e-6 || recPeak > ceiling+1e-6 {
 		t.Errorf("crossfades peak at %.3f (recording %.3f) over a ceiling of %.3f", peak, recPeak, ceiling)
+	}
+}
+
+// TestStatusShowsAPopulationsAverageRate: the status line gives a population's rate
+// per member, marked with its count, not the sum of a thousand members' spikes.
+func TestStatusShowsAPopulationsAverageRate(t *testing.T) {
+	swarm := mustLoad(t, "swarm")
+	status := &syncBuf{}
+	stop := startSession(t, Options{
+		Patches: []*patches.Patch{swarm},
+		Perf:    render.Performance{Sets: []render.Set{{Target: "a.current", Value: 8}}},
+		Status:  status,
+	})
+	time.Sleep(1500 * time.Millisecond)
+	if _, err := stop(); err != nil {
+		t.Error(err)
+	}
+	st := status.String()
+	m := regexp.MustCompile(`\| a I=8\.00 ([0-9.]+)/s ×1000 firing`).FindAllStringSubmatch(st, -1)
+	if m == nil {
+		t.Fatalf("the status line never showed the swarm's average rate with its count: %q", st)
+	}
+	// At 8 µA/cm² the members (6 to 10) fire at about 90 to 140 Hz: the average, not
+	// the swarm's 120000 spikes a second.
+	if r, _ := strconv.ParseFloat(m[len(m)-1][1], 64); !(r > 60 && r < 200) {
+		t.Errorf("the status line gives the swarm %g spikes a second a member, want about 120: %q", r, st)
 	}
 }

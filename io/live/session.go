@@ -714,8 +714,16 @@ func (s *session) statusLoop(ctx context.Context, streamStats func() StreamStats
 				line = append(line, " I="...)
 				line = strconv.AppendFloat(line, st.Current[k], 'f', 2, 64)
 				line = append(line, ' ')
-				line = strconv.AppendFloat(line, rate, 'f', 0, 64)
-				line = append(line, "/s "...)
+				if n := p.Engine.Neurons[k].Population.Count; n > 1 {
+					// A population's rate is its members' average; the count says so.
+					line = strconv.AppendFloat(line, rate/float64(n), 'f', 1, 64)
+					line = append(line, "/s ×"...)
+					line = strconv.AppendInt(line, int64(n), 10)
+					line = append(line, ' ')
+				} else {
+					line = strconv.AppendFloat(line, rate, 'f', 0, 64)
+					line = append(line, "/s "...)
+				}
 				if rate > 0 {
 					line = append(line, "firing"...)
 				} else {
