@@ -155,7 +155,7 @@ func inapkDeriveInput(b *batch, k int) {
 // the derivative written out inline with expFast (no call per stage), state in locals.
 // It steps two neurons at once, a and b, their instructions side by side: one neuron's
 // RK4 is a chain of dependent operations, and the processor overlaps two chains where it
-// cannot shorten one (an odd last neuron is stepped as both).
+// cannot shorten one (an odd last neuron is stepped alone, by the same arithmetic).
 func inapkPortable(bt *batch, h float64, nsub int) { inapkPortableFrom(bt, h, nsub, 0) }
 
 // inapkPortableFrom steps members from, from+1, ... as inapkPortable does: the vector
@@ -166,8 +166,15 @@ func inapkPortableFrom(bt *batch, h float64, nsub, from int) {
 	N = N[:n]
 	d := bt.derived
 	h2, h6 := h/2, h/6
+	if (n-from)%2 == 1 { // the odd one alone: stepped as both it would cost twice
+		k := n - 1
+		c := inapkConstsOf(d, k, bt.bias)
+		v, w := c.step(V[k], N[k], h, nsub)
+		V[k], N[k] = bt.checked(k, v, w)
+		n--
+	}
 	for a := from; a < n; a += 2 {
-		b := min(a+1, n-1)
+		b := a + 1
 		va, wa, vb, wb := V[a], N[a], V[b], N[b]
 		ca, cb := inapkConstsOf(d, a, bt.bias), inapkConstsOf(d, b, bt.bias)
 		for s := 0; s < nsub; s++ {
@@ -203,11 +210,36 @@ func inapkPortableFrom(bt *batch, h float64, nsub, from int) {
 			vb += h6 * (dvb1 + 2*dvb2 + 2*dvb3 + dvb4)
 			wb += h6 * (dwb1 + 2*dwb2 + 2*dwb3 + dwb4)
 		}
-		if b != a {
-			V[b], N[b] = bt.checked(b, vb, wb)
-		}
+		V[b], N[b] = bt.checked(b, vb, wb)
 		V[a], N[a] = bt.checked(a, va, wa)
 	}
+}
+
+// step advances one neuron by nsub RK4 steps of h: the arithmetic of one lane of
+// inapkPortableFrom, operation for operation, so a neuron gives the same samples
+// whichever way it is stepped.
+func (c *inapkConsts) step(v, w, h float64, nsub int) (float64, float64) {
+	h2, h6 := h/2, h/6
+	for s := 0; s < nsub; s++ {
+		rm, sm := expSplit(c.am - v*c.ikm)
+		rn, sn := expSplit(c.an - v*c.ikn)
+		dv1, dw1 := c.slope(v, w, sm*expPoly(rm), sn*expPoly(rn))
+		v2, w2 := v+h2*dv1, w+h2*dw1
+		rm, sm = expSplit(c.am - v2*c.ikm)
+		rn, sn = expSplit(c.an - v2*c.ikn)
+		dv2, dw2 := c.slope(v2, w2, sm*expPoly(rm), sn*expPoly(rn))
+		v3, w3 := v+h2*dv2, w+h2*dw2
+		rm, sm = expSplit(c.am - v3*c.ikm)
+		rn, sn = expSplit(c.an - v3*c.ikn)
+		dv3, dw3 := c.slope(v3, w3, sm*expPoly(rm), sn*expPoly(rn))
+		v4, w4 := v+h*dv3, w+h*dw3
+		rm, sm = expSplit(c.am - v4*c.ikm)
+		rn, sn = expSplit(c.an - v4*c.ikn)
+		dv4, dw4 := c.slope(v4, w4, sm*expPoly(rm), sn*expPoly(rn))
+		v += h6 * (dv1 + 2*dv2 + 2*dv3 + dv4)
+		w += h6 * (dw1 + 2*dw2 + 2*dw3 + dw4)
+	}
+	return v, w
 }
 
 // inapkConsts are one member's constants over a sample: its derived parameters, its
