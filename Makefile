@@ -13,7 +13,7 @@ DEBS := portaudio19-dev jackd2 libjack-jackd2-dev libasound2-dev
 # The tests also drive the live view (play --view) in a real headless browser.
 TEST_DEBS := chromium-headless-shell
 
-.PHONY: all deps test-deps install-debs build play demo figures view-screenshot test bench fuzz xruns idle-bench clean
+.PHONY: all deps test-deps install-debs build play demo figures view-screenshot test bench fuzz xruns xruns-swarm idle-bench clean
 
 all: build
 
@@ -90,6 +90,10 @@ view-screenshot: test-deps
 ROUNDS ?= 5
 xruns: test-deps
 	SEPARATRIX_XRUNS_ROUNDS=$(ROUNDS) $(GO) test ./cmd/separatrix -run TestXrunsAgainstJackMetro -count=1 -v
+
+# The same judge on the swarm patch: a thousand neurons firing (make xruns-swarm).
+xruns-swarm: test-deps
+	SEPARATRIX_XRUNS_PLAY="swarm --set current=6" SEPARATRIX_XRUNS_ROUNDS=$(ROUNDS) $(GO) test ./cmd/separatrix -run TestXrunsAgainstJackMetro -count=1 -v
 
 # What play hysteresis costs doing nothing for 30 s: % of a core, context switches a second.
 idle-bench: test-deps

@@ -393,8 +393,14 @@ var underrunLine = regexp.MustCompile(`the rendering thread was late (\d+) time`
 // that the kicks switch its firing (some 400 spike notes a second) on and off.
 func playRound(t *testing.T, srv *jacktest.Server, window time.Duration, p xrunPath, knob, rec string, witnesses []string) roundCount {
 	t.Helper()
-	args := append([]string{"play", "saddle-node", "--set", "current=4", "--host", "jack", "--midi-driver", "jack",
-		"--midi-in", "xseq", "--midi-in", knob, "--midi-out", "xdump", "--record", rec, "--duration", "60s"}, p.args...)
+	// SEPARATRIX_XRUNS_PLAY plays another patch, with its settings ("swarm --set
+	// current=6": a thousand neurons).
+	what := []string{"saddle-node", "--set", "current=4"}
+	if w := strings.Fields(os.Getenv("SEPARATRIX_XRUNS_PLAY")); len(w) > 0 {
+		what = w
+	}
+	args := append(append(append([]string{"play"}, what...), "--host", "jack", "--midi-driver", "jack",
+		"--midi-in", "xseq", "--midi-in", knob, "--midi-out", "xdump", "--record", rec, "--duration", "60s"), p.args...)
 	cmd := exec.Command(p.bin, args...)
 	var stderr jacktest.Buffer
 	cmd.Stderr = &stderr
