@@ -67,7 +67,7 @@ func kernelName(k kernel) string {
 		return "generic"
 	case reflect.ValueOf(models["inapk"].kernel).Pointer():
 		return "inapk"
-	case reflect.ValueOf(kernel(hhKernel)).Pointer():
+	case reflect.ValueOf(models["hh"].kernel).Pointer():
 		return "hh"
 	}
 	return "another"
