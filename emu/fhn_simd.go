@@ -20,13 +20,13 @@ func init() {
 // and dw/dt's terms is one FMA.
 type fhn8 struct{ A, B, eps, epsA, nepsB archsimd.Float32x8 }
 
-func loadFHN8(bt *batch, a int) fhn8 {
+// load reads members a to a+7's constants into c, a struct the caller keeps (see
+// inapk8.load: a returned struct costs SSE zeroing between AVX code).
+func (c *fhn8) load(bt *batch, a int) {
 	d := bt.derived32
-	ld := func(c int) archsimd.Float32x8 { return archsimd.LoadFloat32x8Slice(d[c][a:]) }
-	return fhn8{
-		A: ld(fhnA).Add(archsimd.BroadcastFloat32x8(float32(bt.bias))), B: ld(fhnB),
-		eps: ld(fhnEps), epsA: ld(fhnEpsA), nepsB: archsimd.Float32x8{}.Sub(ld(fhnEpsB)),
-	}
+	ld := func(k int) archsimd.Float32x8 { return archsimd.LoadFloat32x8Slice(d[k][a:]) }
+	c.A, c.B = ld(fhnA).Add(archsimd.BroadcastFloat32x8(float32(bt.bias))), ld(fhnB)
+	c.eps, c.epsA, c.nepsB = ld(fhnEps), ld(fhnEpsA), archsimd.Float32x8{}.Sub(ld(fhnEpsB))
 }
 
 // slope is dv/dt and dw/dt on eight lanes, as fhnConsts.slope: A + B v - v³/3 - w and
@@ -54,9 +54,11 @@ func fhnAVX2(bt *batch, h float64, nsub int) {
 	next := [4]float32{float32(h / 2), float32(h / 2), float32(h), 0}
 	weight := [4]float32{float32(h / 6), float32(h / 3), float32(h / 3), float32(h / 6)}
 	var accL, accR archsimd.Float32x8
+	var ca, cb fhn8
 	for a := 0; a < full; a += 16 {
 		b := min(a+8, full-8)
-		ca, cb := loadFHN8(bt, a), loadFHN8(bt, b)
+		ca.load(bt, a)
+		cb.load(bt, b)
 		va, wa, vb, wb := load8(V[a:]), load8(W[a:]), load8(V[b:]), load8(W[b:])
 		for s := 0; s < nsub; s++ {
 			vsa, wsa, va1, wa1 := va, wa, va, wa

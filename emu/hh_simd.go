@@ -63,13 +63,13 @@ func hhRates8(v archsimd.Float32x8) (am, bm, ah, bh, an, bn archsimd.Float32x8) 
 // hh8 is one vector's constants over a sample, B negated so that A - B v is one FMA.
 type hh8 struct{ A, nB, gNaC, ENa, gKC, EK archsimd.Float32x8 }
 
-func loadHH8(bt *batch, a int) hh8 {
+// load reads members a to a+7's constants into c, a struct the caller keeps (see
+// inapk8.load: a returned struct costs SSE zeroing between AVX code).
+func (c *hh8) load(bt *batch, a int) {
 	d := bt.derived32
-	ld := func(c int) archsimd.Float32x8 { return archsimd.LoadFloat32x8Slice(d[c][a:]) }
-	return hh8{
-		A: ld(hhIC).MulAdd(archsimd.BroadcastFloat32x8(float32(bt.bias)), ld(hhA)), nB: archsimd.Float32x8{}.Sub(ld(hhB)),
-		gNaC: ld(hhGNaC), ENa: ld(hhENa), gKC: ld(hhGKC), EK: ld(hhEK),
-	}
+	ld := func(k int) archsimd.Float32x8 { return archsimd.LoadFloat32x8Slice(d[k][a:]) }
+	c.A, c.nB = ld(hhIC).MulAdd(archsimd.BroadcastFloat32x8(float32(bt.bias)), ld(hhA)), archsimd.Float32x8{}.Sub(ld(hhB))
+	c.gNaC, c.ENa, c.gKC, c.EK = ld(hhGNaC), ld(hhENa), ld(hhGKC), ld(hhEK)
 }
 
 // dv is dV/dt on eight lanes, as hhConsts.dv.
@@ -106,9 +106,11 @@ func hhAVX2(bt *batch, h float64, nsub int) {
 	c15, c35, c55 := archsimd.BroadcastFloat32x8(1.5), archsimd.BroadcastFloat32x8(hhE35), archsimd.BroadcastFloat32x8(hhE55)
 	c007, c01, c0125 := archsimd.BroadcastFloat32x8(0.07), archsimd.BroadcastFloat32x8(0.1), archsimd.BroadcastFloat32x8(0.125)
 	var zero, accL, accR archsimd.Float32x8
+	var ca, cb hh8
 	for a := 0; a < full; a += 16 {
 		b := min(a+8, full-8)
-		ca, cb := loadHH8(bt, a), loadHH8(bt, b)
+		ca.load(bt, a)
+		cb.load(bt, b)
 		va, ma, ha, na := load8(V[a:]), load8(M[a:]), load8(H[a:]), load8(N[a:])
 		vb, mb, hb, nb := load8(V[b:]), load8(M[b:]), load8(H[b:]), load8(N[b:])
 		for s := 0; s < nsub; s++ {

@@ -45,15 +45,15 @@ type ml8 struct {
 	A, nB, gCaC, ECa, gKC, EK, am, nikm, aw, nikw, phi archsimd.Float32x8
 }
 
-func loadML8(bt *batch, a int) ml8 {
+// load reads members a to a+7's constants into c, a struct the caller keeps (see
+// inapk8.load: a returned struct costs SSE zeroing between AVX code).
+func (c *ml8) load(bt *batch, a int) {
 	d := bt.derived32
-	ld := func(c int) archsimd.Float32x8 { return archsimd.LoadFloat32x8Slice(d[c][a:]) }
+	ld := func(k int) archsimd.Float32x8 { return archsimd.LoadFloat32x8Slice(d[k][a:]) }
 	var zero archsimd.Float32x8
-	return ml8{
-		A: ld(mlIC).MulAdd(archsimd.BroadcastFloat32x8(float32(bt.bias)), ld(mlA)), nB: zero.Sub(ld(mlB)),
-		gCaC: ld(mlGCaC), ECa: ld(mlECa), gKC: ld(mlGKC), EK: ld(mlEK),
-		am: ld(mlAm), nikm: zero.Sub(ld(mlIkm)), aw: ld(mlAw), nikw: zero.Sub(ld(mlIkw)), phi: ld(mlPhi),
-	}
+	c.A, c.nB = ld(mlIC).MulAdd(archsimd.BroadcastFloat32x8(float32(bt.bias)), ld(mlA)), zero.Sub(ld(mlB))
+	c.gCaC, c.ECa, c.gKC, c.EK = ld(mlGCaC), ld(mlECa), ld(mlGKC), ld(mlEK)
+	c.am, c.nikm, c.aw, c.nikw, c.phi = ld(mlAm), zero.Sub(ld(mlIkm)), ld(mlAw), zero.Sub(ld(mlIkw)), ld(mlPhi)
 }
 
 // morrisLecarAVX2 steps the batch sixteen members at a time, two vectors whose
@@ -74,9 +74,11 @@ func morrisLecarAVX2(bt *batch, h float64, nsub int) {
 	next := [4]float32{float32(h / 2), float32(h / 2), float32(h), 0}
 	weight := [4]float32{float32(h / 6), float32(h / 3), float32(h / 3), float32(h / 6)}
 	var accL, accR archsimd.Float32x8
+	var ca, cb ml8
 	for a := 0; a < full; a += 16 {
 		b := min(a+8, full-8)
-		ca, cb := loadML8(bt, a), loadML8(bt, b)
+		ca.load(bt, a)
+		cb.load(bt, b)
 		va, wa, vb, wb := load8(V[a:]), load8(W[a:]), load8(V[b:]), load8(W[b:])
 		for s := 0; s < nsub; s++ {
 			vsa, wsa, va1, wa1 := va, wa, va, wa
