@@ -79,6 +79,10 @@ func inapkAVX2(bt *batch, h float64, nsub int) {
 	V, N := bt.x[0], bt.x[1]
 	n := len(V)
 	full := n &^ 7
+	if full == 0 { // no full vector: no AVX state to set up or clear
+		inapkPortableFrom(bt, h, nsub, 0)
+		return
+	}
 	one := archsimd.BroadcastFloat32x8(1)
 	// Stage i is evaluated at x + next[i] k_i's predecessor and weighs weight[i] in the step.
 	next := [4]float32{float32(h / 2), float32(h / 2), float32(h), 0}
