@@ -9,17 +9,17 @@ import "fmt"
 // at 48 kHz, speed 1, I_Na,p+I_K (one RK4 step per sample), built with the Makefile's
 // GOEXPERIMENT=simd (the vector kernel):
 //
-//	128 neurons                          2.1 µs a sample  10 × real time
-//	128 neurons, 16256 synapses           38 µs            0.54 ×  (2.2 ns a synapse)
-//	128 neurons, 8128 gap junctions      122 µs            0.17 ×  (15 ns a junction)
-//	1024 neurons                          16 µs            1.3 ×   (16 ns a neuron)
-//	1024 neurons, both of the above      358 µs            0.06 ×
+//	128 neurons                          1.5 µs a sample  14 × real time
+//	128 neurons, 16256 synapses           44 µs            0.47 ×  (2.6 ns a synapse)
+//	128 neurons, 8128 gap junctions      134 µs            0.16 ×  (16 ns a junction)
+//	1024 neurons                          12 µs            1.8 ×   (11 ns a neuron)
+//	1024 neurons, both of the above      366 µs            0.06 ×
 //
-// So about 900 neurons play live on one core (about 230 with the portable kernel), and
-// a faster speed divides that by its sub-steps per sample. MaxNeurons admits the
-// thousand neurons of a population while refusing patches no machine could play (100000
-// neurons cost 1.6 ms of computing per 21 µs sample). Gap junctions step the network as
-// one system with the generic derivative, so they cost what they did.
+// So every one of MaxNeurons plays live on one core (about 230 with the portable
+// kernel), and a faster speed divides that by its sub-steps per sample. MaxNeurons
+// admits the thousand neurons of a population while refusing patches no machine could
+// play (100000 neurons cost 1.1 ms of computing per 21 µs sample). Gap junctions step
+// the network as one system with the generic derivative, so they cost what they did.
 // MaxSynapses and MaxGaps admit every pair of 128 neurons (all-to-all synapses, every
 // pair joined by a gap): a network as rich as what plays live, each at most as costly
 // as MaxNeurons neurons. Both would otherwise grow as the square of the neurons.
