@@ -56,7 +56,7 @@ func TestProcessDoesNotAllocate(t *testing.T) {
 	}{
 		{"uncoupled", nil, 0, false},
 		{"coupled by a gap junction", []Gap{{A: 0, B: 2, G: 0.1}}, 0, false},
-		{"with a batch of 18", nil, 16, false},
+		{"with full vectors of every model", nil, 16, false},
 		{"with a population", nil, 0, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -73,6 +73,18 @@ func TestProcessDoesNotAllocate(t *testing.T) {
 				x := presetSpec(t, "inapk", "snic", float64(i))
 				x.Name, x.Noise = fmt.Sprint("x", i), float64(i%2)
 				neurons = append(neurons, x)
+			}
+			if c.extra > 0 { // a full vector of every other model too (and one over)
+				for _, m := range []struct {
+					model, preset string
+					current       float64
+				}{{"hh", "classic", 10}, {"morris-lecar", "hopf", 100}, {"fitzhugh-nagumo", "classic", 0.5}} {
+					for i := 0; i < 9; i++ {
+						x := presetSpec(t, m.model, m.preset, m.current)
+						x.Name = fmt.Sprint(m.model, i)
+						neurons = append(neurons, x)
+					}
+				}
 			}
 			if c.pop {
 				p := presetSpec(t, "inapk", "snic", 8)
