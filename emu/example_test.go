@@ -134,3 +134,44 @@ func ExampleModel() {
 	// I = 0.1: firing false
 	// I = 2: firing true
 }
+
+// A population of 101 snic neurons whose currents are spread evenly over ±2 µA/cm²
+// around the neuron's: at 4.5 (the SNIC is at 4.51) about half of them fire, and moving
+// the one current to 6.6 recruits them all.
+func ExamplePopulation() {
+	m, _ := emu.LookupModel("inapk")
+	preset, _ := m.Preset("snic")
+	p := emu.NewNeuronSpec("p", m, preset)
+	p.Current = 4.5
+	p.Population = emu.Population{Count: 101, Spread: []emu.Spread{{Control: emu.ControlCurrent, Dist: emu.SpreadEven, Width: 2}}}
+
+	e, err := emu.New(emu.Config{Neurons: []emu.NeuronSpec{p}})
+	if err != nil {
+		panic(err)
+	}
+	if err := e.Prepare(48000, 480); err != nil {
+		panic(err)
+	}
+	out := [][]float32{make([]float32, 480), make([]float32, 480)}
+	firing := func() int { // members that fire in half a second
+		seen := map[int32]bool{}
+		for i := 0; i < 50; i++ {
+			e.Process(out)
+			for {
+				s, ok := e.Spikes().Pop()
+				if !ok {
+					break
+				}
+				seen[s.Member] = true
+			}
+		}
+		return len(seen)
+	}
+	fmt.Println("members firing at 4.5:", firing())
+	e.Events().Push(emu.Event{Frame: e.Frame(), Kind: emu.EventSet, Neuron: 0, Control: emu.ControlCurrent, Value: 6.6})
+	firing() // the last ones take a while to start
+	fmt.Println("members firing at 6.6:", firing())
+	// Output:
+	// members firing at 4.5: 50
+	// members firing at 6.6: 101
+}
