@@ -118,7 +118,7 @@ func (f *feed) run(rt rtRequest, ready func(ok bool)) (lost bool) {
 			return why == 2
 		}
 		f.topUp()
-		r.rendered()
+		r.rendered(time.Duration(float64(atomic.LoadUint32(f.period)) / f.rate * float64(time.Second)))
 		f.wake.wait(0)
 	}
 }

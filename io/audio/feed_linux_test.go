@@ -68,7 +68,7 @@ func TestFollowerMovesThePriority(t *testing.T) {
 		go func() {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
-			r.rendered()
+			r.rendered(time.Millisecond)
 			tid <- gettid()
 			<-keep
 			setScheduler(0, 0, 0)
@@ -132,5 +132,30 @@ func TestJACKProducerPriority(t *testing.T) {
 	s.Close()
 	if n, all := count(); n != before {
 		t.Errorf("%d threads at SCHED_FIFO %d after Close, want %d as before Start (real-time threads:%s)", n, want, before, all)
+	}
+}
+
+// TestPassesBeforeTheMonitorPreempts: rendering once a period, the producer passes
+// through the scheduler before forcePreempt has gone by since its last pass, for every
+// period from 0.5 to 20 ms, and no more often than it must (a pass per period only when
+// the period alone is that long).
+func TestPassesBeforeTheMonitorPreempts(t *testing.T) {
+	for period := 500 * time.Microsecond; period <= 20*time.Millisecond; period += 100 * time.Microsecond {
+		var last, now time.Duration
+		longest, shortest := time.Duration(0), time.Hour
+		for k := 0; k < 1000; k++ {
+			now += period
+			if duePass(now-last, period) {
+				gap := now - last
+				longest, shortest = max(longest, gap), min(shortest, gap)
+				last = now
+			}
+		}
+		if longest >= forcePreempt && period < reschedule {
+			t.Errorf("period %v: %v between passes, the monitor preempts at %v", period, longest, forcePreempt)
+		}
+		if period < reschedule/2 && shortest < reschedule-period {
+			t.Errorf("period %v: passes only %v apart, more often than needed", period, shortest)
+		}
 	}
 }

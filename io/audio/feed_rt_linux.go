@@ -23,12 +23,22 @@ type rtRequest struct {
 	here func() int
 }
 
-// rescheduleEvery is how often the producer passes through Go's scheduler, right
-// after a render (when the ring is full): under 10 ms, after which Go's system monitor
-// takes a goroutine that has not been rescheduled for its scheduler slot at every C
-// call, and then polls thousands of times a second (measured: 5-8% of a core for play
-// at rest on JACK, about 3.5% with this).
-const rescheduleEvery = 8 * time.Millisecond
+// forcePreempt is how long Go's system monitor lets a scheduler slot run one goroutine
+// without passing through the scheduler: after that it takes the slot from a goroutine
+// waiting in C at every C call, and then polls thousands of times a second (measured:
+// 5-8% of a core for play at rest on JACK). The producer passes through the scheduler
+// before that (Gosched), but each pass wakes another thread and parks one, so it passes
+// as seldom as it safely can: when the next render, a period from now, would come later
+// than reschedule after the last pass. (Passing every 8 ms regardless let some gaps reach
+// 8 ms plus a period, past the monitor's 10 ms.)
+const (
+	forcePreempt = 10 * time.Millisecond
+	reschedule   = forcePreempt - time.Millisecond // a millisecond for scheduling jitter
+)
+
+// duePass reports whether the producer, since the last pass through the scheduler and
+// a period before its next render, must pass now.
+func duePass(since, period time.Duration) bool { return since+period >= reschedule }
 
 // follower keeps the thread that runs the producer real-time. The producer is not tied
 // to one thread (a goroutine that is would hand its thread over to another at each pass
@@ -58,11 +68,12 @@ func (r *follower) start(req rtRequest) bool {
 	return true
 }
 
-// rendered is called after each render: every rescheduleEvery it passes through the
-// scheduler, and then the priority follows the thread the producer is on. No C call
-// and no system call the scheduler sees.
-func (r *follower) rendered() {
-	if now := time.Now(); now.Sub(r.passed) >= rescheduleEvery {
+// rendered is called after each render, period being the time until the next one:
+// it passes through the scheduler when the next render would fall reschedule or more
+// after the last pass, and then the priority follows the thread the producer is on. No
+// C call and no system call the scheduler sees.
+func (r *follower) rendered(period time.Duration) {
+	if now := time.Now(); duePass(now.Sub(r.passed), period) {
 		r.passed = now
 		runtime.Gosched()
 	}

@@ -2,7 +2,10 @@
 
 package audio
 
-import "runtime"
+import (
+	"runtime"
+	"time"
+)
 
 // rtRequest is the real-time priority an output wants for its producer.
 type rtRequest struct {
@@ -23,7 +26,7 @@ func (r *follower) start(req rtRequest) bool {
 	return req.here == nil || req.here() != -1
 }
 
-func (r *follower) rendered() {}
+func (r *follower) rendered(period time.Duration) {}
 
 // end: the thread is never unlocked; it ends with the goroutine rather than go back to
 // Go's pool with real-time priority.
