@@ -26,8 +26,8 @@ type Engine struct {
 	batches []*batch
 	n       int
 	batchOf []int // per neuron: its batch
-	slot    []int // per neuron: its member index in that batch (a population's first)
-	count   []int // per neuron: 1, or its population's members (slot to slot+count)
+	slot    []int // per neuron: its member index in that batch (a population's: the member nearest its own values, which State, Param and the tap show)
+	count   []int // per neuron: 1, or its population's members (all of its batch, 0 to count-1)
 
 	// The engine's state by concern, each declared beside the code that keeps it.
 	neuronControls // controls.go

@@ -82,7 +82,8 @@ func fhnAVX2(bt *batch, h float64, nsub int) {
 		}
 	}
 	bt.detected = full
-	bt.mixL, bt.mixR = sum8(accL), sum8(accR)
+	bt.mixL += sum8(accL) // += : a lane done one at a time (detectLane32) added there
+	bt.mixR += sum8(accR)
 	archsimd.ClearAVXUpperBits() // the portable kernel and the rest of the engine are SSE
 	if full < n {
 		fhnPortableFrom(bt, h, nsub, full)

@@ -67,6 +67,9 @@ func (e *Engine) setupCoupled() {
 			e.cGapI[g.B] += g.G * (va - vb)
 		}
 		for i := 0; i < e.n; i++ {
+			if e.count[i] > 1 {
+				continue // a population steps by its own kernel (it has no gaps)
+			}
 			b, k := e.batches[e.batchOf[i]], e.slot[i]
 			o, nv := i*mv, len(b.x)
 			v := x[o]
@@ -82,6 +85,9 @@ func (e *Engine) setupCoupled() {
 func (e *Engine) stepCoupled() {
 	mv := e.maxVars
 	for i := 0; i < e.n; i++ {
+		if e.count[i] > 1 {
+			continue
+		}
 		b, k := e.batches[e.batchOf[i]], e.slot[i]
 		for v := range b.x {
 			e.cx[i*mv+v] = b.x[v][k]
@@ -94,6 +100,9 @@ func (e *Engine) stepCoupled() {
 		StepRK4(e.cx, e.cH, e.cDeriv, e.cScratch)
 	}
 	for i := 0; i < e.n; i++ {
+		if e.count[i] > 1 {
+			continue
+		}
 		b, k := e.batches[e.batchOf[i]], e.slot[i]
 		ok := stateInBounds(e.cx[i*mv : i*mv+len(b.x)])
 		for v := range b.x {

@@ -175,3 +175,27 @@ func TestPopulationShowsItsCentre(t *testing.T) {
 		t.Errorf("%d members fired in 0.5 s at 5 to 15 µA/cm²", len(got))
 	}
 }
+
+// TestPopulationBesideGapJunctions: a patch whose other neurons are joined by a gap
+// junction steps them as one system, and the population still by its own kernel: its
+// members fire as they do with no gap in the patch, and the knob still moves them.
+func TestPopulationBesideGapJunctions(t *testing.T) {
+	a, b := presetSpec(t, "inapk", "snic", 8), presetSpec(t, "inapk", "snic", 3)
+	a.Name, b.Name = "a", "b"
+	pop := popSpec(t, 20, 8, 4)
+	with := newTestEngine(t, Config{Neurons: []NeuronSpec{a, b, pop}, Gaps: []Gap{{A: 0, B: 1, G: 0.5}}}, 48000, 256)
+	without := newTestEngine(t, Config{Neurons: []NeuronSpec{a, b, pop}}, 48000, 256)
+	if !with.coupled {
+		t.Fatal("the engine with a gap junction is not stepped as one system")
+	}
+	for _, e := range []*Engine{with, without} {
+		e.Events().Push(Event{Kind: EventSet, Neuron: 2, Control: ControlCurrent, Value: 10})
+	}
+	got, want := runSpikes(t, with, 0.5), runSpikes(t, without, 0.5)
+	for k := int32(0); k < 20; k++ {
+		g, w := got[[2]int32{2, k}], want[[2]int32{2, k}]
+		if w == 0 || math.Abs(float64(g-w)) > 1 {
+			t.Errorf("member %d fired %d times beside a gap junction, %d without (want the same, and some)", k, g, w)
+		}
+	}
+}

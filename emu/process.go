@@ -48,6 +48,11 @@ func (e *Engine) Process(out [][]float32) {
 		}
 		if e.coupled {
 			e.stepCoupled()
+			for _, b := range e.batches { // populations have no gaps: their own kernel
+				if b.pop {
+					b.kernel(b, b.h, b.nsub)
+				}
+			}
 		} else {
 			for _, b := range e.batches {
 				b.kernel(b, b.h, b.nsub)

@@ -12,7 +12,7 @@ const (
 	TapI             // the injected current of the neuron's control (no kicks, noise or coupling)
 	TapVMin          // the lowest V since the previous record
 	TapVMax          // the highest V since the previous record
-	TapSpikes        // spikes counted since the previous record
+	TapSpikes        // spikes counted since the previous record (a population's: per member)
 	TapFields
 )
 
@@ -114,7 +114,7 @@ func (e *Engine) tapFrame() {
 			r[TapVMin] = float32(ts.vmin[i])
 			r[TapVMax] = float32(ts.vmax[i])
 			s := e.stats.spikes[i].Load()
-			r[TapSpikes] = float32(s - ts.spikes[i])
+			r[TapSpikes] = float32(float64(s-ts.spikes[i]) / float64(e.count[i]))
 			ts.spikes[i] = s
 		}
 		t.tail.Store(tail + 1)
