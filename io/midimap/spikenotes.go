@@ -107,7 +107,6 @@ func NewSpikeNotes(cfg Config, sampleRate, modelMsPerSample float64) *SpikeNotes
 		minRelease:  max(1, int64(math.Ceil(0.05*sampleRate))),
 		ccGap:       max(1, int64(math.Round(RateCCInterval*sampleRate))),
 	}
-	s.voices = s.voices[:0]
 	s.window = PopulationRateWindow * sampleRate
 	for _, m := range cfg.Spikes {
 		ch := byte(m.Channel - 1)
@@ -174,7 +173,9 @@ func NewSpikeNotes(cfg Config, sampleRate, modelMsPerSample float64) *SpikeNotes
 // Spike appends to dst what spike sp causes: first everything due before sp.Frame (as
 // Advance), then, for each map of sp's neuron, at sp.Frame:
 //   - the rate controller, if the map has one, sp.ISI is known and the value
-//     round(127 · (1000/ISI) / RateMax), clamped to 0..127, differs from the last sent;
+//     round(127 · (1000/ISI) / RateMax), clamped to 0..127, differs from the last sent
+//     (for a population, Members > 1, the rate is its members' average over
+//     PopulationRateWindow, whichever member spiked);
 //   - ModeSpike: a note-on, preceded by a note-off if the key still sounds, and its
 //     note-off Duration later;
 //   - ModeGate: a note-on if the note is not already held.
@@ -193,20 +194,17 @@ func (s *SpikeNotes) Spike(dst []Timed, sp emu.Spike) []Timed {
 		if v.neuron != sp.Neuron {
 			continue
 		}
-		if v.members > 0 {
-			// The population's rate counts every member's spike, whichever key plays it.
-			v.popRate = v.popRate*math.Exp(-float64(t-v.popFrame)/s.window) + 1
-			v.popFrame = t
-		}
-		if sp.Member < v.memberLo || sp.Member >= v.memberHi {
-			continue
-		}
-		// Controller first, so the note starts with it.
-		if v.cc >= 0 && (isi > 0 || v.members > 0) {
+		played := sp.Member >= v.memberLo && sp.Member < v.memberHi
+		// Controller first, so the note starts with it. A population's carries its
+		// members' average rate and hears every member's spike, whichever key plays it.
+		if v.cc >= 0 && (isi > 0 && played || v.members > 0) {
 			hz := 1000 / sp.ISI // model Hz
 			if v.members > 0 {
-				// Spikes per frame over the window, per member, in model Hz.
-				hz = v.popRate / s.window / v.members * 1000 / s.msPerSample
+				// The spikes over the window before this one (unbiased at a spike),
+				// per frame and member, in model Hz; then this one joins them.
+				decayed := v.popRate * math.Exp(-float64(t-v.popFrame)/s.window)
+				v.popRate, v.popFrame = decayed+1, t
+				hz = decayed / s.window / v.members * 1000 / s.msPerSample
 			}
 			x := math.Round(hz * v.rateScale)
 			val := int(math.Max(0, math.Min(127, x)))
@@ -216,6 +214,12 @@ func (s *SpikeNotes) Spike(dst []Timed, sp emu.Spike) []Timed {
 				dst = s.emit(dst, t, Msg{v.ccStatus, byte(v.cc), byte(val)})
 				v.lastCC, v.ccFrame = val, t
 			}
+		}
+		if v.watch && v.members > 0 {
+			v.alive, v.silentAt = true, t+v.release // any member keeps the controller alive
+		}
+		if !played {
+			continue
 		}
 		switch {
 		case v.gate && v.sounding:
@@ -230,7 +234,7 @@ func (s *SpikeNotes) Spike(dst []Timed, sp emu.Spike) []Timed {
 			v.offAt = t + v.dur
 			s.notes.Add(1)
 		}
-		if v.watch {
+		if v.watch && v.members == 0 {
 			r := v.release
 			if r == 0 {
 				r = max(s.minRelease, int64(math.Ceil(math.Min(3*isi, 1<<52))))
@@ -279,7 +283,8 @@ func (s *SpikeNotes) AllOff(dst []Timed, frame int64) []Timed {
 }
 
 // MaxAppend is the most messages one call of Spike, Advance or AllOff appends:
-// 5 per spike map plus one per channel used.
+// 5 per voice (a spike map, or each key of a map that spreads a population over a
+// range of keys) plus one per channel used.
 func (s *SpikeNotes) MaxAppend() int { return 5*len(s.voices) + len(s.channels) }
 
 // Stats returns the note counts so far. It is safe to call from any goroutine.
