@@ -70,9 +70,9 @@
 // (a.current moves every member and keeps the spread), kicks, resets, synapses from and
 // to it, MIDI maps; each member has its own noise; it sounds at the level of one neuron
 // however many members fire out of step (each at 1/√count); its spikes are every
-// member's; analyze, portrait and the live view show it at its own values (the centre of
-// the spread). Every member counts towards the 1024 neurons of a patch; a population
-// cannot have gap junctions.
+// member's; analyze and portrait show it at its own values (the centre of the spread),
+// the live view the member nearest them. Every member counts towards the 1024 neurons
+// of a patch; a population cannot have gap junctions (other neurons of the patch can).
 //
 //	[[gap]]                      # electrical synapse
 //	neurons = ["a", "b"]         # required: two different neurons

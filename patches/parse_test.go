@@ -218,6 +218,11 @@ var brokenPatches = []struct {
 		`bad.toml:9:1: give note = N (every spike plays it) or notes = [LOW, HIGH] (a population's members spread over the keys), not both`},
 	{"spike notes in gate mode", with(`count = 10`, `[[midi.spike]]`, `neuron = "a"`, `mode = "gate"`, `notes = [60, 72]`),
 		`bad.toml:8:1: a range of notes plays a note per member's spike: it needs mode = "spike"`},
+	{"gap junction to a population", lines(`format = 1`, `[[neuron]]`, `name = "a"`, `model = "inapk"`, `count = 10`,
+		`[[neuron]]`, `name = "b"`, `model = "inapk"`, `[[gap]]`, `neurons = ["b", "a"]`, `g = 1`),
+		`bad.toml:10:1: "a" is a population (count = 10): a population cannot have gap junctions (they need each member's voltage at every step); use a [[synapse]]`},
+	{"spike notes with a bad mode", with(`count = 10`, `[[midi.spike]]`, `neuron = "a"`, `mode = "spik"`, `notes = [60, 72]`),
+		`bad.toml:8:1: unknown spike mode "spik" (known: spike, gate)`},
 	{"several problems, in file order", lines(`format = 1`, `speed = 0`, `[output]`, `ceiling_db = 0`, `[[neuron]]`, `name = "a"`, `model = "x"`),
 		"bad.toml:2:1: speed = 0 is outside the allowed range: more than 0, at most 1000 (1 plays the neuron in real time)\n" +
 			"bad.toml:4:1: ceiling_db = 0 is outside the allowed range -60 to -0.1 dBFS\n" +

@@ -371,6 +371,10 @@ func (c *checker) gaps(top table, ref *neuronRef, cfg *emu.Config) {
 		if !ok || g < 0 {
 			continue
 		}
+		if p := slices.IndexFunc(ends[:], func(e int) bool { return ref.counts[e] > 1 }); p >= 0 {
+			c.errorf(t.at("neurons"), "%q is a population (count = %d): a population cannot have gap junctions (they need each member's voltage at every step); use a [[synapse]]", ref.names[ends[p]], ref.counts[ends[p]])
+			continue
+		}
 		for _, e := range ends {
 			total[e] += g
 			if total[e] > emu.MaxCoupling {
@@ -758,6 +762,7 @@ func (c *checker) spikeMap(t table, ref *neuronRef) (midimap.SpikeMap, bool) {
 	c.onlyKeys(t, spikeKeys)
 	s := midimap.SpikeMap{Channel: 1, Velocity: 100, Duration: 0.05, RateCC: -1, RateMax: 100}
 	n, ok := c.refer(t, "neuron", "spike mapping", ref, false)
+	named := ok && n >= 0 && ref.models[n] != nil // a neuron whose size is known
 	s.Neuron = n
 	if m, isText := c.text(t, "mode"); isText {
 		mode, err := midimap.ParseSpikeMode(m)
@@ -768,7 +773,7 @@ func (c *checker) spikeMap(t table, ref *neuronRef) (midimap.SpikeMap, bool) {
 		s.Mode = mode
 	}
 	s.Channel = c.channel(t, 1, false)
-	if ok && n >= 0 {
+	if named {
 		if s.Members = ref.counts[n]; s.Members == 1 {
 			s.Members = 0
 		}
@@ -780,8 +785,8 @@ func (c *checker) spikeMap(t table, ref *neuronRef) (midimap.SpikeMap, bool) {
 	case t.has("notes"):
 		lo, hi, rangeOK := c.noteRange(t)
 		switch {
-		case !rangeOK:
-			ok = false
+		case !rangeOK || !named:
+			ok = false // the neuron's own error is reported already
 		case s.Members < 2:
 			c.errorf(t.at("notes"), "notes = [%d, %d] spreads a population's members over a range of keys, but this neuron is one neuron (count = 1): write note = %d", lo, hi, lo)
 			ok = false
