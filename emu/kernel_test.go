@@ -111,7 +111,8 @@ func TestKernelsFollowTheReference(t *testing.T) {
 // does itself (a vector kernel does its full vectors, in float32), every member's
 // spikes fall on the samples where spike.go's rule finds them in its own voltage, and
 // the batch's mix is the sum of (V - centre) / span × gain, for 17 members firing at
-// different rates (two vectors and a member left over), panned apart.
+// different rates (two vectors and a member left over), panned apart, also on the
+// sample where one member blows up and is put back to rest.
 func TestKernelsDetectAndMixAsTheRule(t *testing.T) {
 	for _, name := range ModelNames() {
 		m, _ := LookupModel(name)
@@ -135,7 +136,11 @@ func TestKernelsDetectAndMixAsTheRule(t *testing.T) {
 				b.restart(j)
 			}
 			spikes, worst := 0, 0.0
+			const blowUp, lane = 10000, 3 // a lane of the first vector blows up there
 			for s := 0; s < 20000; s++ {
+				if s == blowUp {
+					b.x[0][lane] = math.NaN()
+				}
 				b.spiked = b.spiked[:0]
 				b.kernel(b, b.h, b.nsub)
 				l, r := b.detectAndMix()
@@ -143,7 +148,9 @@ func TestKernelsDetectAndMixAsTheRule(t *testing.T) {
 				wl, wr, scale := 0.0, 0.0, 0.0
 				for j := 0; j < members; j++ {
 					v := b.x[0][j]
-					if detectors[j].Step(v) {
+					if s == blowUp && j == lane {
+						detectors[j].Reset(v) // back at rest: a jump, not a spike
+					} else if detectors[j].Step(v) {
 						want = append(want, int32(j))
 					}
 					x := (v - specs[j].Centre) / specs[j].Span
