@@ -2,6 +2,7 @@ package emu
 
 import (
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -197,5 +198,28 @@ func TestPopulationBesideGapJunctions(t *testing.T) {
 		if w == 0 || math.Abs(float64(g-w)) > 1 {
 			t.Errorf("member %d fired %d times beside a gap junction, %d without (want the same, and some)", k, g, w)
 		}
+	}
+}
+
+// TestPopulationFiringAtOnceDoesNotAllocate: from the first block on, Process allocates
+// nothing even when a thousand members fire on the same sample (alike members kicked
+// together), which the zero-allocation test's warm-up run would hide.
+func TestPopulationFiringAtOnceDoesNotAllocate(t *testing.T) {
+	s := popSpec(t, 1000, 2, 0) // alike, at rest
+	e := newTestEngine(t, Config{Neurons: []NeuronSpec{s}, SpikeCapacity: 1 << 14}, 48000, 128)
+	e.Events().Push(Event{Kind: EventKick, Neuron: 0, Value: 60, Time: 1})
+	out := makeOut(2, 128)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := 0; i < 40; i++ {
+		e.Process(out)
+	}
+	runtime.ReadMemStats(&after)
+	if n := e.Spikes().Len(); n < 1000 {
+		t.Fatalf("%d spikes after the kick: the members should all fire", n)
+	}
+	if d := after.Mallocs - before.Mallocs; d != 0 {
+		t.Errorf("Process allocated %d times while a thousand members fired at once", d)
 	}
 }
