@@ -203,23 +203,29 @@ func TestPopulationBesideGapJunctions(t *testing.T) {
 
 // TestPopulationFiringAtOnceDoesNotAllocate: from the first block on, Process allocates
 // nothing even when a thousand members fire on the same sample (alike members kicked
-// together), which the zero-allocation test's warm-up run would hide.
+// together), which the zero-allocation test's warm-up run would hide. The count is the
+// whole program's, so the fewest of three fresh engines is taken: an allocation of
+// Process's own recurs in each, one of the runtime's does not.
 func TestPopulationFiringAtOnceDoesNotAllocate(t *testing.T) {
-	s := popSpec(t, 1000, 2, 0) // alike, at rest
-	e := newTestEngine(t, Config{Neurons: []NeuronSpec{s}, SpikeCapacity: 1 << 14}, 48000, 128)
-	e.Events().Push(Event{Kind: EventKick, Neuron: 0, Value: 60, Time: 1})
-	out := makeOut(2, 128)
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for i := 0; i < 40; i++ {
-		e.Process(out)
+	fewest := uint64(math.MaxUint64)
+	for range 3 {
+		s := popSpec(t, 1000, 2, 0) // alike, at rest
+		e := newTestEngine(t, Config{Neurons: []NeuronSpec{s}, SpikeCapacity: 1 << 14}, 48000, 128)
+		e.Events().Push(Event{Kind: EventKick, Neuron: 0, Value: 60, Time: 1})
+		out := makeOut(2, 128)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for i := 0; i < 40; i++ {
+			e.Process(out)
+		}
+		runtime.ReadMemStats(&after)
+		if n := e.Spikes().Len(); n < 1000 {
+			t.Fatalf("%d spikes after the kick: the members should all fire", n)
+		}
+		fewest = min(fewest, after.Mallocs-before.Mallocs)
 	}
-	runtime.ReadMemStats(&after)
-	if n := e.Spikes().Len(); n < 1000 {
-		t.Fatalf("%d spikes after the kick: the members should all fire", n)
-	}
-	if d := after.Mallocs - before.Mallocs; d != 0 {
-		t.Errorf("Process allocated %d times while a thousand members fired at once", d)
+	if fewest != 0 {
+		t.Errorf("Process allocated %d times (the fewest of three engines) while a thousand members fired at once", fewest)
 	}
 }
