@@ -1,7 +1,6 @@
 package emu
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 )
@@ -10,31 +9,7 @@ import (
 // snic preset at one RK4 step of 1000/48000 ms (48 kHz, biological time), currents spread
 // over 5..45 µA/cm² as in ../shared/bench/inapk_ref.c. The cost includes everything
 // Process does per sample (events, spike detection, mixing, limiter), not just the kernel.
-func BenchmarkStepINaPK(b *testing.B) {
-	for _, n := range []int{1, 64, 256, 1024} {
-		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			specs := make([]NeuronSpec, n)
-			for i := range specs {
-				specs[i] = presetSpec(b, "inapk", "snic", 5+40*float64(i)/float64(n))
-				specs[i].Name = fmt.Sprint("n", i)
-				specs[i].Gain = 1 / float64(n)
-			}
-			const block = 128
-			e := newTestEngine(b, Config{Neurons: specs, SpikeCapacity: 1 << 16}, 48000, block)
-			if e.batches[0].nsub != 1 {
-				b.Fatalf("%d sub-steps per sample, want 1", e.batches[0].nsub)
-			}
-			out := makeOut(2, block)
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				processAndDrain(e, out)
-			}
-			steps := float64(b.N) * block * float64(n)
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/steps, "ns/neuron-step")
-			b.ReportMetric(1e9/(float64(b.Elapsed().Nanoseconds())/steps)/48000, "realtime-neurons@48k")
-		})
-	}
-}
+func BenchmarkStepINaPK(b *testing.B) { benchmarkStep(b, "inapk", "snic", 5, 45) }
 
 // BenchmarkEngineRealtime reports how many times faster than real time one neuron of each
 // model runs at 48 kHz, speed 1: with its inline batch kernel, and (generic/) with the

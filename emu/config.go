@@ -243,35 +243,18 @@ func New(cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("emu: synapse reversal %g mV is outside %d to %d", s.Reversal, MinReversal, MaxReversal)
 		}
 	}
-	// Synapses sorted by presynaptic neuron (CSR) so a spike opens its synapses directly.
-	e.synStart = make([]int, n+1)
-	for _, s := range cfg.Synapses {
-		e.synStart[s.From+1]++
-	}
-	for i := 0; i < n; i++ {
-		e.synStart[i+1] += e.synStart[i]
-	}
+	// Synapses sorted by presynaptic neuron (CSR) so a spike opens its synapses directly,
+	// and indexed by postsynaptic neuron, so loading a neuron's input sums its own.
+	var bySource []int
+	e.synStart, bySource = groupBy(n, len(cfg.Synapses), func(i int) int { return cfg.Synapses[i].From })
 	e.syn = make([]Synapse, len(cfg.Synapses))
-	fill := append([]int(nil), e.synStart[:n]...)
-	for _, s := range cfg.Synapses {
-		e.syn[fill[s.From]] = s
-		fill[s.From]++
+	for j, i := range bySource {
+		e.syn[j] = cfg.Synapses[i]
 	}
-	// And by postsynaptic neuron, so loading a neuron's input sums its own synapses.
-	e.synIntoStart = make([]int, n+1)
-	for _, s := range e.syn {
-		e.synIntoStart[s.To+1]++
-	}
-	for i := 0; i < n; i++ {
-		e.synIntoStart[i+1] += e.synIntoStart[i]
-	}
-	e.synInto = make([]int, len(e.syn))
+	e.synIntoStart, e.synInto = groupBy(n, len(e.syn), func(i int) int { return e.syn[i].To })
 	e.synTarget = make([]bool, n)
-	copy(fill, e.synIntoStart[:n])
-	for si, s := range e.syn {
-		e.synInto[fill[s.To]] = si
-		fill[s.To]++
-		e.synTarget[s.To] = true
+	for i := range e.synTarget {
+		e.synTarget[i] = e.synIntoStart[i+1] > e.synIntoStart[i]
 	}
 	e.synG = make([]float64, len(e.syn))
 	e.synDecay = make([]float64, len(e.syn))
@@ -281,6 +264,25 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e.ramps = make([]ramp, 0, n*e.nControl)
 	return e, nil
+}
+
+// groupBy groups m items by their keys, 0 to n-1 (compressed sparse rows): key k's items
+// are order[start[k]:start[k+1]], in their own order.
+func groupBy(n, m int, key func(i int) int) (start, order []int) {
+	start = make([]int, n+1)
+	for i := range m {
+		start[key(i)+1]++
+	}
+	for k := range n {
+		start[k+1] += start[k]
+	}
+	order = make([]int, m)
+	fill := append([]int(nil), start[:n]...)
+	for i := range m {
+		order[fill[key(i)]] = i
+		fill[key(i)]++
+	}
+	return start, order
 }
 
 func checkSpec(s NeuronSpec) error {
