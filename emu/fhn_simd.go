@@ -50,9 +50,7 @@ func fhnAVX2(bt *batch, h float64, nsub int) {
 		fhnPortableFrom(bt, h, nsub, 0)
 		return
 	}
-	// Stage i is evaluated at x + next[i] k_i's predecessor and weighs weight[i] in the step.
-	next := [4]float32{float32(h / 2), float32(h / 2), float32(h), 0}
-	weight := [4]float32{float32(h / 6), float32(h / 3), float32(h / 3), float32(h / 6)}
+	next, weight := rk4Coefficients8(h)
 	var accL, accR archsimd.Float32x8
 	var ca, cb fhn8
 	for a := 0; a < full; a += 16 {
@@ -72,19 +70,9 @@ func fhnAVX2(bt *batch, h float64, nsub int) {
 			}
 			va, wa, vb, wb = va1, wa1, vb1, wb1
 		}
-		store8(V[b:], vb)
-		store8(W[b:], wb)
-		store8(V[a:], va)
-		store8(W[a:], wa)
-		accL, accR = finish8(bt, a, va, wa, accL, accR)
-		if b != a {
-			accL, accR = finish8(bt, b, vb, wb, accL, accR)
-		}
+		accL, accR = finishPair8(bt, a, b, V, W, va, wa, vb, wb, accL, accR)
 	}
-	bt.detected = full
-	bt.mixL += sum8(accL) // += : a lane done one at a time (detectLane32) added there
-	bt.mixR += sum8(accR)
-	archsimd.ClearAVXUpperBits() // the portable kernel and the rest of the engine are SSE
+	endVectors(bt, full, accL, accR)
 	if full < n {
 		fhnPortableFrom(bt, h, nsub, full)
 	}

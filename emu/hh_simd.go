@@ -97,9 +97,7 @@ func hhAVX2(bt *batch, h float64, nsub int) {
 		hhPortableFrom(bt, h, nsub, 0)
 		return
 	}
-	// Stage i is evaluated at x + next[i] k_i's predecessor and weighs weight[i] in the step.
-	next := [4]float32{float32(h / 2), float32(h / 2), float32(h), 0}
-	weight := [4]float32{float32(h / 6), float32(h / 3), float32(h / 3), float32(h / 6)}
+	next, weight := rk4Coefficients8(h)
 	c40, c65, cm01 := archsimd.BroadcastFloat32x8(40), archsimd.BroadcastFloat32x8(65), archsimd.BroadcastFloat32x8(-0.1)
 	cm18, cln4 := archsimd.BroadcastFloat32x8(-1.0/18), archsimd.BroadcastFloat32x8(hhLn4)
 	cm80, cmax := archsimd.BroadcastFloat32x8(-1.0/80), archsimd.BroadcastFloat32x8(hhE80Max32)
@@ -161,10 +159,7 @@ func hhAVX2(bt *batch, h float64, nsub int) {
 			accL, accR = hhFinish8(bt, b, vb, mb, hb, nb, accL, accR)
 		}
 	}
-	bt.detected = full
-	bt.mixL += sum8(accL) // += : a lane done one at a time (detectLane32) added there
-	bt.mixR += sum8(accR)
-	archsimd.ClearAVXUpperBits() // the portable kernel and the rest of the engine are SSE
+	endVectors(bt, full, accL, accR)
 	if full < n {
 		hhPortableFrom(bt, h, nsub, full)
 	}
