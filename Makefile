@@ -2,7 +2,7 @@
 # Both install the Debian packages they need first (make deps, make test-deps).
 GO ?= go
 # The engine's vector kernels use Go's experimental simd package, amd64 only (without it
-# the portable kernels run: same results within the accuracy tests, about 4 times slower).
+# the portable kernels run: same results within the accuracy tests, about 6 times slower).
 ifeq ($(shell $(GO) env GOARCH),amd64)
 export GOEXPERIMENT ?= simd
 endif
