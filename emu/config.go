@@ -138,7 +138,7 @@ func New(cfg Config) (*Engine, error) {
 	e.pulses, e.interval, e.held = f(), f(), f()
 	e.gain, e.pan = f(), f()
 	e.count = make([]int, n)
-	e.spikedNow = make([]spikeRef, 0, members(&cfg)) // every member could spike at once
+	e.spikedNow = make([]spikeRef, 0, cfg.Members()) // every member could spike at once
 	e.popDirty = make([]bool, n)
 	e.noiseSigma, e.noiseTau, e.noise, e.noiseA, e.noiseB = f(), f(), f(), f(), f()
 	e.curMin, e.curMax, e.synCap = f(), f(), f()

@@ -81,8 +81,8 @@ const (
 // checkSize refuses a network larger than the limits; it runs before New allocates.
 func checkSize(cfg *Config) error {
 	switch {
-	case members(cfg) > MaxNeurons:
-		return fmt.Errorf("emu: %d neurons, more than the %d an engine may have (each member of a population counts)", members(cfg), MaxNeurons)
+	case cfg.Members() > MaxNeurons:
+		return fmt.Errorf("emu: %d neurons, more than the %d an engine may have (each member of a population counts)", cfg.Members(), MaxNeurons)
 	case len(cfg.Synapses) > MaxSynapses:
 		return fmt.Errorf("emu: %d synapses, more than the %d an engine may have", len(cfg.Synapses), MaxSynapses)
 	case len(cfg.Gaps) > MaxGaps:
@@ -95,9 +95,9 @@ func checkSize(cfg *Config) error {
 	return nil
 }
 
-// members counts the neurons of a Config, each member of a population one (a count
+// Members counts the neurons of a Config, each member of a population one (a count
 // beyond MaxNeurons counts as MaxNeurons+1: it is refused anyway, and cannot overflow).
-func members(cfg *Config) int {
+func (cfg *Config) Members() int {
 	n := 0
 	for i := range cfg.Neurons {
 		n += min(cfg.Neurons[i].members(), MaxNeurons+1)

@@ -30,15 +30,6 @@ type Patch struct {
 	NeuronNames []string // in patch order
 }
 
-// Members is how many neurons the patch plays, each member of a population one.
-func (p *Patch) Members() int {
-	n := 0
-	for _, s := range p.Engine.Neurons {
-		n += max(s.Population.Count, 1)
-	}
-	return n
-}
-
 // Neuron returns the index of the named neuron, or -1.
 func (p *Patch) Neuron(name string) int {
 	for i, n := range p.NeuronNames {

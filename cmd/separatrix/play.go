@@ -142,7 +142,7 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 		for _, p := range loaded {
 			if load, err := realTimeLoad(p, acfg); err == nil && load > heavyLoad {
 				say("%s: its %d neurons need about %.0f%% of a core at %g Hz, so expect dropouts (fewer neurons, a lower speed or a larger --buffer help)",
-					p.Name, p.Members(), 100*load, acfg.SampleRate)
+					p.Name, p.Engine.Members(), 100*load, acfg.SampleRate)
 			}
 		}
 	}
