@@ -170,6 +170,7 @@ func TestPlayerDoesNotAllocate(t *testing.T) {
 		if i%20 == 0 {
 			pl.Switch(i / 20 % 2)
 		}
+		pl.SetLevel(float64(i%7) / 6) // quiet hours coming and going: the level ramps
 		// Events arriving as from a knob and keys: a ramped set, a kick, a held note.
 		for _, e := range engines {
 			f := e.Frame()
@@ -657,6 +658,82 @@ func TestCrossfadeHoldsTheCeiling(t *testing.T) {
 	}
 	if peak > ceiling+1e-6 || recPeak > ceiling+1e-6 {
 		t.Errorf("crossfades peak at %.3f (recording %.3f) over a ceiling of %.3f", peak, recPeak, ceiling)
+	}
+}
+
+// TestLevelLowersAndNeverRaises: a level below 1 scales what the limiter lets through,
+// in the output and in the recording, after a ramp that moves at most one step a frame
+// (no click); nothing asked for raises the sound above the engines' own level.
+func TestLevelLowersAndNeverRaises(t *testing.T) {
+	const rate, block = 48000, 128
+	cfg := mustLoad(t, "saddle-node").Engine
+	cfg.Neurons[0].Current = 5 // firing
+	cfg.Neurons[0].Gain = emu.MaxGain
+	cfg.Channels = 2
+	newPlayer := func() (*Player, *SampleRing) {
+		e, err := emu.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := NewSampleRing(rate, 2)
+		pl, err := NewPlayer([]*emu.Engine{e}, rate, block, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pl, rec
+	}
+	// play renders seconds of sound and returns the output, which the recording must equal.
+	play := func(pl *Player, rec *SampleRing, seconds float64) []float32 {
+		out := [][]float32{make([]float32, block), make([]float32, block)}
+		drain := [][]float32{make([]float32, 4096), make([]float32, 4096)}
+		var got []float32
+		for range int(seconds * rate / block) {
+			pl.Process(out)
+			got = append(got, out[0]...)
+			n := rec.Read(drain)
+			for f := range n {
+				if drain[0][f] != out[0][f] {
+					t.Fatalf("the recording has %g where %g was played", drain[0][f], out[0][f])
+				}
+			}
+		}
+		return got
+	}
+	peak := func(x []float32) float64 {
+		m := 0.0
+		for _, v := range x {
+			m = math.Max(m, math.Abs(float64(v)))
+		}
+		return m
+	}
+	ref, refRec := newPlayer()
+	loud := play(ref, refRec, 4)
+	for _, tc := range []struct {
+		ask, want float64
+	}{{0.25, 0.25}, {0, 0}, {math.NaN(), 0}, {-3, 0}, {7, 1}, {math.Inf(1), 1}} {
+		pl, rec := newPlayer()
+		pl.SetLevel(tc.ask)
+		got := play(pl, rec, 4)
+		// The ramp: the gain moves at most one step a frame (within float32 rounding).
+		step := 1 / (LevelRamp * rate)
+		prevG, prevF := 1.0, -1
+		for f, v := range got {
+			if math.Abs(float64(loud[f])) < 1e-2 {
+				continue // too quiet to read the gain from
+			}
+			g := float64(v) / float64(loud[f])
+			if math.Abs(g-prevG) > step*float64(f-prevF)+1e-4 {
+				t.Fatalf("level %g: the gain jumps from %.4f to %.4f by frame %d", tc.ask, prevG, g, f)
+			}
+			prevG, prevF = g, f
+		}
+		settled := got[len(got)/2:]
+		if p, want := peak(settled), tc.want*peak(loud[len(loud)/2:]); math.Abs(p-want) > 1e-3*peak(loud) {
+			t.Errorf("level %g: peaks at %.4f after the ramp, want %.4f", tc.ask, p, want)
+		}
+		if p := peak(got); p > peak(loud)+1e-6 {
+			t.Errorf("level %g: peaks at %.4f, above the engine's own %.4f", tc.ask, p, peak(loud))
+		}
 	}
 }
 

@@ -25,6 +25,13 @@ type Player struct {
 
 	rec *SampleRing // may be nil
 
+	// The output level (quiet hours): a gain of at most 1 after the crossfade, ramped
+	// towards the level asked for at levelStep a frame. Below 1 it can only lower what
+	// the engines' limiters let through, so no level raises the ceiling.
+	levelWant atomic.Uint32 // float32 bits, 0 to 1 (any goroutine)
+	level     float32       // the gain now (audio thread)
+	levelStep float32
+
 	playing atomic.Int32 // the patch playing, published for other goroutines
 }
 
@@ -38,6 +45,8 @@ func NewPlayer(engines []*emu.Engine, sampleRate float64, maxBlock int, rec *Sam
 		}
 	}
 	p.fadeLen = int(0.02 * sampleRate) // 20 ms: long enough not to click, short enough to feel instant
+	p.level, p.levelStep = 1, float32(1/(LevelRamp*sampleRate))
+	p.levelWant.Store(math.Float32bits(1))
 	p.mix = make([][]float32, p.channels)
 	for c := range p.mix {
 		p.mix[c] = make([]float32, maxBlock)
@@ -53,6 +62,20 @@ func (p *Player) Switch(i int) bool {
 	}
 	p.want.Store(int32(i))
 	return true
+}
+
+// LevelRamp is how long, in seconds, the output level takes to go all the way from 1
+// to 0 (or back): quiet hours fade in and out rather than switch.
+const LevelRamp = 2.0
+
+// SetLevel asks for an output gain between 0 (silence) and 1 (the engines' own level,
+// the default); anything else is clamped into that range, NaN is taken as 0. The audio
+// thread ramps to it (LevelRamp). Safe from any goroutine.
+func (p *Player) SetLevel(gain float64) {
+	if !(gain > 0) {
+		gain = 0
+	}
+	p.levelWant.Store(math.Float32bits(float32(min(gain, 1))))
 }
 
 // Playing is the patch now playing.
@@ -107,9 +130,30 @@ func (p *Player) block(out [][]float32) {
 		}
 		p.fade = max(p.fade-n, 0)
 	}
+	if want := math.Float32frombits(p.levelWant.Load()); want != 1 || p.level != 1 {
+		p.applyLevel(out, want)
+	}
 	if p.rec != nil {
 		p.rec.Write(out)
 	}
+}
+
+// applyLevel ramps the gain towards want and scales the block by it: the recording
+// then holds what was heard.
+func (p *Player) applyLevel(out [][]float32, want float32) {
+	g := p.level
+	for f := range len(out[0]) {
+		switch {
+		case g < want:
+			g = min(g+p.levelStep, want)
+		case g > want:
+			g = max(g-p.levelStep, want)
+		}
+		for c := range out {
+			out[c][f] *= g
+		}
+	}
+	p.level = g
 }
 
 // fadeGains are the gains of the patch fading in and the one fading out at x (0 to 1
