@@ -104,6 +104,37 @@
 //	                      cycle ends (4 at its top, 5 at its bottom, touching the saddle)
 //	  u16 count, count × {f32 I0, f32 I1}   bistable ranges (rest and firing coexist)
 //
+// # Health
+//
+// GET /health (and HEAD) reports how an installation is doing, for a museum's
+// monitoring: status 200 while the audio plays, 503 while it is stopped or being
+// reconnected, and a JSON body either way (Content-Type application/json, never cached).
+// A check as simple as
+//
+//	curl -fsS http://127.0.0.1:7400/health
+//
+// fails when the sound has stopped and prints why otherwise. The body (see Health; times
+// are RFC 3339; a field with no value yet, such as last_audio before the first block, is
+// left out; cap_db is null when the cap is silence; gaps lists the newest MaxGaps,
+// oldest first, and one without "to" still lasts):
+//
+//	{"uptime_s":3600.5, "version":"v0.12.0",
+//	 "audio":{"state":"playing", "device":"system", "sample_rate":48000, "buffer":128,
+//	          "xruns":2, "underruns":1, "last_audio":"2026-05-01T10:00:00Z",
+//	          "gaps":[{"from":"2026-05-01T09:10:00Z", "to":"2026-05-01T09:10:03Z", "seconds":3}]},
+//	 "resets":0,
+//	 "midi":{"inputs":["nanoKONTROL2"], "output":"", "connected":true},
+//	 "osc":{"listening":"127.0.0.1:9000", "received":40, "malformed":3},
+//	 "last_input":{"time":"2026-05-01T09:59:00Z", "source":"osc"},
+//	 "patch":"hysteresis", "attract":true, "cap_db":-12}
+//
+// audio.state is "playing", "stopped" or "reconnecting"; last_input.source is "midi",
+// "page" or "osc"; resets counts neurons reset because their state became non-finite.
+// The session fills the report in (Options.Health) from what the audio callback
+// publishes; a request never waits for the callback. Without Options.Health (a session
+// started by play) /health answers 404. /health needs no PIN: it reports, it steers
+// nothing, and it is reachable wherever the page is.
+//
 // # Safety
 //
 // The server binds 127.0.0.1 unless given another address. Beyond loopback, watching is

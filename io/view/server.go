@@ -39,6 +39,11 @@ type Options struct {
 	Cells int
 	// Log receives one line per notable event (a page refused, a PIN guessed wrong).
 	Log io.Writer
+	// Health, if set, is what GET /health reports (see Health); nil: /health answers
+	// 404. It is called on the request's goroutine, perhaps on several at once, once
+	// per request: it must be cheap and must not wait on the audio callback (read
+	// what the callback publishes, such as atomic counters).
+	Health func() Health
 }
 
 // Stats are the server's counters, safe to read from any goroutine.
@@ -147,6 +152,7 @@ func (s *Server) Serve(ctx context.Context, src Source) error {
 	mux := http.NewServeMux()
 	files := http.FileServer(http.FS(static))
 	mux.HandleFunc("/ws", func(w http.ResponseWriter, r *http.Request) { s.servePage(ctx, w, r) })
+	mux.HandleFunc("/health", s.serveHealth)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Cache-Control", "no-cache")

@@ -1,0 +1,200 @@
+package view
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Audio states, for AudioHealth.State.
+const (
+	AudioPlaying      = "playing"      // blocks are being rendered
+	AudioStopped      = "stopped"      // no audio device open, and none being sought
+	AudioReconnecting = "reconnecting" // the device or audio server went away; reopening
+)
+
+// Input sources, for LastInput.Source.
+const (
+	InputMIDI = "midi"
+	InputPage = "page"
+	InputOSC  = "osc"
+)
+
+// MaxGaps is the most audio gaps /health lists: the newest ones.
+const MaxGaps = 16
+
+// Health is what GET /health reports, for a museum's monitoring (see the package
+// documentation). The session fills it in; the server only encodes it.
+type Health struct {
+	UptimeS float64     `json:"uptime_s"` // seconds since the program started
+	Version string      `json:"version"`
+	Audio   AudioHealth `json:"audio"`
+	// Resets counts neurons reset because their state became non-finite.
+	Resets    uint64     `json:"resets"`
+	MIDI      MIDIHealth `json:"midi"`
+	OSC       OSCHealth  `json:"osc"`
+	LastInput LastInput  `json:"last_input"`
+	Patch     string     `json:"patch"`   // the name of the patch playing
+	Attract   bool       `json:"attract"` // the attract tour is playing
+	// CapDB is the volume cap in force, in dB of full scale. A cap of silence (-Inf,
+	// quiet hours) is sent as null.
+	CapDB float64 `json:"cap_db"`
+}
+
+// AudioHealth is the state of the audio output.
+type AudioHealth struct {
+	State      string  `json:"state"`  // AudioPlaying, AudioStopped or AudioReconnecting
+	Device     string  `json:"device"` // as play and the installation file name it
+	SampleRate float64 `json:"sample_rate"`
+	Buffer     int     `json:"buffer"` // frames per block
+	Xruns      uint64  `json:"xruns"`
+	Underruns  uint64  `json:"underruns"`
+	// LastAudio is when the last block was rendered (absent before the first).
+	LastAudio time.Time `json:"last_audio,omitzero"`
+	// Gaps are recent stretches without audio, oldest first; /health sends the newest
+	// MaxGaps of them.
+	Gaps []AudioGap `json:"gaps"`
+}
+
+// AudioGap is a stretch of time without audio.
+type AudioGap struct {
+	From time.Time `json:"from"`
+	// To is when the audio came back: absent while the gap lasts.
+	To time.Time `json:"to,omitzero"`
+	// Seconds is the gap's length, up to now while it lasts.
+	Seconds float64 `json:"seconds"`
+}
+
+// MIDIHealth names the MIDI ports in use.
+type MIDIHealth struct {
+	Inputs    []string `json:"inputs"`
+	Output    string   `json:"output"` // empty: no MIDI output
+	Connected bool     `json:"connected"`
+}
+
+// OSCHealth counts OSC traffic.
+type OSCHealth struct {
+	Listening string `json:"listening"` // the host:port OSC listens on; empty: OSC is off
+	Received  uint64 `json:"received"`  // packets received
+	Malformed uint64 `json:"malformed"` // packets dropped as malformed
+}
+
+// LastInput is the newest input from a visitor or a controller.
+type LastInput struct {
+	Time   time.Time `json:"time,omitzero"` // absent before the first input
+	Source string    `json:"source"`        // InputMIDI, InputPage, InputOSC; empty before the first
+}
+
+// MarshalJSON encodes h as /health sends it: lists are [] rather than null, and a cap of
+// silence is null (JSON has no infinity).
+func (h Health) MarshalJSON() ([]byte, error) {
+	type plain Health // without this method
+	var capDB *float64
+	if !math.IsInf(h.CapDB, 0) && !math.IsNaN(h.CapDB) {
+		capDB = &h.CapDB
+	}
+	if h.Audio.Gaps == nil {
+		h.Audio.Gaps = []AudioGap{}
+	}
+	if n := len(h.Audio.Gaps); n > MaxGaps {
+		h.Audio.Gaps = h.Audio.Gaps[n-MaxGaps:]
+	}
+	if h.MIDI.Inputs == nil {
+		h.MIDI.Inputs = []string{}
+	}
+	return json.Marshal(struct {
+		plain
+		CapDB *float64 `json:"cap_db"` // shadows plain's
+	}{plain(h), capDB})
+}
+
+// serveHealth answers GET and HEAD /health: the session's Health as JSON, with status
+// 200 while the audio plays and 503 otherwise, so that `curl -f` fails when it stops.
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h.Set("Allow", "GET, HEAD")
+		http.Error(w, "/health answers GET and HEAD only", http.StatusMethodNotAllowed)
+		return
+	}
+	if s.opt.Health == nil {
+		http.Error(w, "this session reports no health (separatrix exhibit does)", http.StatusNotFound)
+		return
+	}
+	health := s.opt.Health()
+	body, err := json.Marshal(health)
+	if err != nil {
+		http.Error(w, fmt.Sprintf("the health report cannot be encoded: %v", err), http.StatusInternalServerError)
+		return
+	}
+	body = append(body, '\n')
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	code := http.StatusOK
+	if health.Audio.State != AudioPlaying {
+		code = http.StatusServiceUnavailable
+	}
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// GapLog keeps the newest MaxGaps audio gaps for Health. Its methods may be called
+// from any goroutine, but not from the audio callback (they lock): call them from
+// whatever notices that the audio stopped or came back.
+type GapLog struct {
+	mu   sync.Mutex
+	gaps [MaxGaps]AudioGap // a ring; gaps[next] is the oldest once full
+	next int
+	n    int
+	open bool // the newest gap lasts
+}
+
+// Stop records that the audio stopped at t. It does nothing while a gap is open.
+func (g *GapLog) Stop(t time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.open {
+		return
+	}
+	g.gaps[g.next] = AudioGap{From: t}
+	g.next = (g.next + 1) % MaxGaps
+	g.n = min(g.n+1, MaxGaps)
+	g.open = true
+}
+
+// Resume records that the audio came back at t, closing the open gap (if any).
+func (g *GapLog) Resume(t time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.open {
+		return
+	}
+	last := &g.gaps[(g.next+MaxGaps-1)%MaxGaps]
+	last.To = t
+	last.Seconds = t.Sub(last.From).Seconds()
+	g.open = false
+}
+
+// Gaps appends the gaps to dst, oldest first; a gap still open has no To and lasts
+// until now.
+func (g *GapLog) Gaps(dst []AudioGap, now time.Time) []AudioGap {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for i := range g.n {
+		gap := g.gaps[(g.next-g.n+i+MaxGaps)%MaxGaps]
+		if g.open && i == g.n-1 {
+			gap.Seconds = now.Sub(gap.From).Seconds()
+		}
+		dst = append(dst, gap)
+	}
+	return dst
+}
