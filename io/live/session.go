@@ -83,6 +83,12 @@ type Options struct {
 	// through the same event path as MIDI. Run stops it on the way out.
 	View *view.Server
 
+	// Attract, if not nil, plays the patches' tours when nobody plays (installation mode).
+	Attract *Attract
+	// CapDB, if not 0, lowers every patch's limiter ceiling to this many dBFS (the
+	// owner's volume cap, emu.MinCeilingDB to emu.MaxCeilingDB): no control can raise it.
+	CapDB float64
+
 	Learn     string // a target: the next CC that moves is bound to it
 	LearnSave string // the patch file to append the learnt mapping to ("" prints only)
 
@@ -149,6 +155,15 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 			return nil, fmt.Errorf("patch %s has %d channels, %s has %d: patches played together need the same", p.Name, c, opt.Patches[0].Name, channels)
 		}
 		cfg.Channels = channels
+		if opt.CapDB != 0 {
+			if !(opt.CapDB >= emu.MinCeilingDB && opt.CapDB <= emu.MaxCeilingDB) {
+				return nil, fmt.Errorf("the volume cap %g dBFS is outside %d to %g", opt.CapDB, emu.MinCeilingDB, emu.MaxCeilingDB)
+			}
+			if cfg.CeilingDB == 0 {
+				cfg.CeilingDB = emu.DefaultCeilingDB
+			}
+			cfg.CeilingDB = min(cfg.CeilingDB, opt.CapDB)
+		}
 		if opt.Seed != 0 {
 			cfg.Seed = opt.Seed
 		}
@@ -195,7 +210,11 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 
 	s = &session{opt: opt, player: player, controls: controls, notes: notes, scheduled: scheduled,
 		in: make(chan midimap.Msg, 4096), allOff: make(chan int, 16), start: time.Now(),
-		outWake: make(chan struct{}, 1)}
+		outWake: make(chan struct{}, 1), values: make([]map[controlKey]float64, len(opt.Patches))}
+	for i := range s.values {
+		s.values[i] = map[controlKey]float64{}
+	}
+	s.noteInput() // the attract tour waits its idle time from the start
 	if opt.RecordMIDI != "" {
 		s.midiRec = midifile.NewWriter(rate)
 	}
@@ -316,6 +335,14 @@ type session struct {
 	// ending comes with the frames, not with a spike.
 	outWake    chan struct{}
 	outPending atomic.Bool
+
+	// Installation mode: when a visitor last gave input (Unix ns), the attract tour (the
+	// control loop's), whether it plays, and the value of every control the session set,
+	// per patch (the control loop's), from which a tour's ramps start.
+	lastInput  atomic.Int64
+	tour       tour
+	attracting atomic.Bool
+	values     []map[controlKey]float64
 }
 
 // wakeOut runs after every block, on the goroutine that calls Process (never a device's
@@ -345,6 +372,9 @@ func (s *session) spikesWaiting() bool {
 // handle receives MIDI from the driver goroutines: never blocks, drops and counts.
 func (s *session) handle(m midimap.Msg) {
 	s.midiIn.Add(1)
+	if isInput(m) {
+		s.noteInput()
+	}
 	select {
 	case s.in <- m:
 	default:
@@ -373,14 +403,43 @@ func (s *session) controlLoop(ctx context.Context) {
 	if s.view != nil {
 		commands = s.view.cmds
 	}
+	// The attract timer wakes the loop when the idle time is up, then at each step of
+	// the tour; it never runs without an attract mode.
+	attract := time.NewTimer(time.Hour)
+	defer attract.Stop()
+	attract.Stop()
+	armAttract := func(wait time.Duration) {
+		attract.Stop()
+		attract.Reset(max(wait, time.Millisecond))
+	}
+	if d, ok := s.attractDue(); ok {
+		armAttract(d)
+	}
+	// visitor ends the tour at once when someone plays, and starts the idle time anew.
+	visitor := func() {
+		if s.tour.on {
+			s.stopTour()
+		}
+		if d, ok := s.attractDue(); ok {
+			armAttract(d)
+		}
+	}
 	for {
 		select {
 		case <-ctx.Done():
+			if s.tour.on {
+				s.stopTour()
+			}
 			return
 		case c := <-commands:
+			s.noteInput()
+			visitor()
 			s.command(c, s.view)
 			continue
 		case m := <-s.in:
+			if isInput(m) {
+				visitor()
+			}
 			active := s.player.Playing()
 			if m.Status&0xF0 == 0xC0 { // program change: another patch, crossfaded
 				s.switchTo(int(m.Data1))
@@ -391,15 +450,33 @@ func (s *session) controlLoop(ctx context.Context) {
 			}
 			e := s.player.Engine(active)
 			evBuf = s.controls[active].Handle(evBuf[:0], m, e.Frame())
-			for _, ev := range evBuf {
-				e.Events().Push(ev) // a full ring drops and counts
-				if ev.Kind == emu.EventSet {
-					s.view.noteSet(active, ev.Neuron, ev.Control, ev.Value)
-				}
-			}
+			s.pushAll(active, evBuf)
 			if _, ok := s.controls[active].TakeAllOff(); ok {
 				s.requestAllOff(active)
 			}
+		case <-attract.C:
+			var wait time.Duration
+			switch d, _ := s.attractDue(); {
+			case s.tour.on:
+				evBuf, wait = s.stepTour(evBuf)
+			case d > 0:
+				wait = d // input came since the timer was set
+			default:
+				first := -1
+				for k := range s.opt.Patches {
+					if j := (s.player.Playing() + k) % len(s.opt.Patches); s.hasTour(j) {
+						first = j
+						break
+					}
+				}
+				if first < 0 {
+					continue // no patch has a tour: nothing to play, nothing to wait for
+				}
+				s.startTour(first)
+				evBuf, wait = s.stepTour(evBuf)
+			}
+			armAttract(wait)
+			continue
 		case <-timer.C:
 		}
 		// The engines apply the scripted events themselves; soft-takeover knobs learn
@@ -409,6 +486,7 @@ func (s *session) controlLoop(ctx context.Context) {
 			for next[i] < len(evs) && evs[next[i]].Frame <= now {
 				if ev := evs[next[i]]; ev.Kind == emu.EventSet {
 					s.controls[i].Sync(ev.Neuron, ev.Control, ev.Value)
+					s.noteValue(i, ev.Neuron, ev.Control, ev.Value)
 					s.view.noteSet(i, ev.Neuron, ev.Control, ev.Value)
 				}
 				next[i]++

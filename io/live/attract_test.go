@@ -1,0 +1,182 @@
+package live
+
+import (
+	"math"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/separatrix-audio/separatrix/emu"
+	"github.com/separatrix-audio/separatrix/io/midifile"
+	"github.com/separatrix-audio/separatrix/io/midimap"
+	"github.com/separatrix-audio/separatrix/io/wav"
+	"github.com/separatrix-audio/separatrix/patches"
+)
+
+// waitCaption waits up to 5 s for the next caption.
+func waitCaption(t *testing.T, captions <-chan string, want string) time.Time {
+	t.Helper()
+	select {
+	case c := <-captions:
+		if c != want {
+			t.Fatalf("caption %q, want %q", c, want)
+		}
+		return time.Now()
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no caption %q within 5 s", want)
+	}
+	return time.Time{}
+}
+
+// The attract tour starts after the idle time (MIDI clock from a device does not count
+// as a visitor), plays its steps with their captions, and the first visitor's move ends
+// it where it stands: the current the tour was ramping stops at its present value, and
+// a soft-takeover knob far from it does not pull it away.
+func TestAttractTourPlaysAndHandsOver(t *testing.T) {
+	p := softHysteresis(t)
+	p.Tour = &patches.Tour{Length: 10, Steps: []patches.TourStep{
+		{At: 0, Caption: "At rest.", Kick: -1},
+		{At: 0.1, Caption: "The current rises...", Target: "a.current", Neuron: 0, Control: int(emu.ControlCurrent), To: 6, Over: 2, Kick: -1},
+	}}
+	captions := make(chan string, 16)
+	handles := make(chan func(midimap.Msg), 1)
+	status := &syncBuf{}
+	start := time.Now()
+	stop := startSession(t, Options{
+		Patches:       []*patches.Patch{p},
+		ConnectInputs: handOver(handles),
+		Status:        status,
+		Attract:       &Attract{Idle: 1500 * time.Millisecond, Caption: func(c string) { captions <- c }},
+	})
+	handle := <-handles
+	clockDone, clockStopped := make(chan struct{}), make(chan struct{})
+	go func() { // a MIDI clock ticking all along: not a visitor
+		defer close(clockStopped)
+		for {
+			select {
+			case <-clockDone:
+				return
+			case <-time.After(20 * time.Millisecond):
+				handle(midimap.Msg{Status: 0xF8})
+			}
+		}
+	}()
+	at := waitCaption(t, captions, "At rest.")
+	close(clockDone)
+	<-clockStopped
+	if at.Sub(start) < 1500*time.Millisecond {
+		t.Fatalf("the tour started %v after the session, before its idle time of 1.5 s", at.Sub(start))
+	}
+	waitCaption(t, captions, "The current rises...")
+	time.Sleep(900 * time.Millisecond)                    // the current about 2.7, on its way to 6
+	handle(midimap.Msg{Status: 0xB0, Data1: 1, Data2: 0}) // the knob at its bottom, -2: far from the current
+	waitCaption(t, captions, "")
+	time.Sleep(time.Second) // less than the idle time, after which the tour would start again
+	if _, err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	var currents []float64
+	for _, m := range regexp.MustCompile(`a I=(-?[0-9.]+)`).FindAllStringSubmatch(status.String(), -1) {
+		v, _ := strconv.ParseFloat(m[1], 64)
+		currents = append(currents, v)
+	}
+	if len(currents) < 8 {
+		t.Fatalf("only %d status lines: %q", len(currents), status.String())
+	}
+	last := currents[len(currents)-3:] // the last 0.75 s, after the visitor's move
+	for _, v := range last {
+		if v != last[0] {
+			t.Fatalf("the current still moves after the tour ended: %v (all: %v)", last, currents)
+		}
+	}
+	if last[0] < 1 || last[0] > 5 {
+		t.Errorf("the tour ended with the current at %.2f: it should stop where the ramp stood (between 1 and 5), neither finish it to 6 nor take the knob's -2 (all: %v)", last[0], currents)
+	}
+}
+
+// The tour moves from patch to patch in order, skipping a patch with nothing to play,
+// and plays a MIDI score through a patch's own MIDI map where one is given instead.
+func TestAttractMovesThroughThePatches(t *testing.T) {
+	withTour := func(t *testing.T, name, caption string) *patches.Patch {
+		p := mustLoad(t, name)
+		p.Tour = &patches.Tour{Length: 1, Steps: []patches.TourStep{{At: 0, Caption: caption, Kick: -1}}}
+		return p
+	}
+	none := mustLoad(t, "snic")
+	none.Tour = nil
+	scored := mustLoad(t, "hysteresis")
+	scored.Tour = nil
+	// The score: the 14-bit mod wheel (CC 1 and 33 on channel 1, hysteresis's current)
+	// at the bottom, where the current starts (a soft-takeover knob engages there), then
+	// to the top at 0.1 s.
+	score := &midifile.Score{Length: 1, Events: []midifile.ScoreEvent{
+		{Seconds: 0, Msg: midimap.Msg{Status: 0xB0, Data1: 1, Data2: 0}},
+		{Seconds: 0, Msg: midimap.Msg{Status: 0xB0, Data1: 33, Data2: 0}},
+		{Seconds: 0.1, Msg: midimap.Msg{Status: 0xB0, Data1: 1, Data2: 127}},
+		{Seconds: 0.1, Msg: midimap.Msg{Status: 0xB0, Data1: 33, Data2: 127}},
+	}}
+	captions := make(chan string, 64)
+	status := &syncBuf{}
+	stop := startSession(t, Options{
+		Patches: []*patches.Patch{withTour(t, "saddle-node", "one"), none, scored, withTour(t, "hopf-super", "two")},
+		Status:  status,
+		Attract: &Attract{Idle: time.Second, Scores: []*midifile.Score{2: score}, Caption: func(c string) { captions <- c }},
+	})
+	waitCaption(t, captions, "one")
+	waitCaption(t, captions, "two") // snic skipped; hysteresis's score shows no caption
+	waitCaption(t, captions, "one") // and round again
+	if _, err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(status.String(), "hysteresis | a I=6.00") {
+		t.Errorf("the score did not turn hysteresis's current to 6 through its mod wheel:\n%q", status.String())
+	}
+	if strings.Contains(status.String(), "\rsnic") {
+		t.Errorf("the tour played snic, which has no tour and no score")
+	}
+}
+
+// The volume cap holds whatever a visitor does: the knob at the top, the patch's own gain
+// at its maximum, kicks hammered in; the recording (what was played) never peaks above
+// it, and the sound is not silenced instead (it comes close to the cap).
+func TestCapHoldsWhateverTheKnobs(t *testing.T) {
+	const capDB = -20.0
+	p := mustLoad(t, "hysteresis")
+	p.Engine.Neurons[0].Gain = emu.MaxGain
+	path := filepath.Join(t.TempDir(), "capped.wav")
+	handles := make(chan func(midimap.Msg), 1)
+	stop := startSession(t, Options{Patches: []*patches.Patch{p}, ConnectInputs: handOver(handles), Record: path, CapDB: capDB})
+	handle := <-handles
+	for _, m := range []midimap.Msg{{Status: 0xB0, Data1: 1, Data2: 0}, {Status: 0xB0, Data1: 33, Data2: 0},
+		{Status: 0xB0, Data1: 1, Data2: 127}, {Status: 0xB0, Data1: 33, Data2: 127}} {
+		handle(m)
+	}
+	for range 20 {
+		handle(midimap.NoteOn(1, 84, 127))
+		time.Sleep(25 * time.Millisecond)
+		handle(midimap.NoteOff(1, 84))
+	}
+	if _, err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := wav.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	peak := 0.0
+	for _, ch := range a.Channels {
+		for _, v := range ch {
+			peak = math.Max(peak, math.Abs(float64(v)))
+		}
+	}
+	limit := math.Pow(10, capDB/20)
+	if peak > limit+1.0/32767 {
+		t.Errorf("the recording peaks at %.4f (%.2f dBFS), over the cap of %.4f (%g dBFS)", peak, 20*math.Log10(peak), limit, capDB)
+	}
+	if peak < 0.8*limit {
+		t.Errorf("the recording peaks at %.4f, far below the cap of %.4f: was it played at all?", peak, limit)
+	}
+}
