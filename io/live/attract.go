@@ -1,6 +1,7 @@
 package live
 
 import (
+	"fmt"
 	"math"
 	"time"
 
@@ -89,6 +90,7 @@ func (s *session) hasTour(i int) bool {
 
 // startTour plays patch i's tour from its beginning, switching to the patch.
 func (s *session) startTour(i int) {
+	s.tour.on = true // switchTo logs no program changes of the tour's: a day of them would flood the journal
 	s.switchTo(i)
 	e := s.player.Engine(i)
 	length := 0.0
@@ -156,8 +158,8 @@ func (s *session) stepTour(evBuf []emu.Event) ([]emu.Event, time.Duration) {
 // playStep plays one step of a patch's tour at frame now.
 func (s *session) playStep(patch int, st patches.TourStep, now int64) {
 	e := s.player.Engine(patch)
-	if st.Caption != "" && s.opt.Attract.Caption != nil {
-		s.opt.Attract.Caption(st.Caption)
+	if st.Caption != "" {
+		s.caption(st.Caption)
 	}
 	if st.Target != "" {
 		neuron, control := int32(st.Neuron), int32(st.Control)
@@ -211,8 +213,15 @@ func (s *session) stopTour() {
 	}
 	*t = tour{ramps: t.ramps[:0]}
 	s.attracting.Store(false)
+	s.caption("")
+	fmt.Fprintf(s.opt.Log, "attract: a visitor plays\n")
+}
+
+// caption shows the tour's caption c ("" none).
+func (s *session) caption(c string) {
+	s.opt.Monitor.update(func(st *MonitorSnapshot) { st.Caption = c })
 	if s.opt.Attract.Caption != nil {
-		s.opt.Attract.Caption("")
+		s.opt.Attract.Caption(c)
 	}
 }
 

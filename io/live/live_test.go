@@ -34,7 +34,8 @@ type fakeStream struct {
 	stop     chan struct{}
 	once     sync.Once
 	started  bool
-	onClose  func() // called when Close begins
+	onClose  func()       // called when Close begins
+	hold     *atomic.Bool // while true, no block is rendered (a dead device)
 }
 
 func (f *fakeStream) Start() error {
@@ -52,7 +53,9 @@ func (f *fakeStream) Start() error {
 				return
 			default:
 			}
-			f.process(out)
+			if f.hold == nil || !f.hold.Load() {
+				f.process(out)
+			}
 			if f.pace > 0 {
 				next = next.Add(f.pace)
 				time.Sleep(time.Until(next))

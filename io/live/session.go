@@ -88,6 +88,14 @@ type Options struct {
 	// CapDB, if not 0, lowers every patch's limiter ceiling to this many dBFS (the
 	// owner's volume cap, emu.MinCeilingDB to emu.MaxCeilingDB): no control can raise it.
 	CapDB float64
+	// Monitor, if not nil, is kept up to date while the session runs (health, watchdog).
+	Monitor *Monitor
+	// Restore, if not nil, is applied before the sound starts: the patch and controls
+	// an installation played before a restart.
+	Restore *State
+	// SaveState, if not nil, receives the state after a visitor changes it (at most
+	// every few seconds, from a goroutine of its own) and once on the way out.
+	SaveState func(State)
 
 	Learn     string // a target: the next CC that moves is bound to it
 	LearnSave string // the patch file to append the learnt mapping to ("" prints only)
@@ -215,6 +223,12 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 		s.values[i] = map[controlKey]float64{}
 	}
 	s.noteInput() // the attract tour waits its idle time from the start
+	if opt.Restore != nil {
+		s.restore(opt.Restore)
+	}
+	opt.Monitor.update(func(st *MonitorSnapshot) {
+		st.Started, st.LastInput, st.Patch = s.start, s.start, opt.Patches[0].Name
+	})
 	if opt.RecordMIDI != "" {
 		s.midiRec = midifile.NewWriter(rate)
 	}
@@ -255,6 +269,21 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	if opt.Status != nil {
 		go s.statusLoop(ctx, opt.StreamStats)
 	}
+	if opt.Monitor != nil {
+		go s.monitorLoop(ctx)
+	}
+	saverDone := make(chan struct{})
+	if opt.SaveState != nil {
+		s.saves = make(chan State, 1)
+		go func() {
+			defer close(saverDone)
+			for st := range s.saves {
+				opt.SaveState(st)
+			}
+		}()
+	} else {
+		close(saverDone)
+	}
 	viewDone := make(chan error, 1)
 	if opt.View != nil {
 		go func() { viewDone <- opt.View.Serve(ctx, s.view) }()
@@ -268,6 +297,11 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	// even with a dead device), then finish the recording with all that was played.
 	cancel()
 	wg.Wait()
+	if s.saves != nil {
+		s.saveNow() // the control loop has ended: its values are final
+		close(s.saves)
+		<-saverDone
+	}
 	if err := <-viewDone; err != nil {
 		fmt.Fprintf(opt.Log, "the view: %v\n", err)
 	}
@@ -343,6 +377,27 @@ type session struct {
 	tour       tour
 	attracting atomic.Bool
 	values     []map[controlKey]float64
+	// saves hands the state to the saver goroutine (nil without Options.SaveState); dirty
+	// says a visitor changed it since. The control loop's.
+	saves chan State
+	dirty bool
+}
+
+// saveNow hands the state to the saver, replacing one not yet taken.
+func (s *session) saveNow() {
+	st := s.state()
+	for {
+		select {
+		case s.saves <- st:
+			s.dirty = false
+			return
+		default:
+			select {
+			case <-s.saves:
+			default:
+			}
+		}
+	}
 }
 
 // wakeOut runs after every block, on the goroutine that calls Process (never a device's
@@ -415,10 +470,19 @@ func (s *session) controlLoop(ctx context.Context) {
 	if d, ok := s.attractDue(); ok {
 		armAttract(d)
 	}
-	// visitor ends the tour at once when someone plays, and starts the idle time anew.
+	// The save timer runs from a visitor's first change until saveEvery later.
+	save := time.NewTimer(time.Hour)
+	defer save.Stop()
+	save.Stop()
+	// visitor ends the tour at once when someone plays, starts the idle time anew, and
+	// marks the state to be saved.
 	visitor := func() {
 		if s.tour.on {
 			s.stopTour()
+		}
+		if s.saves != nil && !s.dirty {
+			s.dirty = true
+			save.Reset(saveEvery)
 		}
 		if d, ok := s.attractDue(); ok {
 			armAttract(d)
@@ -432,12 +496,16 @@ func (s *session) controlLoop(ctx context.Context) {
 			}
 			return
 		case c := <-commands:
-			s.noteInput()
+			s.inputFrom("page")
 			visitor()
 			s.command(c, s.view)
 			continue
+		case <-save.C:
+			s.saveNow()
+			continue
 		case m := <-s.in:
 			if isInput(m) {
+				s.inputFrom("midi")
 				visitor()
 			}
 			active := s.player.Playing()
@@ -472,6 +540,7 @@ func (s *session) controlLoop(ctx context.Context) {
 				if first < 0 {
 					continue // no patch has a tour: nothing to play, nothing to wait for
 				}
+				fmt.Fprintf(s.opt.Log, "attract: nobody has played for %s; the tour starts\n", max(s.opt.Attract.Idle, minIdle))
 				s.startTour(first)
 				evBuf, wait = s.stepTour(evBuf)
 			}
@@ -540,7 +609,9 @@ func (s *session) switchTo(i int) {
 	}
 	s.player.Switch(i)
 	s.requestAllOff(active)
-	fmt.Fprintf(s.opt.Log, "program %d: %s\n", i, s.opt.Patches[i].Name)
+	if !s.tour.on {
+		fmt.Fprintf(s.opt.Log, "program %d: %s\n", i, s.opt.Patches[i].Name)
+	}
 }
 
 func (s *session) requestAllOff(patch int) {
