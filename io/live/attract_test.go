@@ -180,3 +180,40 @@ func TestCapHoldsWhateverTheKnobs(t *testing.T) {
 		t.Errorf("the recording peaks at %.4f, far below the cap of %.4f: was it played at all?", peak, limit)
 	}
 }
+
+// Quiet hours: the level Options.Level gives reaches the sound (here silence from 0.5 s
+// of the session on), while the session plays on.
+func TestLevelFollowsTheClock(t *testing.T) {
+	p := mustLoad(t, "hysteresis")
+	p.Engine.Neurons[0].Current = 5 // firing
+	path := filepath.Join(t.TempDir(), "quiet.wav")
+	start := time.Now()
+	stop := startSession(t, Options{Patches: []*patches.Patch{p}, Record: path, Level: func(now time.Time) float64 {
+		if now.Sub(start) > 500*time.Millisecond {
+			return 0
+		}
+		return 1
+	}})
+	time.Sleep(500*time.Millisecond + LevelRamp*time.Second + 700*time.Millisecond)
+	if _, err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := wav.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	peak := func(from, to float64) float64 {
+		m := 0.0
+		for _, v := range a.Channels[0][int(from*48000):int(to*48000)] {
+			m = math.Max(m, math.Abs(v))
+		}
+		return m
+	}
+	n := float64(len(a.Channels[0])) / 48000
+	if loud := peak(0.1, 0.4); loud < 0.1 {
+		t.Fatalf("the patch peaks at %.3f before the quiet hours: not firing?", loud)
+	}
+	if quiet := peak(n-0.4, n); quiet != 0 {
+		t.Errorf("the last 0.4 s peak at %.4f: the quiet hours' silence did not come", quiet)
+	}
+}

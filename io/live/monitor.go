@@ -12,7 +12,7 @@ import (
 
 // Monitor is what a running session tells about itself, for an installation's health
 // check and watchdog: whether the audio flows, its gaps, the patch playing, the last
-// input. Run keeps it up to date (about four times a second) when Options.Monitor is set;
+// input. Run keeps it up to date (about eight times a second) when Options.Monitor is set;
 // Snapshot may be called from any goroutine.
 type Monitor struct {
 	mu   sync.Mutex
@@ -67,7 +67,7 @@ func (m *Monitor) update(f func(s *MonitorSnapshot)) {
 const stallAfter = 500 * time.Millisecond
 
 // monitorLoop keeps opt.Monitor up to date and logs the audio stopping and coming back,
-// one line each, for the journal.
+// one line each, for the journal; it also sets the output level opt.Level asks for.
 func (s *session) monitorLoop(ctx context.Context) {
 	m := s.opt.Monitor
 	tick := time.NewTicker(stallAfter / 4)
@@ -80,6 +80,12 @@ func (s *session) monitorLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
+			if s.opt.Level != nil {
+				s.player.SetLevel(s.opt.Level(now))
+			}
+			if m == nil {
+				continue
+			}
 			var frames int64
 			var resets uint64
 			for i := range s.opt.Patches {

@@ -88,6 +88,10 @@ type Options struct {
 	// CapDB, if not 0, lowers every patch's limiter ceiling to this many dBFS (the
 	// owner's volume cap, emu.MinCeilingDB to emu.MaxCeilingDB): no control can raise it.
 	CapDB float64
+	// Level, if not nil, gives the output gain (0 to 1) for a time of day: quiet hours.
+	// It is asked about eight times a second; the
+	// player ramps to what it says (Player.SetLevel).
+	Level func(time.Time) float64
 	// Monitor, if not nil, is kept up to date while the session runs (health, watchdog).
 	Monitor *Monitor
 	// Restore, if not nil, is applied before the sound starts: the patch and controls
@@ -269,7 +273,7 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	if opt.Status != nil {
 		go s.statusLoop(ctx, opt.StreamStats)
 	}
-	if opt.Monitor != nil {
+	if opt.Monitor != nil || opt.Level != nil {
 		go s.monitorLoop(ctx)
 	}
 	saverDone := make(chan struct{})
