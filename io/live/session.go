@@ -89,8 +89,8 @@ type Options struct {
 	// owner's volume cap, emu.MinCeilingDB to emu.MaxCeilingDB): no control can raise it.
 	CapDB float64
 	// Level, if not nil, gives the output gain (0 to 1) for a time of day: quiet hours.
-	// It is asked about eight times a second; the
-	// player ramps to what it says (Player.SetLevel).
+	// It is asked about eight times a second; the player ramps to what it says
+	// (Player.SetLevel).
 	Level func(time.Time) float64
 	// Monitor, if not nil, is kept up to date while the session runs (health, watchdog).
 	Monitor *Monitor
