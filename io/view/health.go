@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -24,7 +23,8 @@ const (
 	InputOSC  = "osc"
 )
 
-// MaxGaps is the most audio gaps /health lists: the newest ones.
+// MaxGaps is the most audio gaps /health lists: the newest ones (io/live's Monitor
+// keeps as many).
 const MaxGaps = 16
 
 // Health is what GET /health reports, for a museum's monitoring (see the package
@@ -145,56 +145,4 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		w.Write(body)
 	}
-}
-
-// GapLog keeps the newest MaxGaps audio gaps for Health. Its methods may be called
-// from any goroutine, but not from the audio callback (they lock): call them from
-// whatever notices that the audio stopped or came back.
-type GapLog struct {
-	mu   sync.Mutex
-	gaps [MaxGaps]AudioGap // a ring; gaps[next] is the oldest once full
-	next int
-	n    int
-	open bool // the newest gap lasts
-}
-
-// Stop records that the audio stopped at t. It does nothing while a gap is open.
-func (g *GapLog) Stop(t time.Time) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.open {
-		return
-	}
-	g.gaps[g.next] = AudioGap{From: t}
-	g.next = (g.next + 1) % MaxGaps
-	g.n = min(g.n+1, MaxGaps)
-	g.open = true
-}
-
-// Resume records that the audio came back at t, closing the open gap (if any).
-func (g *GapLog) Resume(t time.Time) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if !g.open {
-		return
-	}
-	last := &g.gaps[(g.next+MaxGaps-1)%MaxGaps]
-	last.To = t
-	last.Seconds = t.Sub(last.From).Seconds()
-	g.open = false
-}
-
-// Gaps appends the gaps to dst, oldest first; a gap still open has no To and lasts
-// until now.
-func (g *GapLog) Gaps(dst []AudioGap, now time.Time) []AudioGap {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	for i := range g.n {
-		gap := g.gaps[(g.next-g.n+i+MaxGaps)%MaxGaps]
-		if g.open && i == g.n-1 {
-			gap.Seconds = now.Sub(gap.From).Seconds()
-		}
-		dst = append(dst, gap)
-	}
-	return dst
 }
