@@ -21,9 +21,11 @@
 // bifurcations of the persistent sodium plus potassium model (snic, saddle-node,
 // hopf-super, hopf-sub), hysteresis (the bistable neuron on one 14-bit knob), timing
 // (an integrator and a resonator fed the same pairs of pulses, their interval on a
-// knob), rebound (post-inhibitory rebound from a held note), fitzhugh-nagumo, hh, three Morris-Lecar sets (snic, homoclinic, hopf) and flip-flop
-// (two bistable neurons with mutual inhibition). Each file is commented to teach the
-// format; BuiltinSource returns the text to copy.
+// knob), rebound (post-inhibitory rebound from a held note), fitzhugh-nagumo, hh,
+// three Morris-Lecar sets (snic, homoclinic, hopf), flip-flop (two bistable neurons
+// with mutual inhibition) and swarm (a thousand snic neurons on one knob). Each file is
+// commented to teach the format; BuiltinSource returns the text to copy. Each has a
+// tour that crosses its bifurcation and back, captioned for a museum's screen.
 //
 // # The format
 //
@@ -133,6 +135,24 @@
 // Controls a target can name: current, gain, pan, noise, pulses, interval, and any
 // parameter of the neuron's model ("b.gK"). Without a neuron ("current") the target is
 // every neuron, and the model's parameters are not allowed.
+//
+//	[tour]                       # what an installation plays when nobody plays (Tour)
+//	length = 60                  # required: seconds, more than 0, at most MaxTourLength (600);
+//	                             #   then the next patch's tour (or this one's again)
+//	[[tour.step]]                # one or more, in time order
+//	at = 0                       # required: seconds from the tour's start, 0 to length
+//	caption = "At rest."         # one line, at most MaxCaption (120) characters; absent:
+//	                             #   the caption shown stays
+//	target = "a.current"         # a control, as [[midi.cc]] names it ...
+//	to = 6                       # ... ramped from wherever it is to this value (within the
+//	                             #   control's range; required with target)
+//	over = 12                    # ... over this many seconds (0 or absent: at once); the
+//	                             #   ramp ends by the tour's end
+//	kick = "a"                   # a kick to one neuron: its first [[midi.kick]] that is
+//	                             #   not held, at velocity 127 (Patch.TourKick)
+//
+// A step needs a caption, a target or a kick, or several. A tour starts from wherever a
+// visitor left the controls, so its first steps set every control it relies on.
 //
 // # Limits
 //

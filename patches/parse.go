@@ -17,7 +17,7 @@ import (
 
 // Keys each table may hold, in the order the documentation gives them.
 var (
-	topKeys     = []string{"format", "name", "description", "speed", "seed", "output", "neuron", "gap", "synapse", "midi"}
+	topKeys     = []string{"format", "name", "description", "speed", "seed", "output", "neuron", "gap", "synapse", "midi", "tour"}
 	outputKeys  = []string{"ceiling_db", "channels"}
 	neuronKeys  = []string{"name", "model", "preset", "current", "gain", "pan", "noise", "noise_tau", "pulses", "interval", "centre", "span", "spike_high", "spike_low", "params", "init", "count", "seed", "spread"}
 	gapKeys     = []string{"neurons", "g"}
@@ -207,6 +207,10 @@ func belongs(t table, key string) string {
 		return ""
 	case key == "cc" || key == "bend" || key == "kick" || key == "spike":
 		return "it belongs under [midi]: write [[midi." + key + "]]"
+	case key == "step":
+		return "it belongs under [tour]: write [[tour.step]]"
+	case key == "length":
+		return "it belongs under [tour]"
 	case slices.Contains(midiKeys, key):
 		return "it belongs under [midi]"
 	case slices.Contains(outputKeys, key):

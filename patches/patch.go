@@ -28,6 +28,7 @@ type Patch struct {
 	// MIDI is resolved: neuron indices are patch order, controls are emu control indices.
 	MIDI        midimap.Config
 	NeuronNames []string // in patch order
+	Tour        *Tour    // the attract-mode tour; nil when the patch has none
 }
 
 // Neuron returns the index of the named neuron, or -1.

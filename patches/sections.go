@@ -151,6 +151,7 @@ func (c *checker) patch(raw map[string]any) *Patch {
 	c.gaps(top, ref, cfg)
 	c.synapses(top, ref, cfg)
 	p.MIDI = c.midi(top, ref)
+	p.Tour = c.tour(top, ref, p)
 
 	if len(c.errs) == 0 {
 		c.build(cfg, ref)
