@@ -265,6 +265,7 @@ func (s *session) value(i int, neuron, control int32) float64 {
 func (s *session) noteValue(i int, neuron, control int32, v float64) {
 	for _, n := range s.neuronsOf(i, neuron) {
 		s.values[i][controlKey{n, control}] = v
+		s.echo(i, n, control, v)
 	}
 }
 

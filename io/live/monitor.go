@@ -34,6 +34,7 @@ type MonitorSnapshot struct {
 	Caption   string    // the tour's caption now ("" none)
 	LastInput time.Time // a visitor's last input (the session's start before any)
 	InputFrom string    // "midi", "page" or "osc" ("" before any)
+	OSC       OSCStats  // what came in over OSC
 }
 
 // Gap is a stretch of time the audio did not flow. To is zero while it lasts.
@@ -123,6 +124,7 @@ func (s *session) monitorLoop(ctx context.Context) {
 				st.Frames, st.Resets = frames, resets
 				st.Patch = s.opt.Patches[s.player.Playing()].Name
 				st.Attract = s.attracting.Load()
+				st.OSC = s.oscStats.stats()
 			})
 			flowing = nowFlowing
 		}

@@ -33,6 +33,13 @@ type Player struct {
 	levelStep float32
 
 	playing atomic.Int32 // the patch playing, published for other goroutines
+
+	// The first two state variables of the playing patch's first neurons, published
+	// after each block for other goroutines (OSC's state messages): float64 bits, two a
+	// neuron, and the patch they belong to. Nil unless PublishState was called.
+	published      []atomic.Uint64
+	publishedPatch atomic.Int32
+	stateBuf       []float64
 }
 
 // NewPlayer prepares every engine for the rate and block size (the only allocation) and
@@ -52,6 +59,27 @@ func NewPlayer(engines []*emu.Engine, sampleRate float64, maxBlock int, rec *Sam
 		p.mix[c] = make([]float32, maxBlock)
 	}
 	return p, nil
+}
+
+// MaxPublished bounds how many neurons' states PublishState publishes.
+const MaxPublished = 64
+
+// PublishState makes Process publish the state of the playing patch's first neurons
+// (up to MaxPublished) after every block, for Published. Call it before the stream starts.
+func (p *Player) PublishState() {
+	p.published = make([]atomic.Uint64, 2*MaxPublished)
+	p.stateBuf = make([]float64, 0, 8)
+}
+
+// Published returns the first two state variables (V and the recovery variable) of
+// neuron i of the patch playing as of the last block, and that patch; ok is false
+// without PublishState or beyond MaxPublished.
+func (p *Player) Published(i int) (v, w float64, patch int, ok bool) {
+	if i < 0 || 2*i+1 >= len(p.published) {
+		return 0, 0, 0, false
+	}
+	return math.Float64frombits(p.published[2*i].Load()), math.Float64frombits(p.published[2*i+1].Load()),
+		int(p.publishedPatch.Load()), true
 }
 
 // Switch asks for patch i (a program change); the audio thread crossfades to it at its
@@ -135,6 +163,17 @@ func (p *Player) block(out [][]float32) {
 	}
 	if p.rec != nil {
 		p.rec.Write(out)
+	}
+	if p.published != nil {
+		e := p.engines[p.current]
+		for i := range min(e.Len(), MaxPublished) {
+			st := e.State(p.stateBuf[:0], i)
+			if len(st) >= 2 {
+				p.published[2*i].Store(math.Float64bits(st[0]))
+				p.published[2*i+1].Store(math.Float64bits(st[1]))
+			}
+		}
+		p.publishedPatch.Store(p.current)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/separatrix-audio/separatrix/emu"
 	"github.com/separatrix-audio/separatrix/io/midifile"
 	"github.com/separatrix-audio/separatrix/io/midimap"
+	"github.com/separatrix-audio/separatrix/io/osc"
 	"github.com/separatrix-audio/separatrix/io/render"
 	"github.com/separatrix-audio/separatrix/io/view"
 	"github.com/separatrix-audio/separatrix/io/wav"
@@ -100,6 +101,8 @@ type Options struct {
 	// SaveState, if not nil, receives the state after a visitor changes it (at most
 	// every few seconds, from a goroutine of its own) and once on the way out.
 	SaveState func(State)
+	// OSC, if not nil, steers the session and hears from it over OSC.
+	OSC *OSC
 
 	Learn     string // a target: the next CC that moves is bound to it
 	LearnSave string // the patch file to append the learnt mapping to ("" prints only)
@@ -135,7 +138,8 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	var player *Player
 	var s *session
 	process := func(out [][]float32) { player.Process(out) }
-	if opt.ProcessOnGoroutine && (opt.Out != nil || opt.RecordMIDI != "") {
+	oscOut := opt.OSC != nil && opt.OSC.Out != nil
+	if opt.ProcessOnGoroutine && (opt.Out != nil || opt.RecordMIDI != "" || oscOut) {
 		process = func(out [][]float32) {
 			player.Process(out)
 			s.wakeOut()
@@ -226,6 +230,17 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	for i := range s.values {
 		s.values[i] = map[controlKey]float64{}
 	}
+	if opt.OSC != nil {
+		s.oscIn = make(chan osc.Message, 1024)
+		most := 0
+		for _, p := range opt.Patches {
+			most = max(most, len(p.NeuronNames))
+		}
+		s.spikesSent = make([]int, most)
+		if oscOut {
+			player.PublishState()
+		}
+	}
 	s.noteInput() // the attract tour waits its idle time from the start
 	if opt.Restore != nil {
 		s.restore(opt.Restore)
@@ -247,6 +262,13 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	}
 	if opt.ConnectInputs != nil {
 		stop, err := opt.ConnectInputs(s.handle)
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+	}
+	if opt.OSC != nil && opt.OSC.Listen != nil {
+		stop, err := opt.OSC.Listen(s.handleOSC)
 		if err != nil {
 			return nil, err
 		}
@@ -275,6 +297,9 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	}
 	if opt.Monitor != nil || opt.Level != nil {
 		go s.monitorLoop(ctx)
+	}
+	if oscOut {
+		go s.oscStateLoop(ctx)
 	}
 	saverDone := make(chan struct{})
 	if opt.SaveState != nil {
@@ -385,6 +410,15 @@ type session struct {
 	// says a visitor changed it since. The control loop's.
 	saves chan State
 	dirty bool
+
+	// OSC: the queue to the control loop, its counters, the control loop's send buffer,
+	// and the spike-note loop's (its buffer, and the spikes sent this second by neuron).
+	oscIn       chan osc.Message
+	oscStats    oscCounters
+	oscBuf      []byte
+	spikeBuf    []byte
+	spikeWindow time.Time
+	spikesSent  []int
 }
 
 // saveNow hands the state to the saver, replacing one not yet taken.
@@ -474,6 +508,7 @@ func (s *session) controlLoop(ctx context.Context) {
 	if d, ok := s.attractDue(); ok {
 		armAttract(d)
 	}
+	oscLogged := 0 // OSC messages refused and logged
 	// The save timer runs from a visitor's first change until saveEvery later.
 	save := time.NewTimer(time.Hour)
 	defer save.Stop()
@@ -506,6 +541,11 @@ func (s *session) controlLoop(ctx context.Context) {
 			continue
 		case <-save.C:
 			s.saveNow()
+			continue
+		case m := <-s.oscIn: // nil (never ready) without OSC
+			s.inputFrom("osc")
+			visitor()
+			s.oscMessage(m, &oscLogged)
 			continue
 		case m := <-s.in:
 			if isInput(m) {
@@ -679,7 +719,8 @@ func learnRange(p *patches.Patch, target string) (float64, float64) {
 // or every 2 ms when Process runs on a device's thread, which must not wake goroutines.
 func (s *session) outLoop(ctx context.Context, done chan struct{}) {
 	defer close(done)
-	if s.opt.Out == nil && s.midiRec == nil {
+	oscOut := s.opt.OSC != nil && s.opt.OSC.Out != nil
+	if s.opt.Out == nil && s.midiRec == nil && !oscOut {
 		<-ctx.Done()
 		return
 	}
@@ -719,6 +760,9 @@ func (s *session) outLoop(ctx context.Context, done chan struct{}) {
 				sp, ok := e.Spikes().Pop()
 				if !ok {
 					break
+				}
+				if oscOut {
+					s.oscSpike(i, sp.Neuron, time.Now())
 				}
 				buf = s.notes[i].Spike(buf, sp)
 			}
