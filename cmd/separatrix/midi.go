@@ -19,6 +19,9 @@ type midiConfig struct {
 	Ins     []string // names (parts of names), or "all"
 	Out     string
 	Virtual bool
+	// Wait, for named ports, waits for a port that is not there yet (a device plugged
+	// in later, an installation started before its knob) instead of failing.
+	Wait bool
 }
 
 // midiSession holds the driver and the ports of a play session.
@@ -49,7 +52,7 @@ func openMIDI(cfg midiConfig, say func(string, ...any)) (*midiSession, error) {
 		return nil, err
 	}
 	s.driver = d
-	status := mididrv.Options{Status: func(st mididrv.Status) { say("%s", st) }}
+	status := mididrv.Options{Status: func(st mididrv.Status) { say("%s", st) }, Wait: cfg.Wait}
 	if cfg.Out != "" {
 		o, err := mididrv.OpenOutput(d, cfg.Out, status)
 		if err != nil {
@@ -84,7 +87,7 @@ func (s *midiSession) Connect(handle func(midimap.Msg)) (func(), error) {
 		return func() {}, nil
 	}
 	h := func(m midimap.Msg, _ time.Time) { handle(m) }
-	status := mididrv.Options{Status: func(st mididrv.Status) { s.say("%s", st) }}
+	status := mididrv.Options{Status: func(st mididrv.Status) { s.say("%s", st) }, Wait: s.cfg.Wait}
 	var queries []string
 	for _, q := range s.cfg.Ins {
 		if q != "all" {

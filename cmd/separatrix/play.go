@@ -18,6 +18,7 @@ import (
 	"github.com/separatrix-audio/separatrix/emu"
 	"github.com/separatrix-audio/separatrix/io/audio"
 	"github.com/separatrix-audio/separatrix/io/live"
+	"github.com/separatrix-audio/separatrix/io/osc"
 	"github.com/separatrix-audio/separatrix/io/outfile"
 	"github.com/separatrix-audio/separatrix/io/render"
 	"github.com/separatrix-audio/separatrix/io/view"
@@ -52,6 +53,9 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 		viewPIN      = fs.String("view-pin", "", "with --view: the `PIN` a page needs to steer (default: none on this machine only, else a random one, printed)")
 		viewReadOnly = fs.Bool("view-readonly", false, "with --view: pages watch but cannot steer")
 		openPage     = fs.Bool("open", false, "with --view: open the page in the default browser")
+		oscIn        = fs.String("osc", "", "listen for OSC on `PORT` of this machine (or HOST:PORT, e.g. 0.0.0.0:9000 for every network): /separatrix/NEURON/CONTROL f and more")
+		oscOut       = fs.String("osc-out", "", "send spikes, rates, states and control echoes over OSC to `HOST:PORT`")
+		oscRate      = fs.Float64("osc-rate", 30, "with --osc-out: rate and state messages a `second` for each neuron (at most 200)")
 		viewAt       viewFlag
 		midiIns      listFlags
 		pf           = addPerformanceFlags(fs, false)
@@ -80,10 +84,6 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	if *save && *learn == "" {
 		return usageError{"--save needs --learn TARGET"}
 	}
-	// Closed when runPlay has returned, after every deferred step: the signal backstop
-	// (watchSignals) stands down then.
-	finished := make(chan struct{})
-	defer close(finished)
 	// The recordings may be neither a patch file nor each other; checked before anything
 	// is opened. (--save appends to the first patch file on purpose.)
 	var files outfile.Files
@@ -117,9 +117,71 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--learn %s: %w", *learn, err)
 		}
 	}
+	lat, err := parseLatency(*latency)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	return playLive(liveSetup{
+		patches: loaded, rate: *rate, buffer: *buffer, lat: lat, host: *host, device: *device,
+		requireAudio: *requireAudio,
+		midi:         midiConfig{Driver: *midiDriver, Ins: midiIns, Out: *midiOut, Virtual: *virtual},
+		view:         viewAt, viewPIN: *viewPIN, viewReadOnly: *viewReadOnly, openPage: *openPage,
+		record: *record, recordMIDI: *recordMIDI, duration: *duration, quiet: *quiet, seed: *seed,
+		perf:  render.Performance{Sets: pf.sets, Ramps: pf.ramps, Kicks: pf.kicks},
+		learn: *learn, learnSave: learnSave,
+		osc: oscSetup{listen: *oscIn, send: *oscOut, rate: *oscRate},
+	}, stderr)
+}
+
+// liveSetup is everything a live session opens and plays: play's flags, or an
+// installation file's settings (exhibit).
+type liveSetup struct {
+	patches      []*patches.Patch
+	rate, buffer int
+	lat          latencyChoice
+	host, device string
+	requireAudio bool
+	midi         midiConfig
+	view         viewFlag
+	viewPIN      string
+	viewReadOnly bool
+	openPage     bool
+	record       string
+	recordMIDI   string
+	duration     time.Duration
+	quiet        bool
+	seed         uint64
+	perf         render.Performance
+	learn        string
+	learnSave    string
+	osc          oscSetup
+
+	// viewHealth, if not nil, answers the view's GET /health (exhibit).
+	viewHealth func() view.Health
+	// configure, if not nil, completes the session's options once the devices are open
+	// (exhibit: attract, cap, OSC, monitor); the returned function, if not nil, runs
+	// once the session has ended.
+	configure func(opt *live.Options, env liveEnv) (done func(), err error)
+}
+
+// liveEnv is what configure may use of the open session.
+type liveEnv struct {
+	stream func() audio.Stream // nil until the stream opens, or with no device (the clock)
+	midi   *midiSession
+	say    func(format string, a ...any)
+}
+
+// playLive opens the audio, MIDI and view of ls and plays its patches until the duration
+// ends or a signal comes; on the way out every note is let go.
+func playLive(ls liveSetup, stderr io.Writer) error {
+	// Closed when playLive has returned, after every deferred step: the signal backstop
+	// (watchSignals) stands down then.
+	finished := make(chan struct{})
+	defer close(finished)
+	loaded := ls.patches
 	// A message clears the status line first (on a terminal), so the two never mix.
 	clearLine := ""
-	if !*quiet && isTerminal(stderr) {
+	if !ls.quiet && isTerminal(stderr) {
 		clearLine = "\r\033[K"
 	}
 	say := func(format string, a ...any) { fmt.Fprintf(stderr, clearLine+format+"\n", a...) }
@@ -132,13 +194,10 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	if channels == 0 {
 		channels = 2
 	}
-	lat, err := parseLatency(*latency)
-	if err != nil {
-		return usageError{err.Error()}
-	}
-	acfg := audio.Config{Host: *host, Device: *device, SampleRate: float64(*rate), Buffer: *buffer, Channels: channels,
+	lat := ls.lat
+	acfg := audio.Config{Host: ls.host, Device: ls.device, SampleRate: float64(ls.rate), Buffer: ls.buffer, Channels: channels,
 		Direct: lat.direct, Ahead: lat.ahead}.WithDefaults()
-	if !*quiet {
+	if !ls.quiet {
 		for _, p := range loaded {
 			if load, err := realTimeLoad(p, acfg); err == nil && load > heavyLoad {
 				say("%s: its %d neurons need about %.0f%% of a core at %g Hz, so expect dropouts (fewer neurons, a lower speed or a larger --buffer help)",
@@ -149,9 +208,9 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	// JACK is played natively: a server that quits, or is killed, is survived and
 	// rejoined when it is back. PortAudio is not started then at all: its own JACK
 	// client would hang when closed after the server died.
-	native := audio.IsJACK(*host) && nativeJACK
+	native := audio.IsJACK(ls.host) && nativeJACK
 	if !native {
-		if err := audio.Initialize(); err != nil && *requireAudio {
+		if err := audio.Initialize(); err != nil && ls.requireAudio {
 			return err
 		}
 		defer func() {
@@ -162,7 +221,7 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	}
 	var stream audio.Stream
 	openStream := func(process func(out [][]float32)) (live.Stream, error) {
-		opt := audio.SuperviseOptions{Status: func(msg string) { say("%s", msg) }, WaitAtStart: !*requireAudio}
+		opt := audio.SuperviseOptions{Status: func(msg string) { say("%s", msg) }, WaitAtStart: !ls.requireAudio}
 		if native {
 			opt.Open = audio.OpenJACK
 		} else {
@@ -171,14 +230,14 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 			// a device lost later is looked for again (PortAudio restarted each time, to
 			// see a device plugged in again).
 			if err := audio.Usable(acfg); err != nil {
-				if *requireAudio || !errors.Is(err, audio.ErrNoDevice) {
+				if ls.requireAudio || !errors.Is(err, audio.ErrNoDevice) {
 					return nil, err
 				}
 				say("%v; playing MIDI only, paced by the clock", err)
 				// With no MIDI and no view nothing hears or steers the engine as it plays:
 				// the clock wakes ten times a second, not a hundred (BenchmarkIdlePlay).
 				every := audio.ClockSlice
-				if len(midiIns) == 0 && *midiOut == "" && !*virtual && !viewAt.on {
+				if len(ls.midi.Ins) == 0 && ls.midi.Out == "" && !ls.midi.Virtual && !ls.view.on {
 					every = 100 * time.Millisecond
 				}
 				stream = audio.OpenClockEvery(acfg, every, audio.Process(process))
@@ -198,7 +257,7 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 			return nil, err
 		}
 		stream = s
-		if !*quiet && s.OnDevice() {
+		if !ls.quiet && s.OnDevice() {
 			msg := fmt.Sprintf("audio: %s, %g Hz, %d frames", s.Description(), s.SampleRate(), s.Buffer())
 			if l, ok := audio.LatencyOf(s); ok {
 				msg += ", latency " + l.String()
@@ -207,7 +266,7 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 		}
 		return s, nil
 	}
-	midi, err := openMIDI(midiConfig{Driver: *midiDriver, Ins: midiIns, Out: *midiOut, Virtual: *virtual}, say)
+	midi, err := openMIDI(ls.midi, say)
 	if err != nil {
 		return err
 	}
@@ -224,27 +283,27 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 
 	// The view listens before anything plays, so a taken port is reported at once.
 	var viewer *view.Server
-	if viewAt.on {
-		pin := *viewPIN
-		if pin == "" && view.NeedsPIN(viewAt.addr) && !*viewReadOnly {
+	if ls.view.on {
+		pin := ls.viewPIN
+		if pin == "" && view.NeedsPIN(ls.view.addr) && !ls.viewReadOnly {
 			if pin, err = newPIN(); err != nil {
 				return err
 			}
 		}
-		viewer, err = view.Listen(view.Options{Addr: viewAt.addr, PIN: pin, ReadOnly: *viewReadOnly, Log: stderr})
+		viewer, err = view.Listen(view.Options{Addr: ls.view.addr, PIN: pin, ReadOnly: ls.viewReadOnly, Log: stderr, Health: ls.viewHealth})
 		if err != nil {
 			return err
 		}
 		defer viewer.Close()
 		switch {
-		case *viewReadOnly:
+		case ls.viewReadOnly:
 			say("view: %s (watch only)", viewer.URL())
 		case pin != "":
 			say("view: %s (steering PIN %s)", viewer.URL(), pin)
 		default:
 			say("view: %s", viewer.URL())
 		}
-		if *openPage {
+		if ls.openPage {
 			if err := openBrowser(viewer.URL()); err != nil {
 				say("%v; open %s yourself", err, viewer.URL())
 			}
@@ -254,13 +313,13 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	bs := watchSignals(stop, finished)
-	if *duration > 0 {
+	if ls.duration > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, *duration)
+		ctx, cancel = context.WithTimeout(ctx, ls.duration)
 		defer cancel()
 	}
 	opt := live.Options{
-		Patches: loaded, SampleRate: acfg.SampleRate, Buffer: acfg.Buffer, Seed: *seed,
+		Patches: loaded, SampleRate: acfg.SampleRate, Buffer: acfg.Buffer, Seed: ls.seed,
 		OpenStream: openStream,
 		// Only PortAudio's direct callback (--latency low) runs Process on the device's
 		// thread; the clock and the ring-fed outputs run it on a goroutine.
@@ -280,21 +339,38 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 			return l.Total(), ok
 		},
 		ConnectInputs: midi.Connect,
-		Perf:          render.Performance{Sets: pf.sets, Ramps: pf.ramps, Kicks: pf.kicks},
-		Record:        *record, RecordMIDI: *recordMIDI,
+		Perf:          ls.perf,
+		Record:        ls.record, RecordMIDI: ls.recordMIDI,
 		// Writing a long recording to a slow card may take longer than the backstop.
 		Finishing: func() { bs.extend(recordBackstop) },
-		Learn:     *learn, LearnSave: learnSave,
+		Learn:     ls.learn, LearnSave: ls.learnSave,
 		View: viewer,
 		Log:  stderr,
 	}
 	if out := midi.Output(); out != nil {
 		opt.Out = out
 	}
-	if !*quiet && isTerminal(stderr) {
+	if !ls.quiet && isTerminal(stderr) {
 		opt.Status = stderr
 	}
-	if !*quiet {
+	if ls.osc.listen != "" || ls.osc.send != "" {
+		o, closeOSC, err := ls.osc.open(say)
+		if err != nil {
+			return err
+		}
+		defer closeOSC()
+		opt.OSC = o
+	}
+	if ls.configure != nil {
+		done, err := ls.configure(&opt, liveEnv{stream: func() audio.Stream { return stream }, midi: midi, say: say})
+		if err != nil {
+			return err
+		}
+		if done != nil {
+			defer done()
+		}
+	}
+	if !ls.quiet {
 		say("playing %s; Ctrl-C stops", loaded[0].Name)
 	}
 	// The garbage collector stays on: the device's callback runs no Go (unless
@@ -307,7 +383,7 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if !*quiet {
+	if !ls.quiet {
 		say("played %.1f s; spikes: %s; notes %d; xruns %d; resets %d; MIDI in %d (dropped %d)",
 			time.Since(start).Seconds(), spikeCounts(loaded[0].NeuronNames, sum.Spikes), sum.NotesSent, sum.Xruns, sum.Resets, sum.MIDIIn, sum.MIDIDropped)
 		if stream != nil {
@@ -317,6 +393,43 @@ func runPlay(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// oscSetup is where OSC comes in and goes out.
+type oscSetup struct {
+	listen string  // PORT or HOST:PORT ("" none)
+	send   string  // HOST:PORT ("" none)
+	rate   float64 // rate and state messages a second
+}
+
+// open dials the OSC output and prepares the input (the session opens it when it
+// starts); the returned function closes the output.
+func (o oscSetup) open(say func(string, ...any)) (*live.OSC, func(), error) {
+	if o.rate != 0 && !(o.rate > 0 && o.rate <= 200) {
+		return nil, nil, usageError{fmt.Sprintf("--osc-rate %g: give a rate above 0 and at most 200 a second", o.rate)}
+	}
+	lo := &live.OSC{StateRate: o.rate}
+	closeOut := func() {}
+	if o.send != "" {
+		out, err := osc.Dial(o.send)
+		if err != nil {
+			return nil, nil, fmt.Errorf("OSC out: %w", err)
+		}
+		lo.Out, closeOut = out, func() { out.Close() }
+		say("OSC out: %s", o.send)
+	}
+	if o.listen != "" {
+		addr := o.listen
+		lo.Listen = func(handle func(osc.Message)) (func(), error) {
+			r, err := osc.Listen(addr, handle)
+			if err != nil {
+				return nil, fmt.Errorf("OSC in: %w", err)
+			}
+			say("OSC in: %s", r.Addr())
+			return func() { r.Close() }, nil
+		}
+	}
+	return lo, closeOut, nil
 }
 
 // heavyLoad is the share of a core above which a patch is reported as too heavy to
