@@ -174,15 +174,10 @@ func (s *session) playStep(patch int, st patches.TourStep, now int64) {
 		s.view.noteSet(patch, neuron, control, st.To)
 	}
 	if st.Kick >= 0 {
-		// The neuron's own kick: the patch's first kick map on it, else a firm pulse.
-		amp, dur := 30.0, 1.0
-		for _, k := range s.opt.Patches[patch].MIDI.Kicks {
-			if k.Neuron == int32(st.Kick) || k.Neuron == emu.AllNeurons {
-				amp, dur = (k.MinAmp+k.MaxAmp)/2, k.Duration
-				break
-			}
+		if ev, ok := s.opt.Patches[patch].TourKick(st.Kick); ok {
+			ev.Frame = now
+			e.Events().Push(ev)
 		}
-		e.Events().Push(emu.Event{Frame: now, Kind: emu.EventKick, Neuron: int32(st.Kick), Control: emu.ControlCurrent, Value: amp, Time: dur})
 	}
 }
 
