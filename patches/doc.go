@@ -154,15 +154,75 @@
 // A step needs a caption, a target or a kick, or several. A tour starts from wherever a
 // visitor left the controls, so its first steps set every control it relies on.
 //
+// # Installations
+//
+// A museum installation is one more TOML file, read by LoadInstallation: the patches it
+// plays, its devices, its view, its attract mode, its volume cap, quiet hours and OSC
+// (patches/testdata/installation.toml is a commented example). It is checked like a
+// patch, every problem at its FILE:LINE:COL, unknown keys with a hint; a patch that fails
+// to load adds its own lines after the one that names it. Paths are relative to the
+// installation file's directory.
+//
+//	format = 1                   # required: the installation format version
+//	name = "Neuron wall"         # default: the file's base name
+//	patches = ["hysteresis", "./my-patch.toml"]
+//	                             # required: built-in names or patch files (a / or .toml),
+//	                             #   each once, at most 128; program change N plays the Nth
+//	                             #   (from 0), and the attract tours follow this order
+//	cap_db = -12                 # required: the volume cap, dBFS, -60 up to 0 and below
+//	                             #   every patch's ceiling_db
+//	state_file = "state.json"    # where the exhibit keeps its state; default: its own choice
+//
+//	[audio]                      # as play's flags; absent keys keep play's defaults
+//	host = "jack"                # --host
+//	device = ""                  # --audio
+//	rate = 48000                 # --rate, 8000 to 768000
+//	buffer = 256                 # --buffer, 1 to 16384
+//	latency = "normal"           # --latency: "low", "normal" or periods ahead, 1 to 16
+//
+//	[midi]
+//	driver = "auto"              # --midi-driver: auto, rtmidi or jack
+//	in = ["all"]                 # --midi-in, one per name (a part of a port's name)
+//	out = ""                     # --midi-out
+//	virtual = false              # --virtual
+//
+//	[view]                       # present: the live view is served (enabled = false: not)
+//	address = "127.0.0.1:7400"   # HOST:PORT; beyond this machine (0.0.0.0:7400, :7400)
+//	pin = "2718"                 #   steering needs a pin, 4 to 12 digits,
+//	readonly = false             #   unless the view is read-only
+//
+//	[attract]                    # present: attract mode is on (enabled = false: off)
+//	idle = "60s"                 # no input from MIDI, the page or OSC this long starts the
+//	                             #   tours (a Go duration, 5s to 24h)
+//	scores = { "drone" = "drone-tour.mid" }
+//	                             # patch name (or its entry in patches) -> a Standard MIDI
+//	                             #   File played instead of its [tour]; with attract mode
+//	                             #   on every patch needs one or the other
+//
+//	[[quiet]]                    # up to 48, never overlapping
+//	from = "12:00"               # required: local time, "00:00" to "23:59"
+//	to = "13:30"                 # required: not from; before from spans midnight
+//	cap_db = -30                 # a lower cap, below the installation's cap_db, or
+//	silent = true                #   no sound at all (the view stays live): one of the two
+//
+//	[osc]                        # OSC 1.0 over UDP
+//	listen = "9000"              # a port (this machine only: 127.0.0.1) or HOST:PORT;
+//	                             #   absent: no OSC in
+//	send = "192.168.1.20:9001"   # HOST:PORT to send spikes, rates and state to
+//	state_rate = 30              # state messages a second, at most 200
+//
 // # Limits
 //
 // Parse refuses, before the TOML decoder sees the text, a patch longer than MaxFileSize
 // (2 MiB), tables and lists nested deeper than MaxDepth (8; a patch needs 4), more than
 // MaxTables (65536) tables and lists, and more than emu.MaxNeurons (1024) neurons,
 // emu.MaxSynapses (16384) synapses or emu.MaxGaps (8192) gap junctions, each at the place
-// it goes beyond. Load reads regular files and pipes only (so play <(generate-patch)
-// works): a device such as /dev/zero is refused before it is opened, a named pipe nobody
-// writes to reads as empty at once, and no more than MaxFileSize+1 bytes are read.
+// it goes beyond. ParseInstallation refuses an installation longer than
+// MaxInstallationSize (256 KiB), with more than MaxInstallationPatches (128) patches or
+// MaxQuietHours (48) quiet periods. Load and LoadInstallation read regular files and
+// pipes only (so play <(generate-patch) works): a device such as /dev/zero is refused
+// before it is opened, a named pipe nobody writes to reads as empty at once, and no more
+// than the limit and a byte are read.
 //
 // # Errors
 //

@@ -31,8 +31,11 @@ type locator struct {
 }
 
 // newLocator scans src (UTF-8 TOML without a byte-order mark).
-func newLocator(src string) *locator {
-	sc := &scanner{lexer: lexer{s: src}, lines: lineCounter{src: src}, at: map[string]position{}, arrays: map[string]int{}}
+func newLocator(src string) *locator { return newLocatorPlacing(src, maxValuePositions) }
+
+// newLocatorPlacing is newLocator placing the first values of each list of values.
+func newLocatorPlacing(src string, values int) *locator {
+	sc := &scanner{lexer: lexer{s: src}, lines: lineCounter{src: src}, at: map[string]position{}, arrays: map[string]int{}, values: values}
 	sc.document()
 	return &locator{at: sc.at}
 }
@@ -89,6 +92,7 @@ type scanner struct {
 	lines  lineCounter
 	at     map[string]position
 	arrays map[string]int // array-of-tables path -> elements seen so far
+	values int            // how many values of a list are placed (maxValuePositions)
 }
 
 func (sc *scanner) document() {
@@ -189,7 +193,7 @@ func (sc *scanner) value(path string) {
 func (sc *scanner) array(path string) {
 	for n := range sc.items(']') {
 		elem := path // a value beyond the first few is found at its list
-		if c := sc.peek(); n < maxValuePositions || c == '[' || c == '{' {
+		if c := sc.peek(); n < sc.values || c == '[' || c == '{' {
 			elem = indexPath(path, n)
 			sc.at[elem] = sc.lines.position(sc.i)
 		}
