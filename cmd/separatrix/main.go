@@ -8,6 +8,7 @@
 //	separatrix portrait PATCH -o FILE.png        draw the phase portrait
 //	separatrix bifurcation PATCH -o FILE.png     draw the bifurcation diagram
 //	separatrix trace PATCH -o FILE.png [flags]   draw voltage and current against time
+//	separatrix exhibit FILE [--check]            run a museum installation (attract tour, cap, OSC)
 //	separatrix devices                           list audio devices and MIDI ports
 //
 // Run "separatrix help COMMAND" for a command's flags.
@@ -39,6 +40,7 @@ func init() {
 		{"bifurcation", "PATCH -o FILE.png|.svg [--from I0 --to I1]", "draw the bifurcation diagram and the firing rate on up and down sweeps", runBifurcation},
 		{"trace", "PATCH -o FILE.png|.svg [--ramp ...] [--score ...]", "draw voltage and current against time for a performance, spikes marked", runTrace},
 		{"probe", "EXPERIMENT PATCH [--json] [-o FILE.png|.svg]", "integrator or resonator? doublet, rebound, threshold and chirp experiments on a neuron", runProbe},
+		{"exhibit", "FILE [--check]", "run a museum installation: patches, attract tour, volume cap, quiet hours, OSC, health", runExhibit},
 		{"devices", "", "list audio devices and MIDI ports", runDevices},
 		{"patches", "", "list the built-in patches with their descriptions", runPatches},
 	}

@@ -119,7 +119,9 @@ func (s *midiSession) Connect(handle func(midimap.Msg)) (func(), error) {
 			s.say("MIDI input %q: %v", q, err)
 			continue
 		}
+		s.mu.Lock()
 		s.inputs = append(s.inputs, in)
+		s.mu.Unlock()
 		s.say("MIDI in: %s", in.Port())
 	}
 	if s.cfg.Virtual {
@@ -128,7 +130,9 @@ func (s *midiSession) Connect(handle func(midimap.Msg)) (func(), error) {
 			s.closeInputs()
 			return nil, fmt.Errorf("creating the virtual MIDI input: %w", err)
 		}
+		s.mu.Lock()
 		s.inputs = append(s.inputs, in)
+		s.mu.Unlock()
 	}
 	return s.closeInputs, nil
 }
@@ -140,6 +144,26 @@ func (s *midiSession) closeInputs() {
 		in.Close()
 	}
 	s.inputs = nil
+}
+
+// ports names the inputs listened to and the output sent to ("" for a port gone), and
+// whether every one is there (for the health check). Safe from any goroutine.
+func (s *midiSession) ports() (ins []string, out string, connected bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	connected = true
+	for _, in := range s.inputs {
+		p := in.Port()
+		connected = connected && p != ""
+		ins = append(ins, p)
+	}
+	var outs []string
+	for _, o := range s.outs {
+		p := o.Port()
+		connected = connected && p != ""
+		outs = append(outs, p)
+	}
+	return ins, strings.Join(outs, ", "), connected
 }
 
 // Output is where spike notes go: every output port, or nil for none.

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -400,6 +401,8 @@ type oscSetup struct {
 	listen string  // PORT or HOST:PORT ("" none)
 	send   string  // HOST:PORT ("" none)
 	rate   float64 // rate and state messages a second
+	// receiver, if not nil, is given the receiver once it listens (exhibit's health).
+	receiver *atomic.Pointer[osc.Receiver]
 }
 
 // open dials the OSC output and prepares the input (the session opens it when it
@@ -424,6 +427,9 @@ func (o oscSetup) open(say func(string, ...any)) (*live.OSC, func(), error) {
 			r, err := osc.Listen(addr, handle)
 			if err != nil {
 				return nil, fmt.Errorf("OSC in: %w", err)
+			}
+			if o.receiver != nil {
+				o.receiver.Store(r)
 			}
 			say("OSC in: %s", r.Addr())
 			return func() { r.Close() }, nil

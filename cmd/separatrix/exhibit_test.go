@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/separatrix-audio/separatrix/io/audio"
+	"github.com/separatrix-audio/separatrix/io/mididrv"
+	"github.com/separatrix-audio/separatrix/io/mididrv/jackmidi"
+	"github.com/separatrix-audio/separatrix/io/midimap"
+	"github.com/separatrix-audio/separatrix/io/osc"
+	"github.com/separatrix-audio/separatrix/io/wav"
+	"github.com/separatrix-audio/separatrix/patches"
+)
+
+// quickTour is hysteresis with a tour short enough for a test: up through the
+// saddle-node at 4.51 (crossed about 3.8 s in), then slowly down into the loop, where it
+// keeps firing, and on below it.
+const quickTour = `
+[tour]
+length = 14
+[[tour.step]]
+at = 0
+target = "a.current"
+to = -2
+over = 0.5
+caption = "At rest."
+[[tour.step]]
+at = 1
+target = "a.current"
+to = 5
+over = 3
+caption = "The current rises..."
+[[tour.step]]
+at = 5
+target = "a.current"
+to = -1
+over = 8
+caption = "It keeps firing on the way down."
+`
+
+// writeInstallation writes a test installation and its patch into dir.
+func writeInstallation(t *testing.T, dir, body string) string {
+	t.Helper()
+	src, _ := patches.BuiltinSource("hysteresis")
+	text := string(src)
+	if i := strings.Index(text, "\n[tour]"); i >= 0 {
+		text = text[:i]
+	}
+	if err := os.WriteFile(filepath.Join(dir, "quick.toml"), []byte(strings.Replace(text, `name = "hysteresis"`, `name = "quick"`, 1)+quickTour), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "museum.toml")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestExhibitAttractsAndHandsOver: an installation on the dummy JACK server. With no
+// input the tour starts after the idle time and crosses the bifurcation (its gate note
+// reaches a JACK MIDI client); a knob's move from JACK MIDI ends it with no jump (the
+// current stays where the tour left it, inside the hysteresis loop, so the neuron goes on
+// firing: no note-off); /health follows; and the recorded peak never exceeds the cap,
+// the knob then swept to the top.
+func TestExhibitAttractsAndHandsOver(t *testing.T) {
+	needJACK(t)
+	dir := t.TempDir()
+	d, err := jackmidi.New(jackmidi.ClientName("visitor"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	knob, err := mididrv.OpenVirtualOutput(d, "knob", mididrv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type note struct {
+		on   bool
+		when time.Time
+	}
+	var mu sync.Mutex
+	var notes []note
+	in, err := mididrv.OpenVirtualInput(d, "notes", func(m midimap.Msg, when time.Time) {
+		if m.Data1 != 60 || (m.Status&0xF0 != 0x90 && m.Status&0xF0 != 0x80) {
+			return
+		}
+		mu.Lock()
+		notes = append(notes, note{m.Status&0xF0 == 0x90 && m.Data2 > 0, when})
+		mu.Unlock()
+	}, mididrv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	var echoes []float64 // a.current as the exhibit echoes it over OSC
+	echo, err := osc.Listen("127.0.0.1:0", func(m osc.Message) {
+		if m.Address == "/separatrix/a/current" && len(m.Args) == 1 {
+			v, _ := m.Args[0].Number()
+			mu.Lock()
+			echoes = append(echoes, v)
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer echo.Close()
+	viewPort := freeUDPPort(t) // a TCP port is as likely free
+	const capDB = -12.0
+	client := d.ClientName()
+	file := writeInstallation(t, dir, fmt.Sprintf(`format = 1
+name = "test wall"
+patches = ["./quick.toml"]
+cap_db = %g
+state_file = "state.json"
+[audio]
+host = "jack"
+[midi]
+driver = "jack"
+in = [%q]
+out = %q
+[view]
+address = "127.0.0.1:%d"
+[attract]
+idle = "5s"
+[osc]
+send = %q
+`, capDB, client+":knob", client+":notes", viewPort, echo.Addr().String()))
+
+	rec := filepath.Join(dir, "rec.wav")
+	recorder := exec.Command("timeout", "-k", "2", "30", "jack_rec", "-f", rec, "-d", "22", "-b", "16", "system:monitor_1", "system:monitor_2")
+	var rout bytes.Buffer
+	recorder.Stdout, recorder.Stderr = &rout, &rout
+	if err := recorder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer recorder.Process.Kill()
+	exhibit := exec.Command(sepBin, "exhibit", file, "--duration", "21s")
+	var eout bytes.Buffer
+	exhibit.Stderr = &eout
+	start := time.Now()
+	if err := exhibit.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer exhibit.Process.Kill()
+	waitPort(t, audio.JACKClientName)
+	waitConnected(t, client+":notes")
+	healthAt := func() (int, map[string]any) {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/health", viewPort))
+		if err != nil {
+			t.Fatalf("GET /health: %v\n%s", err, eout.String())
+		}
+		defer resp.Body.Close()
+		var h map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, h
+	}
+	// The tour crosses the saddle-node: the gate note comes on.
+	var firstOn time.Time
+	for deadline := time.Now().Add(15 * time.Second); firstOn.IsZero(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no note from the tour within 15 s\n%s", eout.String())
+		}
+		mu.Lock()
+		for _, n := range notes {
+			if n.on {
+				firstOn = n.when
+				break
+			}
+		}
+		mu.Unlock()
+	}
+	if wait := firstOn.Sub(start); wait < 5*time.Second {
+		t.Fatalf("the neuron fired %v after the start, before the idle time (5 s) was up", wait)
+	}
+	if code, h := healthAt(); code != 200 || h["attract"] != true || h["patch"] != "quick" {
+		t.Errorf("/health during the tour: %d %v", code, h)
+	}
+	// Into the loop on the way down (the tour's current about 3.5 at 6.2 s), then the
+	// visitor: the knob at its bottom (-2), far from the current.
+	time.Sleep(time.Until(firstOn.Add(2800 * time.Millisecond)))
+	knob.Send(midimap.ControlChange(1, 1, 0))
+	knob.Send(midimap.ControlChange(1, 33, 0))
+	time.Sleep(1500 * time.Millisecond)
+	mu.Lock()
+	lastEcho := echoes[len(echoes)-1]
+	var offs int
+	for _, n := range notes {
+		if !n.on && n.when.After(firstOn) {
+			offs++
+		}
+	}
+	mu.Unlock()
+	if lastEcho < 1 || lastEcho > 4.5 {
+		t.Errorf("after the visitor's move the current is %.2f: it should stay where the tour left it, in the loop (1 to 4.5)", lastEcho)
+	}
+	if offs > 0 {
+		t.Errorf("the gate note went off after the visitor's move: the current jumped out of the loop")
+	}
+	if code, h := healthAt(); code != 200 || h["attract"] != false || h["last_input"].(map[string]any)["source"] != "midi" {
+		t.Errorf("/health after the visitor: %d %v", code, h)
+	}
+	// The knob swept to the top: it takes over where it meets the current, then drives
+	// it to 6 at the patch's full gain; the cap still holds.
+	for x := 0.0; x <= 1; x += 0.02 {
+		v := int(math.Round(x * 16383))
+		knob.Send(midimap.ControlChange(1, 1, v>>7))
+		knob.Send(midimap.ControlChange(1, 33, v&0x7F))
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := exhibit.Wait(); err != nil {
+		t.Fatalf("exhibit: %v\n%s", err, eout.String())
+	}
+	recorder.Wait()
+	a, err := wav.ReadFile(rec)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, rout.String())
+	}
+	peak := 0.0
+	for _, ch := range a.Channels {
+		for _, v := range ch {
+			peak = math.Max(peak, math.Abs(v))
+		}
+	}
+	limit := math.Pow(10, capDB/20)
+	t.Logf("recorded peak %.4f (%.2f dBFS), cap %.4f; echoes of a.current: %v", peak, 20*math.Log10(peak), limit, echoes)
+	if peak > limit+1e-4 {
+		t.Errorf("the recording peaks at %.4f, over the cap %.4f (%g dBFS)", peak, limit, capDB)
+	}
+	if peak < 0.5*limit {
+		t.Errorf("the recording peaks at %.4f: was the installation heard at all?", peak)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state.json")); err != nil {
+		t.Errorf("no state kept: %v\n%s", err, eout.String())
+	}
+}
