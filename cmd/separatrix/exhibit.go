@@ -203,9 +203,9 @@ func runInstallation(in *patches.Installation, scores []*midifile.Score, statePa
 	ls := liveSetup{
 		patches: ps, rate: orInt(in.Audio.Rate, 48000), buffer: orInt(in.Audio.Buffer, 128), lat: lat,
 		host: in.Audio.Host, device: in.Audio.Device,
-		midi:     midiConfig{Driver: orText(in.MIDI.Driver, "auto"), Ins: in.MIDI.In, Out: in.MIDI.Out, Virtual: in.MIDI.Virtual, Wait: true},
-		view:     viewFlag{on: in.View.Enabled, addr: in.View.Addr},
-		viewPIN:  in.View.PIN, viewReadOnly: in.View.ReadOnly,
+		midi:    midiConfig{Driver: orText(in.MIDI.Driver, "auto"), Ins: in.MIDI.In, Out: in.MIDI.Out, Virtual: in.MIDI.Virtual, Wait: true},
+		view:    viewFlag{on: in.View.Enabled, addr: in.View.Addr},
+		viewPIN: in.View.PIN, viewReadOnly: in.View.ReadOnly,
 		duration: duration,
 		osc:      oscSetup{listen: in.OSC.Listen, send: in.OSC.Send, rate: in.OSC.StateRate, receiver: &oscIn},
 	}
