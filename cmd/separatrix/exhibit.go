@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/separatrix-audio/separatrix/io/audio"
 	"github.com/separatrix-audio/separatrix/io/live"
 	"github.com/separatrix-audio/separatrix/io/midifile"
 	"github.com/separatrix-audio/separatrix/io/osc"
@@ -222,6 +223,11 @@ func runInstallation(in *patches.Installation, scores []*midifile.Score, statePa
 			opt.Level = func(now time.Time) float64 { return quietLevel(in, now) }
 		}
 		opt.Monitor = mon
+		// The clock that stands in for a lost device renders, but nobody hears it.
+		opt.Audible = func() bool {
+			st, ok := e.stream().(*audio.Supervised)
+			return ok && st.OnDevice()
+		}
 		opt.Restore = restore
 		opt.SaveState = func(st live.State) {
 			if err := saveState(statePath, st); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/separatrix-audio/separatrix/io/audio"
+	"github.com/separatrix-audio/separatrix/io/jacktest"
 	"github.com/separatrix-audio/separatrix/io/mididrv"
 	"github.com/separatrix-audio/separatrix/io/mididrv/jackmidi"
 	"github.com/separatrix-audio/separatrix/io/midimap"
@@ -245,5 +247,157 @@ send = %q
 	}
 	if _, err := os.Stat(filepath.Join(dir, "state.json")); err != nil {
 		t.Errorf("no state kept: %v\n%s", err, eout.String())
+	}
+}
+
+// notifySocket is a fake systemd: it keeps the datagrams an exhibit sends to
+// $NOTIFY_SOCKET, with the time each came.
+type notifySocket struct {
+	mu   sync.Mutex
+	msgs []notified
+}
+
+type notified struct {
+	text string
+	at   time.Time
+}
+
+func listenNotify(t *testing.T) (string, *notifySocket) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "notify")
+	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	n := &notifySocket{}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			k, err := c.Read(buf)
+			if err != nil {
+				return
+			}
+			n.mu.Lock()
+			n.msgs = append(n.msgs, notified{string(buf[:k]), time.Now()})
+			n.mu.Unlock()
+		}
+	}()
+	return path, n
+}
+
+// count returns how many datagrams holding text came in [from, to).
+func (n *notifySocket) count(text string, from, to time.Time) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	c := 0
+	for _, m := range n.msgs {
+		if strings.Contains(m.text, text) && !m.at.Before(from) && m.at.Before(to) {
+			c++
+		}
+	}
+	return c
+}
+
+// TestExhibitSurvivesJACKRestart: the JACK server killed and started again under an
+// exhibit. The sound resumes; /health answers 503 while it is gone and 200 after, with
+// the gap; systemd's watchdog (a fake $NOTIFY_SOCKET) is fed while the sound flows and
+// not while it is gone.
+func TestExhibitSurvivesJACKRestart(t *testing.T) {
+	needJACK(t)
+	srv := jacktest.StartPrivate(t)
+	dir := t.TempDir()
+	viewPort := freeUDPPort(t)
+	file := writeInstallation(t, dir, fmt.Sprintf(`format = 1
+name = "restart"
+patches = ["./quick.toml"]
+cap_db = -6
+state_file = "state.json"
+[audio]
+host = "jack"
+[view]
+address = "127.0.0.1:%d"
+`, viewPort))
+	sock, notify := listenNotify(t)
+	exhibit := exec.Command(sepBin, "exhibit", file, "--duration", "40s")
+	exhibit.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=400000")
+	var eout jacktest.Buffer
+	exhibit.Stderr = &eout
+	if err := exhibit.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer exhibit.Process.Kill()
+	health := func() (int, map[string]any) {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/health", viewPort))
+		if err != nil {
+			return 0, nil
+		}
+		defer resp.Body.Close()
+		var h map[string]any
+		json.NewDecoder(resp.Body).Decode(&h)
+		return resp.StatusCode, h
+	}
+	waitHealth := func(what string, code int) map[string]any {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			c, h := health()
+			if c == code {
+				return h
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("/health never answered %d (%s); last %d %v\n%s", code, what, c, h, eout.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitHealth("playing", 200)
+	for deadline := time.Now().Add(2 * time.Second); notify.count("READY=1", time.Time{}, time.Now()) != 1; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no READY=1 once playing\n%s", eout.String())
+		}
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if n := notify.count("WATCHDOG=1", time.Now().Add(-time.Second), time.Now()); n < 3 {
+		t.Errorf("%d watchdog pings in the last second of sound; want about 5 (every 0.2 s)", n)
+	}
+
+	srv.Kill()
+	killed := time.Now()
+	h := waitHealth("the server gone", 503)
+	if state := h["audio"].(map[string]any)["state"]; state != "reconnecting" {
+		t.Errorf("audio state %v while the server is gone, want reconnecting", state)
+	}
+	time.Sleep(2 * time.Second)
+	// Allow the pings of the first second: the monitor needs half a second to call the
+	// sound gone, and one ping may be on its way.
+	if n := notify.count("WATCHDOG=1", killed.Add(time.Second), time.Now()); n != 0 {
+		t.Errorf("%d watchdog pings while the sound was gone: systemd would never restart a silent exhibit", n)
+	}
+
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	h = waitHealth("the sound back", 200)
+	back := time.Now()
+	gaps := h["audio"].(map[string]any)["gaps"].([]any)
+	if len(gaps) != 1 {
+		t.Fatalf("/health lists %d gaps after one restart: %v", len(gaps), gaps)
+	}
+	gap := gaps[0].(map[string]any)
+	if secs := gap["seconds"].(float64); secs < 2 || secs > 20 || gap["to"] == nil {
+		t.Errorf("the gap %v: want it closed, lasting the 2 s and more the server was away", gap)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if n := notify.count("WATCHDOG=1", back, time.Now()); n < 3 {
+		t.Errorf("%d watchdog pings since the sound came back; want about 7", n)
+	}
+	exhibit.Process.Signal(os.Interrupt)
+	exhibit.Wait()
+	if !strings.Contains(eout.String(), "audio: flowing again after") || !strings.Contains(eout.String(), "audio: stopped") {
+		t.Errorf("the journal lines for the gap are missing:\n%s", eout.String())
+	}
+	if notify.count("STOPPING=1", time.Time{}, time.Now().Add(time.Second)) != 1 {
+		t.Errorf("no STOPPING=1 on the way out")
 	}
 }

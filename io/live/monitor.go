@@ -22,10 +22,11 @@ type Monitor struct {
 // MonitorSnapshot is a Monitor's state at one moment.
 type MonitorSnapshot struct {
 	Started time.Time
-	// Flowing is true while the stream renders: false before it starts, and from half
-	// a second without a rendered frame (a dead device or server) until it renders again.
+	// Flowing is true while the stream renders to a device (Options.Audible): false
+	// before it starts, from half a second without a rendered frame, and while no device
+	// plays (a clock stands in for a dead device or server), until it renders to one again.
 	Flowing   bool
-	LastAudio time.Time // when a frame was last seen rendered
+	LastAudio time.Time // when the sound was last seen flowing
 	Gaps      []Gap     // the most recent gaps in the sound, oldest first (at most MaxGaps)
 	Frames    int64     // frames rendered, all patches
 	Resets    uint64    // neurons reset for a non-finite state, all patches
@@ -75,6 +76,7 @@ func (s *session) monitorLoop(ctx context.Context) {
 	defer tick.Stop()
 	var lastFrames int64 = -1
 	lastMove := time.Now()
+	var lastHeard time.Time // the last tick that found the sound flowing
 	flowing := false
 	for {
 		select {
@@ -97,30 +99,34 @@ func (s *session) monitorLoop(ctx context.Context) {
 			if frames != lastFrames {
 				lastFrames, lastMove = frames, now
 			}
-			nowFlowing := now.Sub(lastMove) < stallAfter && frames > 0
+			rendering := now.Sub(lastMove) < stallAfter && frames > 0
+			nowFlowing := rendering && (s.opt.Audible == nil || s.opt.Audible())
 			switch {
-			case nowFlowing && !flowing && !m.Snapshot().LastAudio.IsZero():
-				fmt.Fprintf(s.opt.Log, "audio: flowing again after %.1f s\n", lastMove.Sub(m.Snapshot().LastAudio).Seconds())
-			case !nowFlowing && flowing:
+			case nowFlowing && !flowing && !lastHeard.IsZero():
+				fmt.Fprintf(s.opt.Log, "audio: flowing again after %.1f s\n", now.Sub(lastHeard).Seconds())
+			case !nowFlowing && flowing && !rendering:
 				fmt.Fprintf(s.opt.Log, "audio: stopped (no sound rendered for %.1f s)\n", now.Sub(lastMove).Seconds())
+			case !nowFlowing && flowing:
+				fmt.Fprintf(s.opt.Log, "audio: stopped (no device plays the sound)\n")
+			}
+			if nowFlowing {
+				lastHeard = now
 			}
 			m.update(func(st *MonitorSnapshot) {
 				if nowFlowing != flowing {
 					if nowFlowing {
 						if n := len(st.Gaps); n > 0 && st.Gaps[n-1].To.IsZero() {
-							st.Gaps[n-1].To = lastMove
+							st.Gaps[n-1].To = now
 						}
 					} else {
 						if len(st.Gaps) == MaxGaps {
 							st.Gaps = append(st.Gaps[:0], st.Gaps[1:]...)
 						}
-						st.Gaps = append(st.Gaps, Gap{From: st.LastAudio})
+						st.Gaps = append(st.Gaps, Gap{From: lastHeard})
 					}
 				}
 				st.Flowing = nowFlowing
-				if frames > 0 {
-					st.LastAudio = lastMove
-				}
+				st.LastAudio = lastHeard
 				st.Frames, st.Resets = frames, resets
 				st.Patch = s.opt.Patches[s.player.Playing()].Name
 				st.Attract = s.attracting.Load()

@@ -118,3 +118,27 @@ func TestStateSurvivesARestart(t *testing.T) {
 }
 
 func strconvF(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+
+// A stream that renders with no device behind it (a clock standing in for a lost JACK
+// server) is not sound flowing: the monitor says stopped until a device plays again.
+func TestMonitorHearsOnlyADevice(t *testing.T) {
+	var audible atomic.Bool
+	audible.Store(true)
+	m := &Monitor{}
+	log := &syncBuf{}
+	stop := startSession(t, Options{Patches: []*patches.Patch{mustLoad(t, "snic")}, Monitor: m, Log: log, Audible: audible.Load})
+	waitSnapshot(t, m, "the audio flowing", func(s MonitorSnapshot) bool { return s.Flowing })
+	audible.Store(false)
+	gone := waitSnapshot(t, m, "the device gone", func(s MonitorSnapshot) bool { return !s.Flowing })
+	if len(gone.Gaps) != 1 {
+		t.Fatalf("gaps %+v, want one open", gone.Gaps)
+	}
+	audible.Store(true)
+	waitSnapshot(t, m, "the device back", func(s MonitorSnapshot) bool { return s.Flowing && !s.Gaps[0].To.IsZero() })
+	if _, err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "audio: stopped (no device plays the sound)") {
+		t.Errorf("the log lacks the device's loss:\n%s", log.String())
+	}
+}

@@ -95,6 +95,9 @@ type Options struct {
 	Level func(time.Time) float64
 	// Monitor, if not nil, is kept up to date while the session runs (health, watchdog).
 	Monitor *Monitor
+	// Audible, if not nil, tells the monitor whether a device plays the sound now (a
+	// supervised stream's clock standing in for a lost device renders, unheard).
+	Audible func() bool
 	// Restore, if not nil, is applied before the sound starts: the patch and controls
 	// an installation played before a restart.
 	Restore *State
