@@ -1,8 +1,10 @@
 // Package view serves a live view of a playing session to web browsers: the phase plane
 // of the selected neuron with its state point and a fading trail, its bifurcation
 // diagram with a cursor at the present current, scrolling voltage traces with spike
-// ticks, a spike raster, the status, and controls (sliders, kick buttons, reset, patch
-// switch) that go to the engine through the same event path as MIDI.
+// ticks, a spike raster, the status, the caption of an installation's attract tour, and
+// controls (sliders, kick buttons, reset, patch switch) that go to the engine through the
+// same event path as MIDI. /kiosk is the same page laid out for a museum's touch screen
+// (see Kiosk).
 //
 // Threads: the audio callback writes each engine's emu.Tap (lock-free, never waits). One
 // hub goroutine drains the taps a few hundred times a second into a history shared by
@@ -51,8 +53,12 @@
 //	{"t":"status", "playing":0, "time":12.3, "neurons":[{"I":2.5,"rate":880,"firing":true}],
 //	 "xruns":0, "load":0.21, "droppedRecords":0, "droppedFrames":0, "rejected":0,
 //	 "droppedEvents":0, "droppedCommands":0, "pages":2, "lagMs":11.2, "midiIn":0,
-//	 "nowMs":1796000000250.0}
-//	                              four times a second. droppedRecords: tap records this page
+//	 "nowMs":1796000000250.0, "caption":"The current rises...", "attract":true}
+//	                              four times a second. caption: the attract tour's caption
+//	                              now ("" none; Status.Caption, at most 480 bytes, a longer
+//	                              one cut at a rune and ended with "…"); attract: the tour
+//	                              is playing (any command a page sends ends it, as any
+//	                              input does). droppedRecords: tap records this page
 //	                              never got (it fell behind); droppedFrames: display frames
 //	                              the server could not send (a write still in progress);
 //	                              rejected: this page's messages refused; lagMs: the mean the
@@ -134,6 +140,25 @@
 // publishes; a request never waits for the callback. Without Options.Health (a session
 // started by play) /health answers 404. /health needs no PIN: it reports, it steers
 // nothing, and it is reachable wherever the page is.
+//
+// # Kiosk
+//
+// GET /kiosk serves the page for a museum's screen (Chromium full screen on it, see
+// deploy/): the phase plane large with the tour's caption under it, room kept for three
+// lines so that the plot does not jump as captions come and go, the patch's description
+// cut to its first sentence beside its name, and larger touch targets. Left out are the
+// developer's numbers (xruns, load, lag, dropped records, frames and events), the theme
+// button and the view settings (trail, legends, trace length); a tap on a plot still
+// toggles the legends, but the kiosk keeps no settings across a reload, so one visitor's
+// change does not stay for the next. Selection, the long-press menu, pinch and Ctrl+wheel
+// zoom and overscroll are turned off. The theme is the URL's: /kiosk?theme=light.
+//
+// Both pages show the caption (faded out and in as it changes; on / it takes room only
+// while there is one) and, while the tour plays and the page may steer, a small "Touch a
+// control to play". A read-only view (Options.ReadOnly) shows its controls disabled on
+// both pages, as they follow the knobs, and no invitation. The server marks the kiosk
+// page (data-kiosk on its root element) rather than the script, so the kiosk layout is
+// there from the first paint.
 //
 // # Safety
 //

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -149,16 +151,20 @@ func (s *Server) Serve(ctx context.Context, src Source) error {
 	if err != nil {
 		return err
 	}
+	kiosk, err := kioskPage(static)
+	if err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
 	files := http.FileServer(http.FS(static))
 	mux.HandleFunc("/ws", func(w http.ResponseWriter, r *http.Request) { s.servePage(ctx, w, r) })
 	mux.HandleFunc("/health", s.serveHealth)
+	mux.HandleFunc("GET /kiosk", func(w http.ResponseWriter, r *http.Request) {
+		pageHeaders(w.Header())
+		http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(kiosk))
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Cache-Control", "no-cache")
-		h.Set("X-Content-Type-Options", "nosniff")
-		// Nothing but the page's own files and socket: a museum has no internet.
-		h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'")
+		pageHeaders(w.Header())
 		files.ServeHTTP(w, r)
 	})
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: 16 << 10}
@@ -243,6 +249,31 @@ const maxMessage = 1024
 // writeTimeout is how long one message may take to reach a page before the page is
 // dropped: a dead or stalled page must not keep a goroutine forever.
 const writeTimeout = 5 * time.Second
+
+// pageHeaders sets the headers of the page and its files.
+func pageHeaders(h http.Header) {
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Content-Type-Options", "nosniff")
+	// Nothing but the page's own files and socket: a museum has no internet.
+	h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'")
+}
+
+// kioskPage is the page as /kiosk serves it: index.html with a data-kiosk attribute on
+// its root element, which the style sheet and the script read. Marked here rather than
+// by the script, the kiosk layout is there from the first paint: no flash of the
+// developer's page on the museum's screen.
+func kioskPage(static fs.FS) ([]byte, error) {
+	index, err := fs.ReadFile(static, "index.html")
+	if err != nil {
+		return nil, err
+	}
+	at := bytes.Index(index, []byte("<html "))
+	if at < 0 {
+		return nil, errors.New(`view: the page's index.html has no "<html " tag to mark for the kiosk`)
+	}
+	at += len("<html ")
+	return slices.Concat(index[:at], []byte("data-kiosk "), index[at:]), nil
+}
 
 func controlName(target string) string {
 	if i := strings.LastIndexByte(target, '.'); i >= 0 {

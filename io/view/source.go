@@ -92,4 +92,11 @@ type Status struct {
 	DroppedEvents  uint64  // control events lost to full rings (MIDI and pages)
 	MIDIIn         uint64
 	DroppedCommand uint64 // page commands lost to a full queue
+
+	// Caption is the attract tour's caption now, "" for none: one line the page shows
+	// large under the phase plane. The view sends at most maxCaption bytes of it.
+	Caption string
+	// Attract is whether the attract tour is playing: the page then invites a visitor to
+	// play (any command a page sends counts as input and ends the tour).
+	Attract bool
 }

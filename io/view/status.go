@@ -3,6 +3,7 @@ package view
 import (
 	"math"
 	"time"
+	"unicode/utf8"
 
 	"github.com/separatrix-audio/separatrix/emu"
 )
@@ -89,7 +90,28 @@ func (p *page) status() map[string]any {
 		"xruns": st.Xruns, "load": finite(float32(st.Load)), "droppedRecords": p.lost, "droppedFrames": p.dropped.Load(),
 		"rejected": p.rejected.Load(), "droppedEvents": st.DroppedEvents, "droppedCommands": st.DroppedCommand,
 		"pages": pages, "lagMs": finite(float32(lag)), "midiIn": st.MIDIIn, "nowMs": nowMs(),
+		"caption": clipCaption(st.Caption), "attract": st.Attract,
 	}
+}
+
+// maxCaption bounds the caption a status message carries, in bytes. A tour's captions
+// are at most patches.MaxCaption (120) characters, 480 bytes of UTF-8 at the very
+// worst, so none is ever cut; a longer one (a score's text, a future source) is, rather
+// than grow every status message, four times a second, to any size.
+const maxCaption = 480
+
+// clipCaption returns s, or when it is longer than maxCaption bytes its start, cut at a
+// rune boundary and ended with "…", within maxCaption bytes.
+func clipCaption(s string) string {
+	if len(s) <= maxCaption {
+		return s
+	}
+	const ellipsis = "…"
+	cut := maxCaption - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
 }
 
 // nowMs is the server's wall clock in ms since the Unix epoch, as TRAIL's producedMs: a

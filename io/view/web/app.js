@@ -9,9 +9,14 @@ import { Ring, SpikeRing } from './records.js';
 
 const $ = sel => document.querySelector(sel);
 
-// The test hooks a headless browser reads (kept up to date every frame).
+// The kiosk page (/kiosk): the server marks the root element, so the style sheet lays
+// it out for a museum's touch screen from the first paint.
+const kiosk = document.documentElement.hasAttribute('data-kiosk');
+
+// The test hooks a headless browser reads (kept up to date every frame). caption and
+// attract are what the last status said; kiosk whether this is the kiosk page.
 const hook = window.separatrix = {
-  connected: false, framesDrawn: 0, fps: 0,
+  connected: false, framesDrawn: 0, fps: 0, kiosk, caption: '', attract: false,
   state: { patch: 0, neuron: 0, V: NaN, Y: NaN, I: NaN, t: NaN },
   sliders: [], status: null, geometry: { portraitCells: 0, diagram: false, complete: false }, errors: [],
 };
@@ -36,7 +41,9 @@ window.addEventListener('unhandledrejection', e => report(e.reason));
 
 // Storage may be missing or refuse (private mode, file:// pages): settings are then not kept.
 function storage(kind) { try { return window[kind]; } catch { return null; } }
-const local = storage('localStorage'), session = storage('sessionStorage');
+// The kiosk keeps no settings: what one visitor changes (a tap on a plot turns the
+// legends off) must not stay for the next after a reload.
+const local = kiosk ? null : storage('localStorage'), session = storage('sessionStorage');
 function stored(s, key, fallback) {
   try { return s?.getItem(key) ?? fallback; } catch { return fallback; }
 }
@@ -106,8 +113,17 @@ function resetRecords() {
 
 // ---- the socket ----
 
+// Messages that steer: the server counts each as a visitor's input (it ends the tour).
+const COMMANDS = new Set(['set', 'kick', 'reset', 'patch']);
+let lastCommandAt = -Infinity;
+
 function send(msg) {
-  if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+  if (ws?.readyState !== WebSocket.OPEN) return;
+  ws.send(JSON.stringify(msg));
+  if (COMMANDS.has(msg.t)) {
+    lastCommandAt = performance.now();
+    updateHint();
+  }
 }
 
 function connect() {
@@ -127,6 +143,11 @@ function connect() {
     ws = null; live = false; hook.connected = false; awaitingTrail = false;
     setConnection();
     updateControls();
+    // A caption from a session that may be gone says nothing true: hide it until the
+    // next status.
+    showCaption('');
+    attract = hook.attract = false;
+    updateHint();
     setTimeout(connect, 1000);
   };
 }
@@ -159,6 +180,9 @@ function onText(m) {
       status = hook.status = m;
       if (m.playing !== playing && patchValid(m.playing)) setPlaying(m.playing);
       renderStatus();
+      showCaption(typeof m.caption === 'string' ? m.caption : '');
+      attract = hook.attract = !!m.attract;
+      updateHint();
       break;
     case 'auth': {
       // Answers come in the order the PINs went (a wrong one is answered a second late).
@@ -218,6 +242,9 @@ function setPlaying(p) {
   $('#patch').value = String(p);
   $('#patch-name').textContent = pt.name;
   $('#description').textContent = pt.description || 'No description.';
+  const tagline = kiosk ? shortDescription(pt.description) : '';
+  $('#tagline').textContent = tagline;
+  $('#tagline').hidden = tagline === '';
   const n = pt.neurons.length;
   const chosen = chosenNeuron.get(pt.name) ?? 0;
   selected = chosen < n ? chosen : 0;
@@ -380,6 +407,58 @@ function updateControls() {
     : hello.readonly ? 'Watching only: steering is turned off on this server.'
       : needPin ? 'Enter the PIN that play printed to steer from this page.' : '';
   note.hidden = note.textContent === '';
+  updateHint();
+}
+
+// shortDescription is a description's first sentence, at most 140 characters: the
+// kiosk's line under the patch's name (the whole text is a paragraph for the desk).
+function shortDescription(text) {
+  text = String(text ?? '').replace(/\s+/g, ' ').trim();
+  let s = text.match(/^.*?[.!?](?=\s|$)/)?.[0] ?? text;
+  if (s.length > 140) {
+    const space = s.lastIndexOf(' ', 139);
+    s = s.slice(0, space > 40 ? space : 139) + '…';
+  }
+  return s;
+}
+
+// ---- the attract tour ----
+
+// FADE_MS is the caption's fade, as .caption's transition in style.css.
+const FADE_MS = 400;
+let attract = false;       // the tour plays, as the last status said
+let captionWanted = '', captionTimer = 0;
+
+// showCaption fades the caption shown out and text in; "" leaves none (the normal page
+// then gives the room back to the phase plane, the kiosk keeps it).
+function showCaption(text) {
+  if (text === captionWanted) return;
+  captionWanted = hook.caption = text;
+  clearTimeout(captionTimer);
+  const el = $('#caption');
+  if (el.classList.contains('shown')) {
+    el.classList.remove('shown');
+    captionTimer = setTimeout(swapCaption, FADE_MS);
+  } else {
+    swapCaption();
+  }
+}
+
+function swapCaption() {
+  const el = $('#caption');
+  el.textContent = captionWanted;
+  el.hidden = !kiosk && captionWanted === '';
+  if (captionWanted === '') return;
+  void el.offsetWidth; // laid out at opacity 0 first, so that the change fades
+  el.classList.add('shown');
+}
+
+// updateHint shows "Touch a control to play" while the tour plays and this page may
+// steer (a command ends the tour; on a read-only or locked page a touch would not).
+// It goes at once when the viewer touches a control, before the server's word.
+function updateHint() {
+  const steer = hook.connected && live && !hello?.readonly && authorized;
+  $('#attract-hint').hidden = !(attract && steer && performance.now() - lastCommandAt > 1500);
 }
 
 // ---- status ----
@@ -412,6 +491,7 @@ function renderStatus() {
 }
 
 function renderStats() {
+  if (kiosk) return; // the developer's numbers are not the museum's
   const s = status ?? {};
   const num = v => (v ?? '–');
   const rows = [
@@ -723,7 +803,20 @@ function frame(now) {
 
 // ---- wiring ----
 
+// kioskGuards keeps a visitor on the page as it is: no context menu on a long press, no
+// zoom by pinch or Ctrl+wheel, nothing dragged out of it. (The style sheet turns off
+// selection, the callout and overscroll.)
+function kioskGuards() {
+  const viewport = document.querySelector('meta[name="viewport"]');
+  viewport?.setAttribute('content', 'width=device-width, initial-scale=1, maximum-scale=1, user-scalable=no');
+  const no = e => e.preventDefault();
+  for (const type of ['contextmenu', 'dragstart', 'gesturestart']) document.addEventListener(type, no);
+  document.addEventListener('wheel', e => { if (e.ctrlKey) e.preventDefault(); }, { passive: false });
+  $('#caption').hidden = false; // the room for the caption is kept, empty or not
+}
+
 function init() {
+  if (kiosk) kioskGuards();
   applyTheme(settings.theme);
   $('#theme').addEventListener('click', () => {
     applyTheme(settings.theme === 'light' ? 'dark' : 'light');
