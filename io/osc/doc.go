@@ -33,10 +33,12 @@
 // Out of Separatrix (to the host and port it sends to):
 //
 //	/separatrix/NEURON/spike                       one per spike (no arguments)
-//	/separatrix/NEURON/rate                 f      firing rate, Hz of model time
+//	/separatrix/NEURON/rate                 f      firing rate, spikes a second of sound
+//	                                               (a population's: per member)
 //	/separatrix/NEURON/state                f f    membrane voltage (mV), recovery variable
 //	/separatrix/NEURON/CONTROL              f      a control's value, sent when it changes,
 //	                                               so a TouchOSC layout stays in step
+//	/separatrix/NEURON/CONTROL/normalized   f      the same, 0..1 over the control's range
 //
 // Trying it from a shell (liblo's tools, Debian package liblo-tools):
 //

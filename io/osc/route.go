@@ -272,8 +272,8 @@ func AppendSpike(dst []byte, neuron string) []byte {
 	return appendPadded(dst, ",", "", "", "")
 }
 
-// AppendRate appends /separatrix/NEURON/rate f: the neuron's firing rate, Hz of model
-// time.
+// AppendRate appends /separatrix/NEURON/rate f: the neuron's firing rate, spikes a
+// second of sound.
 func AppendRate(dst []byte, neuron string, hz float32) []byte {
 	checkNames(neuron, "rate")
 	dst = appendPadded(dst, Prefix, neuron, "/", "rate")
