@@ -135,7 +135,7 @@ func describeInstallation(w io.Writer, in *patches.Installation, scores []*midif
 		case v.PIN != "":
 			mode = "steering needs the PIN"
 		}
-		fmt.Fprintf(w, "view: http://%s/ (%s; kiosk page http://%s/?kiosk; health http://%s/health)\n", v.Addr, mode, v.Addr, v.Addr)
+		fmt.Fprintf(w, "view: http://%s/ (%s; kiosk page http://%s/kiosk; health http://%s/health)\n", v.Addr, mode, v.Addr, v.Addr)
 	} else {
 		fmt.Fprintln(w, "view: none (no [view] section: no page and no /health)")
 	}

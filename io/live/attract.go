@@ -214,8 +214,9 @@ func (s *session) stopTour() {
 
 // caption shows the tour's caption c ("" none).
 func (s *session) caption(c string) {
+	s.captionNow.Store(&c)
 	s.opt.Monitor.update(func(st *MonitorSnapshot) { st.Caption = c })
-	if s.opt.Attract.Caption != nil {
+	if s.opt.Attract != nil && s.opt.Attract.Caption != nil {
 		s.opt.Attract.Caption(c)
 	}
 }

@@ -408,6 +408,7 @@ type session struct {
 	lastInput  atomic.Int64
 	tour       tour
 	attracting atomic.Bool
+	captionNow atomic.Pointer[string] // the tour's caption, for the view
 	values     []map[controlKey]float64
 	// saves hands the state to the saver goroutine (nil without Options.SaveState); dirty
 	// says a visitor changed it since. The control loop's.

@@ -146,6 +146,10 @@ func (v *viewSource) Status() view.Status {
 		st.Xruns, st.Load = ss.Xruns, ss.LoadP99
 	}
 	st.DroppedEvents = v.s.midiDropped.Load()
+	st.Attract = v.s.attracting.Load()
+	if c := v.s.captionNow.Load(); c != nil && st.Attract {
+		st.Caption = *c
+	}
 	for i := range v.infos {
 		st.DroppedEvents += v.s.player.Engine(i).Events().Dropped()
 	}
