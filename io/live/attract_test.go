@@ -217,3 +217,18 @@ func TestLevelFollowsTheClock(t *testing.T) {
 		t.Errorf("the last 0.4 s peak at %.4f: the quiet hours' silence did not come", quiet)
 	}
 }
+
+// The page shows the tour's caption while the tour plays, and none once a page's move
+// has ended it.
+func TestViewShowsTheTourCaption(t *testing.T) {
+	p := softHysteresis(t)
+	p.Tour = &patches.Tour{Length: 30, Steps: []patches.TourStep{{At: 0, Caption: "At rest.", Kick: -1}}}
+	page := playWithView(t, Options{Patches: []*patches.Patch{p}, Attract: &Attract{Idle: time.Second}})
+	page.waitFor(t, "the caption with the tour playing", func(m map[string]any) bool {
+		return m["t"] == "status" && m["caption"] == "At rest." && m["attract"] == true
+	})
+	page.send(t, map[string]any{"t": "set", "slider": 0, "value": 1})
+	page.waitFor(t, "no caption once a visitor plays", func(m map[string]any) bool {
+		return m["t"] == "status" && m["caption"] == "" && m["attract"] == false
+	})
+}
