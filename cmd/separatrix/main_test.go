@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -236,6 +237,14 @@ func TestREADMECommandsRun(t *testing.T) {
 		}
 		if args[0] == "render" {
 			args = append(args, "--quiet")
+		}
+		if args[0] == "exhibit" {
+			// The README names the installation file from the repository's top.
+			args[1] = filepath.Join("..", "..", args[1])
+			if !slices.Contains(args, "--check") {
+				t.Errorf("README: %s: an exhibit line must be a --check (it would play until stopped)", line)
+				continue
+			}
 		}
 		if args[0] == "play" {
 			// play runs until stopped, and changes process-wide settings (the garbage
