@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/separatrix-audio/separatrix/io/audio"
 	"github.com/separatrix-audio/separatrix/io/jacktest"
 	"github.com/separatrix-audio/separatrix/io/mididrv"
@@ -399,5 +401,89 @@ address = "127.0.0.1:%d"
 	}
 	if notify.count("STOPPING=1", time.Time{}, time.Now().Add(time.Second)) != 1 {
 		t.Errorf("no STOPPING=1 on the way out")
+	}
+}
+
+// TestExhibitKioskInBrowser: the kiosk page of an exhibit in a real (headless) browser:
+// the attract tour's caption shows large under the phase plane with the hint to touch a
+// control, the developer numbers do not; a touch on the slider ends the tour and the
+// caption goes.
+func TestExhibitKioskInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a headless browser against exhibit for seconds")
+	}
+	if _, err := os.Stat(headlessShell); err != nil {
+		t.Skipf("no headless browser: %s is missing (apt-get install chromium-headless-shell)", headlessShell)
+	}
+	needJACK(t)
+	dir := t.TempDir()
+	viewPort := freeUDPPort(t)
+	file := writeInstallation(t, dir, fmt.Sprintf(`format = 1
+name = "kiosk"
+patches = ["./quick.toml"]
+cap_db = -12
+state_file = "state.json"
+[audio]
+host = "jack"
+[view]
+address = "127.0.0.1:%d"
+[attract]
+idle = "5s"
+`, viewPort))
+	exhibit := exec.Command(sepBin, "exhibit", file, "--duration", "40s")
+	var eout jacktest.Buffer
+	exhibit.Stderr = &eout
+	if err := exhibit.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { exhibit.Process.Signal(os.Interrupt); exhibit.Wait() })
+	url := fmt.Sprintf("http://127.0.0.1:%d/kiosk", viewPort)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the kiosk page never answered\n%s", eout.String())
+		}
+	}
+	b := startBrowser(t)
+	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(1920, 1080), chromedp.Navigate(url)); err != nil {
+		t.Fatalf("opening %s: %v", url, err)
+	}
+	caption := func() string {
+		return b.eval(`(() => { const c = document.querySelector('#caption'); return c && c.classList.contains('shown') ? c.textContent.trim() : ''; })()`)
+	}
+	visible := func(sel string) string {
+		return b.eval(`(() => { const e = document.querySelector('` + sel + `'); return !!e && e.offsetParent !== null && getComputedStyle(e).visibility !== 'hidden'; })()`)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for caption() != "At rest." {
+		if time.Now().After(deadline) {
+			t.Fatalf("the kiosk never showed the tour's first caption; state %s\n%s", b.state().raw, eout.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if b.eval(`document.documentElement.dataset.kiosk !== undefined || document.body.dataset.kiosk !== undefined`) != "true" {
+		t.Errorf("the page at /kiosk is not marked as the kiosk")
+	}
+	if visible("#attract-hint") != "true" {
+		t.Errorf("no hint to touch a control while the tour plays")
+	}
+	for _, text := range []string{"xruns", "load"} {
+		if b.eval(`document.body.innerText.toLowerCase().includes('`+text+`')`) == "true" {
+			t.Errorf("the kiosk shows the developer number %q", text)
+		}
+	}
+	b.waitFor("the slider to be enabled", func(pageState) bool {
+		return b.eval(`!document.querySelector('input[type=range][data-slider="0"]').disabled`) == "true"
+	})
+	b.setSlider(1)
+	deadline = time.Now().Add(5 * time.Second)
+	for caption() != "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the caption %q stayed after a visitor moved the slider", caption())
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
