@@ -487,3 +487,64 @@ idle = "5s"
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestExhibitFindsALateController: an installation listening to "all" MIDI inputs picks
+// up a controller plugged in after it started: its moves count as a visitor's input.
+func TestExhibitFindsALateController(t *testing.T) {
+	needJACK(t)
+	dir := t.TempDir()
+	viewPort := freeUDPPort(t)
+	file := writeInstallation(t, dir, fmt.Sprintf(`format = 1
+name = "late"
+patches = ["./quick.toml"]
+cap_db = -12
+state_file = "state.json"
+[audio]
+host = "jack"
+[midi]
+driver = "jack"
+in = ["all"]
+[view]
+address = "127.0.0.1:%d"
+`, viewPort))
+	exhibit := exec.Command(sepBin, "exhibit", file, "--duration", "30s")
+	var eout jacktest.Buffer
+	exhibit.Stderr = &eout
+	if err := exhibit.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { exhibit.Process.Signal(os.Interrupt); exhibit.Wait() })
+	lastInput := func() string {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/health", viewPort))
+		if err != nil {
+			return ""
+		}
+		defer resp.Body.Close()
+		var h struct {
+			LastInput struct{ Source string } `json:"last_input"`
+		}
+		json.NewDecoder(resp.Body).Decode(&h)
+		return h.LastInput.Source
+	}
+	waitPort(t, audio.JACKClientName)
+	time.Sleep(time.Second)
+	// Plugged in now: a new JACK MIDI client with an output port.
+	d, err := jackmidi.New(jackmidi.ClientName("latecomer"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	knob, err := mididrv.OpenVirtualOutput(d, "knob", mididrv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); lastInput() != "midi"; time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the controller plugged in late was never heard\n%s", eout.String())
+		}
+		knob.Send(midimap.ControlChange(1, 1, 64))
+	}
+	if !strings.Contains(eout.String(), "MIDI in: latecomer") {
+		t.Errorf("the journal does not say the new input is listened to:\n%s", eout.String())
+	}
+}

@@ -33,13 +33,18 @@ type midiSession struct {
 	inputs  []*mididrv.Input
 	mu      sync.Mutex
 	handler func(midimap.Msg)
+
+	// With "all" in an installation: the inputs already listened to or refused, by
+	// name (under mu), and the scan for new ones (stopped by closeInputs).
+	followed           map[string]bool
+	scanStop, scanDone chan struct{}
 }
 
 // openMIDI opens the driver and the output ports. With nothing asked for it opens
 // nothing. With no MIDI system, asking for "all" inputs only says so (the sound goes
 // on); asking for a named port is an error.
 func openMIDI(cfg midiConfig, say func(string, ...any)) (*midiSession, error) {
-	s := &midiSession{cfg: cfg, say: say}
+	s := &midiSession{cfg: cfg, say: say, followed: map[string]bool{}}
 	if len(cfg.Ins) == 0 && cfg.Out == "" && !cfg.Virtual {
 		return s, nil
 	}
@@ -81,7 +86,9 @@ func onlyAll(ins []string) bool {
 	return true
 }
 
-// Connect opens the inputs, delivering their messages to handle.
+// Connect opens the inputs, delivering their messages to handle. With "all" and
+// midiConfig.Wait (an installation), inputs that appear later (a controller plugged in
+// after the start) are looked for every few seconds and listened to as well.
 func (s *midiSession) Connect(handle func(midimap.Msg)) (func(), error) {
 	if s.driver == nil {
 		return func() {}, nil
@@ -89,12 +96,14 @@ func (s *midiSession) Connect(handle func(midimap.Msg)) (func(), error) {
 	h := func(m midimap.Msg, _ time.Time) { handle(m) }
 	status := mididrv.Options{Status: func(st mididrv.Status) { s.say("%s", st) }, Wait: s.cfg.Wait}
 	var queries []string
+	all := false
 	for _, q := range s.cfg.Ins {
 		if q != "all" {
 			queries = append(queries, q)
 			continue
 		}
-		ins, _, err := mididrv.Ports(s.driver)
+		all = true
+		ins, err := s.otherInputs()
 		if err != nil {
 			s.say("cannot list MIDI inputs: %v", err)
 			continue
@@ -102,27 +111,17 @@ func (s *midiSession) Connect(handle func(midimap.Msg)) (func(), error) {
 		if len(ins) == 0 {
 			s.say("no MIDI inputs to listen to")
 		}
-		for _, name := range ins {
-			if !strings.HasPrefix(name, "separatrix") { // not our own ports
-				queries = append(queries, name)
-			}
-		}
+		queries = append(queries, ins...)
 	}
 	for _, q := range queries {
-		in, err := mididrv.OpenInput(s.driver, q, h, status)
-		if err != nil {
+		if err := s.listen(q, h, status); err != nil {
 			var me *mididrv.MatchError
 			if errors.As(err, &me) || !onlyAll(s.cfg.Ins) {
 				s.closeInputs()
 				return nil, err
 			}
 			s.say("MIDI input %q: %v", q, err)
-			continue
 		}
-		s.mu.Lock()
-		s.inputs = append(s.inputs, in)
-		s.mu.Unlock()
-		s.say("MIDI in: %s", in.Port())
 	}
 	if s.cfg.Virtual {
 		in, err := mididrv.OpenVirtualInput(s.driver, "in", h, status)
@@ -134,10 +133,79 @@ func (s *midiSession) Connect(handle func(midimap.Msg)) (func(), error) {
 		s.inputs = append(s.inputs, in)
 		s.mu.Unlock()
 	}
+	if all && s.cfg.Wait {
+		s.scanStop, s.scanDone = make(chan struct{}), make(chan struct{})
+		go s.scan(h, status)
+	}
 	return s.closeInputs, nil
 }
 
+// otherInputs lists the driver's inputs but Separatrix's own.
+func (s *midiSession) otherInputs() ([]string, error) {
+	ins, _, err := mididrv.Ports(s.driver)
+	var others []string
+	for _, name := range ins {
+		if !strings.HasPrefix(name, "separatrix") { // not our own ports
+			others = append(others, name)
+		}
+	}
+	return others, err
+}
+
+// listen opens the input query names and follows it.
+func (s *midiSession) listen(query string, h mididrv.Handler, status mididrv.Options) error {
+	in, err := mididrv.OpenInput(s.driver, query, h, status)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.inputs = append(s.inputs, in)
+	s.followed[query] = true
+	s.mu.Unlock()
+	s.say("MIDI in: %s", in.Port())
+	return nil
+}
+
+// scanEvery is how often "all" looks for inputs that were not there before.
+const scanEvery = 3 * time.Second
+
+// scan listens to every new input until closeInputs.
+func (s *midiSession) scan(h mididrv.Handler, status mididrv.Options) {
+	defer close(s.scanDone)
+	tick := time.NewTicker(scanEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.scanStop:
+			return
+		case <-tick.C:
+		}
+		ins, err := s.otherInputs()
+		if err != nil {
+			continue // the MIDI system away: the inputs already open wait for it
+		}
+		for _, name := range ins {
+			s.mu.Lock()
+			known := s.followed[name]
+			s.mu.Unlock()
+			if !known {
+				if err := s.listen(name, h, status); err != nil {
+					s.say("MIDI input %q: %v", name, err)
+					s.mu.Lock()
+					s.followed[name] = true // said once; not tried again every few seconds
+					s.mu.Unlock()
+				}
+			}
+		}
+	}
+}
+
 func (s *midiSession) closeInputs() {
+	if s.scanStop != nil {
+		close(s.scanStop)
+		<-s.scanDone
+		s.scanStop = nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, in := range s.inputs {
