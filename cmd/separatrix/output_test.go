@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/separatrix-audio/separatrix/io/jacktest"
 	"github.com/separatrix-audio/separatrix/io/midifile"
 	"github.com/separatrix-audio/separatrix/io/wav"
 )
@@ -203,7 +204,7 @@ func runBinary(t *testing.T, dir string, limit time.Duration, stdout io.Writer, 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, sepBin, args...)
+	cmd := jacktest.CommandContext(ctx, sepBin, args...)
 	cmd.Dir = dir
 	cmd.Stdout = stdout
 	var errb bytes.Buffer
@@ -315,7 +316,7 @@ func TestRenderSignalRemovesTemporaryFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			earlier := sha(t, take)
-			cmd := exec.Command(sepBin, "render", "hysteresis", "-o", "out.wav", "--midi", "out.mid", "--csv", "out.csv", "--duration", "1h")
+			cmd := jacktest.Command(sepBin, "render", "hysteresis", "-o", "out.wav", "--midi", "out.mid", "--csv", "out.csv", "--duration", "1h")
 			cmd.Dir = dir
 			var errb bytes.Buffer
 			cmd.Stderr = &errb

@@ -372,7 +372,7 @@ func TestPlayWithNothingHere(t *testing.T) {
 	env := append(os.Environ(), "JACK_DEFAULT_SERVER=nosuchserver", "JACK_NO_START_SERVER=1")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	play := exec.CommandContext(ctx, sepBin, "play", "hysteresis", "--midi-in", "all", "--duration", "2s")
+	play := jacktest.CommandContext(ctx, sepBin, "play", "hysteresis", "--midi-in", "all", "--duration", "2s")
 	play.Env = env
 	start := time.Now()
 	out, err := play.CombinedOutput()
@@ -391,7 +391,7 @@ func TestPlayWithNothingHere(t *testing.T) {
 			t.Errorf("a long line: %q", l)
 		}
 	}
-	dev := exec.CommandContext(ctx, sepBin, "devices")
+	dev := jacktest.CommandContext(ctx, sepBin, "devices")
 	dev.Env = env
 	dout, err := dev.CombinedOutput()
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -113,7 +112,7 @@ var moreHelpers = map[string]func() int{}
 // returns its stdout and stderr.
 func helper(t *testing.T, h string, env ...string) (stdout, stderr string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd := jacktest.Command(os.Args[0], "-test.run=^$")
 	// GOTRACEBACK=all: a helper that hangs is stopped with SIGQUIT after two minutes
 	// and prints every goroutine's stack, to show where.
 	cmd.Env = append(append(os.Environ(), helperEnv+"="+h, "GOTRACEBACK=all"), env...)

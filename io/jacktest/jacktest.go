@@ -19,12 +19,17 @@
 //		...
 //	}
 //
+// With SEPARATRIX_TEST_NO_AUDIO_SERVER set (make test-arm64 sets it: the arm64 tests run
+// under qemu, far too slow for a real-time server's deadlines), no server starts: Need,
+// StartPrivate and SkipIfNoServer skip the test, in CI too.
+//
 // Start sets JACK_DEFAULT_SERVER for the process, so every JACK client the tests start,
 // in-process or as a command, finds this server and no other.
 package jacktest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -65,12 +70,39 @@ func Available() bool {
 // where .ci/run installs it, a missing server is a failure, not a skip.
 func Required() bool { return os.Getenv("CI") != "" }
 
+// NoServerEnv names the environment variable that turns audio servers off for a test
+// run: set to anything but "" or "0", no JACK server starts and every test that needs
+// one, or a real-time audio device, skips.
+const NoServerEnv = "SEPARATRIX_TEST_NO_AUDIO_SERVER"
+
+// ErrNoServer says audio servers are off for this run (NoServerEnv): tests skip, in CI too.
+var ErrNoServer = errors.New("audio servers are off for this run (" + NoServerEnv + " is set, as under qemu in make test-arm64)")
+
+// NoServer reports whether audio servers are off for this run (NoServerEnv).
+func NoServer() bool {
+	v := os.Getenv(NoServerEnv)
+	return v != "" && v != "0"
+}
+
+// SkipIfNoServer skips a test that needs an audio server or a real-time audio or MIDI
+// device when audio servers are off for this run (NoServerEnv). Tests that call Need or
+// StartPrivate need not call it.
+func SkipIfNoServer(t testing.TB) {
+	t.Helper()
+	if NoServer() {
+		t.Skip(ErrNoServer)
+	}
+}
+
 // ErrNotInstalled says JACK is missing here: tests skip, except in CI (Required).
 var ErrNotInstalled = errors.New("JACK is not installed (apt-get install jackd2)")
 
 // StartIfInstalled starts the tests' server, or returns ErrNotInstalled if jackd and
-// the example clients are missing.
+// the example clients are missing, or ErrNoServer if audio servers are off for this run.
 func StartIfInstalled() (*Server, error) {
+	if NoServer() {
+		return nil, ErrNoServer
+	}
 	if !Available() {
 		return nil, ErrNotInstalled
 	}
@@ -78,12 +110,15 @@ func StartIfInstalled() (*Server, error) {
 }
 
 // Need lets a test that needs the server s go on. Without one it skips the test when
-// err wraps ErrNotInstalled outside CI, and fails it otherwise: in CI JACK must be
-// there, and a server that would not start is a fault wherever it happens.
+// err wraps ErrNoServer (servers are off for this run), or ErrNotInstalled outside CI,
+// and fails it otherwise: in CI JACK must be there, and a server that would not start is
+// a fault wherever it happens.
 func Need(t testing.TB, s *Server, err error) {
 	t.Helper()
 	switch {
 	case s != nil:
+	case errors.Is(err, ErrNoServer):
+		t.Skip(err)
 	case errors.Is(err, ErrNotInstalled) && !Required():
 		t.Skip(err)
 	default:
@@ -95,8 +130,12 @@ func Need(t testing.TB, s *Server, err error) {
 // (parallel test binaries do not collide) and waits until it answers.
 func Start() (*Server, error) { return StartWith(48000, 128) }
 
-// StartWith is Start with another sample rate and period.
+// StartWith is Start with another sample rate and period. It returns ErrNoServer if
+// audio servers are off for this run.
 func StartWith(rate, period int) (*Server, error) {
+	if NoServer() {
+		return nil, ErrNoServer
+	}
 	if !Available() {
 		return nil, errors.New("jacktest: jackd is not installed (apt-get install jackd2)")
 	}
@@ -143,9 +182,10 @@ func (s *Server) launch() error {
 
 // StartPrivate starts a server for one test only, to kill or freeze without disturbing
 // the others, and when the test ends stops it and points JACK_DEFAULT_SERVER back at
-// the server it named before.
+// the server it named before. It skips the test if audio servers are off for this run.
 func StartPrivate(t testing.TB) *Server {
 	t.Helper()
+	SkipIfNoServer(t)
 	shared := os.Getenv("JACK_DEFAULT_SERVER")
 	srv, err := Start()
 	if err != nil {
@@ -279,4 +319,34 @@ func (s *Server) Ports() ([]string, error) {
 		}
 	}
 	return ports, nil
+}
+
+// ExecEnv names the environment variable that holds the emulator the test binaries run
+// under, as given to go test -exec (make test-arm64 sets it to qemu-aarch64-static with
+// the arm64 sysroot). A binary built for the tests' architecture (the test binary itself,
+// or the program a test builds with go build) then cannot be executed directly: the
+// kernel refuses it with "exec format error" unless binfmt_misc is set up for qemu, which
+// a container cannot do.
+const ExecEnv = "SEPARATRIX_TEST_EXEC"
+
+// Argv returns the command line that runs the program name, built for the tests'
+// architecture, with arguments arg: as is, or behind the emulator in ExecEnv.
+func Argv(name string, arg ...string) []string {
+	emu := strings.Fields(os.Getenv(ExecEnv))
+	return append(append(emu, name), arg...)
+}
+
+// Command is exec.Command for a program built for the tests' architecture: it runs it
+// through the emulator in ExecEnv when there is one. Signals sent to the command's
+// process reach the program (qemu-user passes them on).
+func Command(name string, arg ...string) *exec.Cmd {
+	argv := Argv(name, arg...)
+	return exec.Command(argv[0], argv[1:]...)
+}
+
+// CommandContext is exec.CommandContext for a program built for the tests'
+// architecture, like Command.
+func CommandContext(ctx context.Context, name string, arg ...string) *exec.Cmd {
+	argv := Argv(name, arg...)
+	return exec.CommandContext(ctx, argv[0], argv[1:]...)
 }

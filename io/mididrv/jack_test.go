@@ -678,7 +678,7 @@ func TestNoServer(t *testing.T) {
 	if !jackmidi.Available {
 		t.Skip("no JACK support in this build")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd := jacktest.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), helperEnv+"=open", "JACK_DEFAULT_SERVER=septest-no-such-server", "JACK_NO_START_SERVER=1")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/separatrix-audio/separatrix/io/jacktest"
 )
 
 // The signal tests run this test binary again as a helper that writes an output and
@@ -64,9 +66,10 @@ func startHelper(t *testing.T, mode, out string, shell string) (*exec.Cmd, *bufi
 	t.Helper()
 	var cmd *exec.Cmd
 	if shell != "" {
-		cmd = exec.Command("sh", "-c", shell+`; exec "$0" -test.run=^$`, os.Args[0])
+		// "$@": this test binary, behind the emulator when the tests run under one.
+		cmd = exec.Command("sh", append([]string{"-c", shell + `; exec "$@" -test.run=^$`, "sh"}, jacktest.Argv(os.Args[0])...)...)
 	} else {
-		cmd = exec.Command(os.Args[0], "-test.run=^$")
+		cmd = jacktest.Command(os.Args[0], "-test.run=^$")
 	}
 	cmd.Env = append(os.Environ(), helperEnv+"="+mode, "OUTFILE_TEST_OUT="+out)
 	cmd.Stderr = os.Stderr
