@@ -313,16 +313,37 @@ func TestREADMEPatchExampleParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, after, ok := strings.Cut(string(readme), "```toml\n")
-	block, _, ok2 := strings.Cut(after, "```")
-	if !ok || !ok2 {
-		t.Fatal("no ```toml block in the README")
+	var patchBlocks, installations, tours int
+	for _, part := range strings.Split(string(readme), "```toml\n")[1:] {
+		block, _, ok := strings.Cut(part, "```")
+		if !ok {
+			t.Fatal("a ```toml block in the README does not end")
+		}
+		switch {
+		case strings.Contains(block, "\npatches = "): // an installation
+			installations++
+			if _, err := patches.ParseInstallation("../../README.md", []byte(block)); err != nil {
+				t.Errorf("the README's example installation does not parse:\n%v", err)
+			}
+		case strings.HasPrefix(block, "[tour]"): // a tour, shown alone: hysteresis's
+			tours++
+			src, _ := patches.BuiltinSource("hysteresis")
+			text, _, _ := strings.Cut(string(src), "\n[tour]")
+			if _, err := patches.Parse("README.md", []byte(text+"\n"+block)); err != nil {
+				t.Errorf("the README's example tour does not parse in hysteresis:\n%v", err)
+			}
+		case strings.HasPrefix(block, "format = 1") && patchBlocks == 0: // the example patch
+			patchBlocks++
+			p, err := patches.Parse("README.md", []byte(block))
+			if err != nil {
+				t.Fatalf("the README's example patch does not parse:\n%v", err)
+			}
+			if len(p.NeuronNames) != 2 || len(p.MIDI.CC) == 0 || len(p.MIDI.Spikes) == 0 {
+				t.Errorf("the README example lost its parts: %+v", p.MIDI)
+			}
+		}
 	}
-	p, err := patches.Parse("README.md", []byte(block))
-	if err != nil {
-		t.Fatalf("the README's example patch does not parse:\n%v", err)
-	}
-	if len(p.NeuronNames) != 2 || len(p.MIDI.CC) == 0 || len(p.MIDI.Spikes) == 0 {
-		t.Errorf("the README example lost its parts: %+v", p.MIDI)
+	if patchBlocks != 1 || installations != 1 || tours != 1 {
+		t.Errorf("found %d example patches, %d installations and %d tours in the README; want one of each", patchBlocks, installations, tours)
 	}
 }
