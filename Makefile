@@ -151,12 +151,13 @@ bench:
 # Run each fuzz target for a while (make fuzz FUZZTIME=5m).
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test ./patches -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./patches -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./patches -run '^$$' -fuzz '^FuzzParseInstallation$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./io/midimap -run '^$$' -fuzz FuzzControls -fuzztime $(FUZZTIME)
 	$(GO) test ./io/midifile -run '^$$' -fuzz FuzzParseScore -fuzztime $(FUZZTIME)
 	$(GO) test ./io/wav -run '^$$' -fuzz FuzzRead -fuzztime $(FUZZTIME)
 	$(GO) test ./io/view -run '^$$' -fuzz FuzzParseRequest -fuzztime $(FUZZTIME)
-	$(GO) test ./io/osc -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./io/osc -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin $(OUT)
