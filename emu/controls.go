@@ -135,6 +135,33 @@ func ControlIndex(m *Model, name string) (int32, error) {
 		name, m.Name, joinNames(m.ParamNames()))
 }
 
+// ControlValue is the value control c has when a neuron of this spec starts: its
+// current, gain, pan, noise, pulses (at least 1), interval (DefaultInterval for 0) or a
+// parameter; 0 for a control the spec does not have.
+func (s NeuronSpec) ControlValue(c int32) float64 {
+	switch c {
+	case ControlCurrent:
+		return s.Current
+	case ControlGain:
+		return s.Gain
+	case ControlPan:
+		return s.Pan
+	case ControlNoise:
+		return s.Noise
+	case ControlPulses:
+		return float64(max(s.Pulses, 1))
+	case ControlInterval:
+		if s.Interval == 0 {
+			return DefaultInterval
+		}
+		return s.Interval
+	}
+	if k := int(c - ControlParam); k >= 0 && k < len(s.Params) {
+		return s.Params[k]
+	}
+	return 0
+}
+
 // ControlRange is the range an event value for control c of a neuron of model m is
 // clamped to.
 func ControlRange(m *Model, c int32) (lo, hi float64, ok bool) {

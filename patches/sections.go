@@ -177,28 +177,7 @@ func startValue(cfg *emu.Config, m midimap.CCMap) float64 {
 	if len(cfg.Neurons) == 0 {
 		return 0
 	}
-	s := cfg.Neurons[n]
-	switch m.Control {
-	case emu.ControlCurrent:
-		return s.Current
-	case emu.ControlGain:
-		return s.Gain
-	case emu.ControlPan:
-		return s.Pan
-	case emu.ControlNoise:
-		return s.Noise
-	case emu.ControlPulses:
-		return float64(max(s.Pulses, 1))
-	case emu.ControlInterval:
-		if s.Interval == 0 {
-			return emu.DefaultInterval
-		}
-		return s.Interval
-	}
-	if k := int(m.Control - emu.ControlParam); k >= 0 && k < len(s.Params) {
-		return s.Params[k]
-	}
-	return 0
+	return cfg.Neurons[n].ControlValue(m.Control)
 }
 
 // build gives the config to emu.New: each neuron alone first, so a refusal is reported at

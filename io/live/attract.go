@@ -254,7 +254,7 @@ func (s *session) value(i int, neuron, control int32) float64 {
 	if v, ok := s.values[i][controlKey{neuron, control}]; ok {
 		return v
 	}
-	return specValue(s.opt.Patches[i].Engine.Neurons[neuron], control)
+	return s.opt.Patches[i].Engine.Neurons[neuron].ControlValue(control)
 }
 
 // noteValue records a value set on patch i (neuron may be emu.AllNeurons).
@@ -263,29 +263,4 @@ func (s *session) noteValue(i int, neuron, control int32, v float64) {
 		s.values[i][controlKey{n, control}] = v
 		s.echo(i, n, control, v)
 	}
-}
-
-// specValue is a control's value as a neuron's spec starts it.
-func specValue(spec emu.NeuronSpec, control int32) float64 {
-	switch control {
-	case emu.ControlCurrent:
-		return spec.Current
-	case emu.ControlGain:
-		return spec.Gain
-	case emu.ControlPan:
-		return spec.Pan
-	case emu.ControlNoise:
-		return spec.Noise
-	case emu.ControlPulses:
-		return float64(max(spec.Pulses, 1))
-	case emu.ControlInterval:
-		if spec.Interval == 0 {
-			return emu.DefaultInterval
-		}
-		return spec.Interval
-	}
-	if k := int(control - emu.ControlParam); k >= 0 && k < len(spec.Params) {
-		return spec.Params[k]
-	}
-	return 0
 }
