@@ -144,8 +144,7 @@ func (s *session) oscStateLoop(ctx context.Context) {
 	tick := time.NewTicker(time.Duration(float64(time.Second) / math.Min(rate, 200)))
 	defer tick.Stop()
 	var buf []byte
-	lastPatch, lastFrames := -1, int64(0)
-	var last []uint64
+	var since rateWindow
 	for {
 		select {
 		case <-ctx.Done():
@@ -163,14 +162,12 @@ func (s *session) oscStateLoop(ctx context.Context) {
 			o.Out.SendPacket(buf)
 		}
 		st := s.player.Engine(i).Stats()
-		if i == lastPatch && len(last) == len(st.Spikes) && st.Frames > lastFrames {
-			dt := float64(st.Frames-lastFrames) / s.opt.SampleRate
+		if last, dt, ok := since.next(i, st, s.opt.SampleRate); ok {
 			for n, name := range p.NeuronNames {
 				hz := float64(st.Spikes[n]-last[n]) / dt / float64(max(p.Engine.Neurons[n].Population.Count, 1))
 				buf = osc.AppendRate(buf[:0], name, float32(hz))
 				o.Out.SendPacket(buf)
 			}
 		}
-		lastPatch, lastFrames, last = i, st.Frames, st.Spikes
 	}
 }

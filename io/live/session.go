@@ -876,14 +876,36 @@ func (s *session) recordLoop(ctx context.Context, rec *SampleRing, w *wav.Writer
 	}
 }
 
+// rateWindow measures firing rates over the sound played between two looks at an
+// engine's Stats, not the time passed: a stream renders in bursts (a clock's wake-ups, a
+// device's periods), which the wall clock would turn into a jittering rate.
+type rateWindow struct {
+	patch  int
+	frames int64
+	spikes []uint64
+	begun  bool
+}
+
+// next starts a new window at st (patch i's stats) and returns the spike counts at the
+// start of the one it ends and its length in seconds of sound; ok is false when there is
+// no such window (the first look, a new patch) or no sound was played in it.
+func (w *rateWindow) next(i int, st emu.Stats, rate float64) (last []uint64, seconds float64, ok bool) {
+	fresh := !w.begun || i != w.patch || len(w.spikes) != len(st.Spikes)
+	last, seconds = w.spikes, float64(st.Frames-w.frames)/rate
+	if !fresh && seconds <= 0 {
+		return nil, 0, false // keep the window open until sound is played
+	}
+	w.patch, w.frames, w.spikes, w.begun = i, st.Frames, st.Spikes, true
+	return last, seconds, !fresh
+}
+
 // statusLoop redraws the one-line status: per neuron current, rate and state, then
 // xruns, dropped events and callback load.
 func (s *session) statusLoop(ctx context.Context, streamStats func() StreamStats) {
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
-	var last []uint64
 	var line []byte
-	lastPatch, lastFrames := -1, int64(0)
+	var since rateWindow
 	for {
 		select {
 		case <-ctx.Done():
@@ -892,16 +914,9 @@ func (s *session) statusLoop(ctx context.Context, streamStats func() StreamStats
 			i := s.player.Playing()
 			p := s.opt.Patches[i]
 			st := s.player.Engine(i).Stats()
-			if i != lastPatch || len(last) != len(st.Spikes) {
-				last, lastPatch, lastFrames = st.Spikes, i, st.Frames
-				continue
-			}
-			// Rates over the sound played since, not the time passed: a stream renders
-			// in bursts (a clock's wake-ups, a device's periods), which the wall clock
-			// would turn into a jittering rate.
-			dt := float64(st.Frames-lastFrames) / s.opt.SampleRate
-			if dt <= 0 {
-				continue // nothing played (a stream stalled): the line stays as it was
+			last, dt, ok := since.next(i, st, s.opt.SampleRate)
+			if !ok {
+				continue // a new patch, or nothing played (a stream stalled): the line stays as it was
 			}
 			// Built in a reused buffer with strconv, not fmt, to feed the garbage
 			// collector little while the sound plays: only Stats allocates (a spike count
@@ -943,7 +958,6 @@ func (s *session) statusLoop(ctx context.Context, streamStats func() StreamStats
 			line = strconv.AppendUint(line, st.DroppedEvents+s.midiDropped.Load(), 10)
 			line = append(line, "\033[K"...)
 			s.opt.Status.Write(line)
-			last, lastFrames = st.Spikes, st.Frames
 		}
 	}
 }
