@@ -71,6 +71,39 @@ func writeInstallation(t *testing.T, dir, body string) string {
 	return path
 }
 
+// exhibitRun is a running `separatrix exhibit` of a test installation.
+type exhibitRun struct {
+	cmd      *exec.Cmd
+	out      *jacktest.Buffer // what it writes: its journal
+	viewPort int
+}
+
+// startExhibit runs exhibit for duration on a test installation named name: quick.toml,
+// a cap of -12 dBFS, JACK audio, the view on a free port of this machine, then extra
+// (more tables); env is added to its environment. SIGINT stops it at the test's end.
+func startExhibit(t *testing.T, name, extra, duration string, env ...string) *exhibitRun {
+	t.Helper()
+	r := &exhibitRun{out: &jacktest.Buffer{}, viewPort: freeUDPPort(t)} // a TCP port is as likely free
+	file := writeInstallation(t, t.TempDir(), fmt.Sprintf(`format = 1
+name = %q
+patches = ["./quick.toml"]
+cap_db = -12
+state_file = "state.json"
+[audio]
+host = "jack"
+[view]
+address = "127.0.0.1:%d"
+%s`, name, r.viewPort, extra))
+	r.cmd = exec.Command(sepBin, "exhibit", file, "--duration", duration)
+	r.cmd.Env = append(os.Environ(), env...)
+	r.cmd.Stderr = r.out
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.cmd.Process.Signal(os.Interrupt); r.cmd.Wait() })
+	return r
+}
+
 // TestExhibitAttractsAndHandsOver: an installation on the dummy JACK server. With no
 // input the tour starts after the idle time and crosses the bifurcation (its gate note
 // reaches a JACK MIDI client); a knob's move from JACK MIDI ends it with no jump (the
@@ -308,27 +341,9 @@ func (n *notifySocket) count(text string, from, to time.Time) int {
 func TestExhibitSurvivesJACKRestart(t *testing.T) {
 	needJACK(t)
 	srv := jacktest.StartPrivate(t)
-	dir := t.TempDir()
-	viewPort := freeUDPPort(t)
-	file := writeInstallation(t, dir, fmt.Sprintf(`format = 1
-name = "restart"
-patches = ["./quick.toml"]
-cap_db = -6
-state_file = "state.json"
-[audio]
-host = "jack"
-[view]
-address = "127.0.0.1:%d"
-`, viewPort))
 	sock, notify := listenNotify(t)
-	exhibit := exec.Command(sepBin, "exhibit", file, "--duration", "40s")
-	exhibit.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=400000")
-	var eout jacktest.Buffer
-	exhibit.Stderr = &eout
-	if err := exhibit.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer exhibit.Process.Kill()
+	run := startExhibit(t, "restart", "", "40s", "NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=400000")
+	exhibit, eout, viewPort := run.cmd, run.out, run.viewPort
 	health := func() (int, map[string]any) {
 		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/health", viewPort))
 		if err != nil {
@@ -416,27 +431,8 @@ func TestExhibitKioskInBrowser(t *testing.T) {
 		t.Skipf("no headless browser: %s is missing (apt-get install chromium-headless-shell)", headlessShell)
 	}
 	needJACK(t)
-	dir := t.TempDir()
-	viewPort := freeUDPPort(t)
-	file := writeInstallation(t, dir, fmt.Sprintf(`format = 1
-name = "kiosk"
-patches = ["./quick.toml"]
-cap_db = -12
-state_file = "state.json"
-[audio]
-host = "jack"
-[view]
-address = "127.0.0.1:%d"
-[attract]
-idle = "5s"
-`, viewPort))
-	exhibit := exec.Command(sepBin, "exhibit", file, "--duration", "40s")
-	var eout jacktest.Buffer
-	exhibit.Stderr = &eout
-	if err := exhibit.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { exhibit.Process.Signal(os.Interrupt); exhibit.Wait() })
+	run := startExhibit(t, "kiosk", "[attract]\nidle = \"5s\"\n", "40s")
+	eout, viewPort := run.out, run.viewPort
 	url := fmt.Sprintf("http://127.0.0.1:%d/kiosk", viewPort)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		if resp, err := http.Get(url); err == nil {
@@ -492,28 +488,8 @@ idle = "5s"
 // up a controller plugged in after it started: its moves count as a visitor's input.
 func TestExhibitFindsALateController(t *testing.T) {
 	needJACK(t)
-	dir := t.TempDir()
-	viewPort := freeUDPPort(t)
-	file := writeInstallation(t, dir, fmt.Sprintf(`format = 1
-name = "late"
-patches = ["./quick.toml"]
-cap_db = -12
-state_file = "state.json"
-[audio]
-host = "jack"
-[midi]
-driver = "jack"
-in = ["all"]
-[view]
-address = "127.0.0.1:%d"
-`, viewPort))
-	exhibit := exec.Command(sepBin, "exhibit", file, "--duration", "30s")
-	var eout jacktest.Buffer
-	exhibit.Stderr = &eout
-	if err := exhibit.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { exhibit.Process.Signal(os.Interrupt); exhibit.Wait() })
+	run := startExhibit(t, "late", "[midi]\ndriver = \"jack\"\nin = [\"all\"]\n", "30s")
+	eout, viewPort := run.out, run.viewPort
 	lastInput := func() string {
 		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/health", viewPort))
 		if err != nil {
