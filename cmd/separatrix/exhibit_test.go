@@ -71,6 +71,22 @@ func writeInstallation(t *testing.T, dir, body string) string {
 	return path
 }
 
+// jackKnob is a controller on JACK MIDI: a client named name with an output port "knob",
+// closed at the test's end.
+func jackKnob(t *testing.T, name string) (*jackmidi.Driver, *mididrv.Output) {
+	t.Helper()
+	d, err := jackmidi.New(jackmidi.ClientName(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	knob, err := mididrv.OpenVirtualOutput(d, "knob", mididrv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, knob
+}
+
 // exhibitRun is a running `separatrix exhibit` of a test installation.
 type exhibitRun struct {
 	cmd      *exec.Cmd
@@ -113,15 +129,7 @@ address = "127.0.0.1:%d"
 func TestExhibitAttractsAndHandsOver(t *testing.T) {
 	needJACK(t)
 	dir := t.TempDir()
-	d, err := jackmidi.New(jackmidi.ClientName("visitor"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	knob, err := mididrv.OpenVirtualOutput(d, "knob", mididrv.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, knob := jackKnob(t, "visitor")
 	type note struct {
 		on   bool
 		when time.Time
@@ -505,15 +513,7 @@ func TestExhibitFindsALateController(t *testing.T) {
 	waitPort(t, audio.JACKClientName)
 	time.Sleep(time.Second)
 	// Plugged in now: a new JACK MIDI client with an output port.
-	d, err := jackmidi.New(jackmidi.ClientName("latecomer"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	knob, err := mididrv.OpenVirtualOutput(d, "knob", mididrv.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, knob := jackKnob(t, "latecomer")
 	for deadline := time.Now().Add(10 * time.Second); lastInput() != "midi"; time.Sleep(200 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the controller plugged in late was never heard\n%s", eout.String())

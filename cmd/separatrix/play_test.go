@@ -19,7 +19,6 @@ import (
 	"github.com/separatrix-audio/separatrix/io/audio"
 	"github.com/separatrix-audio/separatrix/io/jacktest"
 	"github.com/separatrix-audio/separatrix/io/mididrv"
-	"github.com/separatrix-audio/separatrix/io/mididrv/jackmidi"
 	"github.com/separatrix-audio/separatrix/io/midimap"
 	"github.com/separatrix-audio/separatrix/io/wav"
 )
@@ -425,15 +424,7 @@ func TestDevicesListsJACK(t *testing.T) {
 // and -0.30 µA/cm²; see io/render's TestSaddleNodeHysteresis).
 func TestCCSweepShowsHysteresis(t *testing.T) {
 	needJACK(t)
-	d, err := jackmidi.New(jackmidi.ClientName("sweeper"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	knob, err := mididrv.OpenVirtualOutput(d, "knob", mididrv.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, knob := jackKnob(t, "sweeper")
 	type noteAt struct {
 		on   bool
 		when time.Time
