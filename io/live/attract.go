@@ -64,9 +64,10 @@ const minIdle = time.Second
 // noteInput records that a visitor did something, now.
 func (s *session) noteInput() { s.lastInput.Store(time.Now().UnixNano()) }
 
-// isInput tells a visitor's MIDI from the traffic devices send by themselves: clock,
-// active sensing and the other system real-time messages do not count.
-func isInput(m midimap.Msg) bool { return m.Status < 0xF8 }
+// isInput tells a visitor's MIDI from the traffic devices send by themselves: only
+// channel messages count (not clock, active sensing, time code, song position or
+// system exclusive, which a show controller may send all day).
+func isInput(m midimap.Msg) bool { return m.Status >= 0x80 && m.Status < 0xF0 }
 
 // attractDue returns how long until the tour should start (0 or less: now), or false
 // without an attract mode.
@@ -115,9 +116,13 @@ func (s *session) score(i int) *midifile.Score {
 // of one, and returns the wait until the next step.
 func (s *session) stepTour(evBuf []emu.Event) ([]emu.Event, time.Duration) {
 	t := &s.tour
-	e := s.player.Engine(t.patch)
-	now := e.Frame()
-	if now >= t.start+t.length {
+	now := s.player.Engine(t.patch).Frame()
+	end := t.start + t.length
+	// What falls due up to the end plays, the last step at the very end included; then
+	// the next patch's tour starts.
+	evBuf = s.playDue(evBuf, min(now, end))
+	if now >= end {
+		s.releaseScore(t.patch)
 		next := t.patch
 		for k := 1; k <= len(s.opt.Patches); k++ {
 			if j := (t.patch + k) % len(s.opt.Patches); s.hasTour(j) {
@@ -126,33 +131,89 @@ func (s *session) stepTour(evBuf []emu.Event) ([]emu.Event, time.Duration) {
 			}
 		}
 		s.startTour(next)
-		t, e = &s.tour, s.player.Engine(next)
-		now = e.Frame()
+		t = &s.tour
+		now = s.player.Engine(next).Frame()
+		end = t.start + t.length
+		evBuf = s.playDue(evBuf, now)
 	}
-	due := func(seconds float64) int64 { return t.start + int64(seconds*s.opt.SampleRate) }
-	var wait int64
-	if sc := s.score(t.patch); sc != nil {
-		for t.next < len(sc.Events) && due(sc.Events[t.next].Seconds) <= now {
-			evBuf = s.controls[t.patch].Handle(evBuf[:0], sc.Events[t.next].Msg, now)
-			s.pushAll(t.patch, evBuf)
-			t.next++
-		}
-		wait = t.start + t.length - now
-		if t.next < len(sc.Events) {
-			wait = min(wait, due(sc.Events[t.next].Seconds)-now)
-		}
-	} else {
-		steps := s.opt.Patches[t.patch].Tour.Steps
-		for t.next < len(steps) && due(steps[t.next].At) <= now {
-			s.playStep(t.patch, steps[t.next], now)
-			t.next++
-		}
-		wait = t.start + t.length - now
-		if t.next < len(steps) {
-			wait = min(wait, due(steps[t.next].At)-now)
-		}
+	wait := end - now
+	if at, ok := s.nextDue(); ok {
+		wait = min(wait, at-now)
 	}
 	return evBuf, time.Duration(float64(max(wait, 0)) / s.opt.SampleRate * float64(time.Second))
+}
+
+// due is the frame at which the tour's moment seconds falls.
+func (s *session) due(seconds float64) int64 {
+	return s.tour.start + int64(seconds*s.opt.SampleRate)
+}
+
+// playDue plays the tour's steps (or score events) due by frame upTo.
+func (s *session) playDue(evBuf []emu.Event, upTo int64) []emu.Event {
+	t := &s.tour
+	now := s.player.Engine(t.patch).Frame()
+	if sc := s.score(t.patch); sc != nil {
+		for t.next < len(sc.Events) && s.due(sc.Events[t.next].Seconds) <= upTo {
+			evBuf = s.scoreControls[t.patch].Handle(evBuf[:0], sc.Events[t.next].Msg, now)
+			s.playScoreEvents(t.patch, evBuf, now)
+			t.next++
+		}
+		return evBuf
+	}
+	steps := s.opt.Patches[t.patch].Tour.Steps
+	for t.next < len(steps) && s.due(steps[t.next].At) <= upTo {
+		s.playStep(t.patch, steps[t.next], now)
+		t.next++
+	}
+	return evBuf
+}
+
+// nextDue is the frame of the tour's next step or score event, if any.
+func (s *session) nextDue() (int64, bool) {
+	t := &s.tour
+	if sc := s.score(t.patch); sc != nil {
+		if t.next < len(sc.Events) {
+			return s.due(sc.Events[t.next].Seconds), true
+		}
+		return 0, false
+	}
+	if steps := s.opt.Patches[t.patch].Tour.Steps; t.next < len(steps) {
+		return s.due(steps[t.next].At), true
+	}
+	return 0, false
+}
+
+// playScoreEvents pushes what a score's message did through the tour's own MIDI map
+// (no soft takeover: the score is the performer). A control it moves is followed like a
+// tour step's ramp, so that a visitor's input stops it where it stands, and the
+// visitor's knobs learn where it went: they wait to be caught there.
+func (s *session) playScoreEvents(patch int, evs []emu.Event, now int64) {
+	e := s.player.Engine(patch)
+	for _, ev := range evs {
+		e.Events().Push(ev) // a full ring drops and counts
+		if ev.Kind != emu.EventSet {
+			continue
+		}
+		frames := int64(ev.Time * s.opt.SampleRate)
+		for _, n := range s.neuronsOf(patch, ev.Neuron) {
+			s.tour.ramps = append(s.tour.ramps, tourRamp{neuron: n, control: ev.Control,
+				from: s.value(patch, n, ev.Control), to: ev.Value, start: now, frames: frames})
+		}
+		s.noteValue(patch, ev.Neuron, ev.Control, ev.Value)
+		s.controls[patch].Sync(ev.Neuron, ev.Control, ev.Value)
+		s.view.noteSet(patch, ev.Neuron, ev.Control, ev.Value)
+	}
+}
+
+// releaseScore lets go of what a score holds on patch i (its held keys).
+func (s *session) releaseScore(i int) {
+	if s.scoreControls == nil || s.scoreControls[i] == nil {
+		return
+	}
+	e := s.player.Engine(i)
+	for _, ev := range s.scoreControls[i].ReleaseHeld(nil, e.Frame()) {
+		e.Events().Push(ev)
+	}
 }
 
 // playStep plays one step of a patch's tour at frame now.
@@ -203,9 +264,7 @@ func (s *session) stopTour() {
 		s.controls[t.patch].Sync(r.neuron, r.control, v)
 		s.view.noteSet(t.patch, r.neuron, r.control, v)
 	}
-	for _, ev := range s.controls[t.patch].ReleaseHeld(nil, now) {
-		e.Events().Push(ev)
-	}
+	s.releaseScore(t.patch)
 	*t = tour{ramps: t.ramps[:0]}
 	s.attracting.Store(false)
 	s.caption("")

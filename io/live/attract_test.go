@@ -60,7 +60,9 @@ func TestAttractTourPlaysAndHandsOver(t *testing.T) {
 			case <-clockDone:
 				return
 			case <-time.After(20 * time.Millisecond):
-				handle(midimap.Msg{Status: 0xF8})
+				handle(midimap.Msg{Status: 0xF8})                     // clock
+				handle(midimap.Msg{Status: 0xF1, Data1: 0x12})        // time code
+				handle(midimap.Msg{Status: 0xF2, Data1: 0, Data2: 4}) // song position
 			}
 		}
 	}()
@@ -231,4 +233,106 @@ func TestViewShowsTheTourCaption(t *testing.T) {
 	page.waitFor(t, "no caption once a visitor plays", func(m map[string]any) bool {
 		return m["t"] == "status" && m["caption"] == "" && m["attract"] == false
 	})
+}
+
+// currentsIn reads the status lines' a.current values.
+func currentsIn(t *testing.T, status string) []float64 {
+	t.Helper()
+	var currents []float64
+	for _, m := range regexp.MustCompile(`a I=(-?[0-9.]+)`).FindAllStringSubmatch(status, -1) {
+		v, _ := strconv.ParseFloat(m[1], 64)
+		currents = append(currents, v)
+	}
+	return currents
+}
+
+// A page's slider move is where a later tour's ramp starts: a visitor who ends that tour
+// mid-ramp finds the current where the ramp stood, not where the patch began.
+func TestPageMoveThenTourStopsWithoutAJump(t *testing.T) {
+	p := softHysteresis(t)
+	p.Tour = &patches.Tour{Length: 10, Steps: []patches.TourStep{
+		{At: 0, Caption: "down", Target: "a.current", Neuron: 0, Control: int(emu.ControlCurrent), To: 0, Over: 3, Kick: -1},
+	}}
+	captions := make(chan string, 16)
+	status := &syncBuf{}
+	page := playWithView(t, Options{Patches: []*patches.Patch{p}, Status: status,
+		Attract: &Attract{Idle: time.Second, Caption: func(c string) { captions <- c }}})
+	page.waitFor(t, "the page connected", func(m map[string]any) bool { return m["t"] == "status" })
+	page.send(t, map[string]any{"t": "set", "slider": 0, "value": 5})
+	waitCaption(t, captions, "down") // from 5 towards 0 over 3 s
+	time.Sleep(time.Second)
+	page.send(t, map[string]any{"t": "reset"}) // a visitor: the tour stops where it stands
+	waitCaption(t, captions, "")
+	time.Sleep(800 * time.Millisecond)
+	currents := currentsIn(t, status.String())
+	if len(currents) < 3 {
+		t.Fatalf("too few status lines: %q", status.String())
+	}
+	if last := currents[len(currents)-1]; last < 2 || last > 4.6 {
+		t.Errorf("the tour stopped with the current at %.2f; its ramp from 5 stood near 3.3 (all: %v)", last, currents)
+	}
+}
+
+// A score tour plays through a map of its own: its moves do not engage the visitor's
+// soft knobs, which learn where the score left each control and wait to be caught there.
+func TestScoreTourHandsOverToSoftKnobs(t *testing.T) {
+	p := softHysteresis(t)
+	p.Tour = nil
+	score := &midifile.Score{Length: 20, Events: []midifile.ScoreEvent{ // the mod wheel to the top: 6
+		{Seconds: 0.1, Msg: midimap.Msg{Status: 0xB0, Data1: 1, Data2: 127}},
+		{Seconds: 0.1, Msg: midimap.Msg{Status: 0xB0, Data1: 33, Data2: 127}},
+	}}
+	handles := make(chan func(midimap.Msg), 1)
+	captions := make(chan string, 16)
+	status := &syncBuf{}
+	stop := startSession(t, Options{Patches: []*patches.Patch{p}, ConnectInputs: handOver(handles), Status: status,
+		Attract: &Attract{Idle: time.Second, Scores: []*midifile.Score{score}, Caption: func(c string) { captions <- c }}})
+	handle := <-handles
+	time.Sleep(1800 * time.Millisecond)                   // the tour on, the score's move made
+	handle(midimap.Msg{Status: 0xB0, Data1: 1, Data2: 0}) // the visitor's knob at its bottom, -2
+	handle(midimap.Msg{Status: 0xB0, Data1: 33, Data2: 0})
+	waitCaption(t, captions, "")
+	time.Sleep(700 * time.Millisecond)
+	if _, err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	currents := currentsIn(t, status.String())
+	if len(currents) == 0 || currents[len(currents)-1] != 6 {
+		t.Errorf("after the visitor's knob at the bottom the current reads %v; it should stay at the score's 6\n%q", currents, status.String())
+	}
+}
+
+// A step at the very end of a tour plays before the next tour starts.
+func TestTourStepAtItsEnd(t *testing.T) {
+	p := mustLoad(t, "snic")
+	p.Tour = &patches.Tour{Length: 1, Steps: []patches.TourStep{{At: 0, Caption: "start", Kick: -1}, {At: 1, Caption: "end", Kick: -1}}}
+	captions := make(chan string, 16)
+	startSession(t, Options{Patches: []*patches.Patch{p}, Attract: &Attract{Idle: time.Second, Caption: func(c string) { captions <- c }}})
+	waitCaption(t, captions, "start")
+	waitCaption(t, captions, "end")
+	waitCaption(t, captions, "start")
+}
+
+// Quiet hours hold from the very first sample: a restart at night is silent.
+func TestQuietHoursFromTheFirstSample(t *testing.T) {
+	p := mustLoad(t, "hysteresis")
+	p.Engine.Neurons[0].Current = 5 // firing
+	path := filepath.Join(t.TempDir(), "night.wav")
+	stop := startSession(t, Options{Patches: []*patches.Patch{p}, Record: path, Level: func(time.Time) float64 { return 0 }})
+	time.Sleep(500 * time.Millisecond)
+	if _, err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := wav.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f, v := range a.Channels[0] {
+		if v != 0 {
+			t.Fatalf("sample %d is %g: the night's silence did not hold from the start", f, v)
+		}
+	}
+	if len(a.Channels[0]) < 4800 {
+		t.Fatalf("only %d frames recorded", len(a.Channels[0]))
+	}
 }

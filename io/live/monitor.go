@@ -36,6 +36,9 @@ type MonitorSnapshot struct {
 	LastInput time.Time // a visitor's last input (the session's start before any)
 	InputFrom string    // "midi", "page" or "osc" ("" before any)
 	OSC       OSCStats  // what came in over OSC
+	// Updated is when the monitor last looked: a snapshot much older than stallAfter
+	// means the session itself is stuck, whatever Flowing says.
+	Updated time.Time
 }
 
 // Gap is a stretch of time the audio did not flow. To is zero while it lasts.
@@ -127,6 +130,7 @@ func (s *session) monitorLoop(ctx context.Context) {
 				}
 				st.Flowing = nowFlowing
 				st.LastAudio = lastHeard
+				st.Updated = now
 				st.Frames, st.Resets = frames, resets
 				st.Patch = s.opt.Patches[s.player.Playing()].Name
 				st.Attract = s.attracting.Load()
@@ -152,8 +156,12 @@ type State struct {
 	Controls map[string]map[string]float64 `json:"controls"`
 }
 
-// saveEvery bounds how often the state is handed to Options.SaveState while it changes.
-const saveEvery = 5 * time.Second
+// The state is saved saveAfterQuiet after a visitor's last input, and at least every
+// saveAtLeast while one plays on.
+const (
+	saveAfterQuiet = 20 * time.Second
+	saveAtLeast    = 10 * time.Minute
+)
 
 // state is the session's state now. The control loop's.
 func (s *session) state() State {

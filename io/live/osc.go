@@ -30,6 +30,7 @@ type OSCStats struct {
 	Dropped  uint64 // lost to a full queue
 	Refused  uint64 // not understood: an unknown address, neuron or control, a bad value
 	Spikes   uint64 // spike messages not sent: more than maxOSCSpikes a second
+	Unsent   uint64 // outgoing packets dropped: the network could not take them fast enough
 }
 
 // oscSetRamp is the ramp of an OSC set, in seconds of sound: a fader sends steps, which
@@ -52,23 +53,32 @@ func (s *session) handleOSC(m osc.Message) {
 }
 
 type oscCounters struct {
-	received, dropped, refused, spikes atomic.Uint64
+	received, dropped, refused, spikes, unsent atomic.Uint64
 }
 
-// oscMessage carries out one message in the control loop, against the patch playing.
-func (s *session) oscMessage(m osc.Message, logged *int) {
-	active := s.player.Playing()
-	a, err := osc.Route(s.opt.Patches[active], m)
+// routeOSC resolves a message against the patch playing (or asked for: a program change
+// in the same bundle counts), or refuses and counts it; the first few refusals go to the
+// log, so a technician setting up a layout sees why, while a controller sending garbage
+// all day does not flood the journal.
+func (s *session) routeOSC(m osc.Message, logged *int) (osc.Action, bool) {
+	a, err := osc.Route(s.opt.Patches[s.player.Wanted()], m)
+	if err == nil && a.Kind == osc.ActionNone {
+		return a, false // a push button let go: nothing to do, and no visitor's move
+	}
 	if err != nil {
 		s.oscStats.refused.Add(1)
-		// The first few go to the log, so a technician setting up a layout sees why;
-		// a controller sending garbage all day does not flood the journal.
 		if *logged < 10 {
 			*logged++
 			fmt.Fprintf(s.opt.Log, "OSC %s: %v\n", m.Address, err)
 		}
-		return
+		return a, false
 	}
+	return a, true
+}
+
+// applyOSC carries out a routed message, in the control loop, as MIDI's moves are.
+func (s *session) applyOSC(a osc.Action) {
+	active := s.player.Wanted()
 	e := s.player.Engine(active)
 	switch a.Kind {
 	case osc.ActionProgram:
@@ -89,7 +99,7 @@ func (s *session) oscMessage(m osc.Message, logged *int) {
 // control's range, when the patch plays and an OSC output is set. The control loop's.
 func (s *session) echo(i int, neuron, control int32, v float64) {
 	o := s.opt.OSC
-	if o == nil || o.Out == nil || i != s.player.Playing() {
+	if o == nil || o.Out == nil || i != s.player.Wanted() {
 		return
 	}
 	p := s.opt.Patches[i]
@@ -100,17 +110,44 @@ func (s *session) echo(i int, neuron, control int32, v float64) {
 	}
 	neuronName, control0 := p.NeuronNames[neuron], name[len(p.NeuronNames[neuron])+1:]
 	s.oscBuf = osc.AppendEcho(s.oscBuf[:0], neuronName, control0, float32(v))
-	o.Out.SendPacket(s.oscBuf) // a peer not there fails and is counted by the sender
+	s.sendOSC(s.oscBuf)
 	if lo, hi, ok := emu.ControlRange(p.Engine.Neurons[neuron].Model, control); ok && hi > lo {
 		norm := math.Min(math.Max((v-lo)/(hi-lo), 0), 1)
 		s.oscBuf = osc.AppendMessage(s.oscBuf[:0], osc.Message{
 			Address: osc.Prefix + neuronName + "/" + control0 + "/normalized", Args: []osc.Arg{osc.Float(float32(norm))}})
-		o.Out.SendPacket(s.oscBuf)
+		s.sendOSC(s.oscBuf)
 	}
 }
 
 func (c *oscCounters) stats() OSCStats {
-	return OSCStats{Received: c.received.Load(), Dropped: c.dropped.Load(), Refused: c.refused.Load(), Spikes: c.spikes.Load()}
+	return OSCStats{Received: c.received.Load(), Dropped: c.dropped.Load(), Refused: c.refused.Load(), Spikes: c.spikes.Load(),
+		Unsent: c.unsent.Load()}
+}
+
+// oscQueueLength bounds the packets waiting for the OSC send goroutine.
+const oscQueueLength = 1024
+
+// sendOSC queues a copy of packet for the OSC send goroutine, or drops and counts it
+// when the queue is full: the control and spike-note loops never wait on the network.
+func (s *session) sendOSC(packet []byte) {
+	select {
+	case s.oscOut <- append([]byte(nil), packet...):
+	default:
+		s.oscStats.unsent.Add(1)
+	}
+}
+
+// oscSendLoop sends the queued packets (a peer that is not there fails, counted by the
+// sender).
+func (s *session) oscSendLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case b := <-s.oscOut:
+			s.opt.OSC.Out.SendPacket(b)
+		}
+	}
 }
 
 // oscSpike sends a spike of neuron n of patch i, at most maxOSCSpikes a second a neuron.
@@ -129,7 +166,7 @@ func (s *session) oscSpike(i int, n int32, now time.Time) {
 		return
 	}
 	s.spikeBuf = osc.AppendSpike(s.spikeBuf[:0], s.opt.Patches[i].NeuronNames[n])
-	o.Out.SendPacket(s.spikeBuf)
+	s.sendOSC(s.spikeBuf)
 }
 
 // oscStateLoop sends each neuron's rate and state at the set rate, for the patch

@@ -34,7 +34,8 @@ type Player struct {
 
 	playing atomic.Int32 // the patch playing, published for other goroutines
 
-	// The first two state variables of the playing patch's first neurons, published
+	// V and the recovery variable (the model's last: n, w; n for Hodgkin-Huxley, as
+	// emu.TapY) of the playing patch's first neurons, published
 	// after each block for other goroutines (OSC's state messages): float64 bits, two a
 	// neuron, and the patch they belong to. Nil unless PublishState was called.
 	published      []atomic.Uint64
@@ -71,9 +72,9 @@ func (p *Player) PublishState() {
 	p.stateBuf = make([]float64, 0, 8)
 }
 
-// Published returns the first two state variables (V and the recovery variable) of
-// neuron i of the patch playing as of the last block, and that patch; ok is false
-// without PublishState or beyond MaxPublished.
+// Published returns V and the recovery variable (the model's last variable) of neuron i
+// of the patch playing as of the last block, and that patch; ok is false without
+// PublishState or beyond MaxPublished.
 func (p *Player) Published(i int) (v, w float64, patch int, ok bool) {
 	if i < 0 || 2*i+1 >= len(p.published) {
 		return 0, 0, 0, false
@@ -106,8 +107,19 @@ func (p *Player) SetLevel(gain float64) {
 	p.levelWant.Store(math.Float32bits(float32(min(gain, 1))))
 }
 
+// SetLevelNow sets the output gain at once, with no ramp: for the start, before the
+// stream calls Process (quiet hours at a restart). Not safe while Process runs.
+func (p *Player) SetLevelNow(gain float64) {
+	p.SetLevel(gain)
+	p.level = math.Float32frombits(p.levelWant.Load())
+}
+
 // Playing is the patch now playing.
 func (p *Player) Playing() int { return int(p.playing.Load()) }
+
+// Wanted is the patch last asked for (Switch), which plays from the audio thread's next
+// block: what controls sent now should reach.
+func (p *Player) Wanted() int { return int(p.want.Load()) }
 
 // Engine returns engine i.
 func (p *Player) Engine(i int) *emu.Engine { return p.engines[i] }
@@ -170,7 +182,7 @@ func (p *Player) block(out [][]float32) {
 			st := e.State(p.stateBuf[:0], i)
 			if len(st) >= 2 {
 				p.published[2*i].Store(math.Float64bits(st[0]))
-				p.published[2*i+1].Store(math.Float64bits(st[1]))
+				p.published[2*i+1].Store(math.Float64bits(st[len(st)-1]))
 			}
 		}
 		p.publishedPatch.Store(p.current)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"reflect"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -101,8 +102,10 @@ type Options struct {
 	// Restore, if not nil, is applied before the sound starts: the patch and controls
 	// an installation played before a restart.
 	Restore *State
-	// SaveState, if not nil, receives the state after a visitor changes it (at most
-	// every few seconds, from a goroutine of its own) and once on the way out.
+	// SaveState, if not nil, receives the state (from a goroutine of its own) when a
+	// visitor changed it: once they have left it alone for a while, when the tour takes
+	// over, at least every few minutes while they play, and on the way out; never when it
+	// equals what was last saved or restored.
 	SaveState func(State)
 	// OSC, if not nil, steers the session and hears from it over OSC.
 	OSC *OSC
@@ -235,6 +238,7 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	}
 	if opt.OSC != nil {
 		s.oscIn = make(chan osc.Message, 1024)
+		s.oscOut = make(chan []byte, oscQueueLength)
 		most := 0
 		for _, p := range opt.Patches {
 			most = max(most, len(p.NeuronNames))
@@ -244,10 +248,24 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 			player.PublishState()
 		}
 	}
+	if a := opt.Attract; a != nil {
+		s.scoreControls = make([]*midimap.Controls, len(opt.Patches))
+		for i, sc := range a.Scores {
+			if sc != nil && i < len(opt.Patches) {
+				cfg := opt.Patches[i].MIDI
+				cfg.CC = append(cfg.CC[:0:0], cfg.CC...)
+				for k := range cfg.CC {
+					cfg.CC[k].Soft = false
+				}
+				s.scoreControls[i] = midimap.NewControls(cfg)
+			}
+		}
+	}
 	s.noteInput() // the attract tour waits its idle time from the start
 	if opt.Restore != nil {
 		s.restore(opt.Restore)
 	}
+	s.lastSaved = s.state() // nothing to save until a visitor changes it
 	opt.Monitor.update(func(st *MonitorSnapshot) {
 		st.Started, st.LastInput, st.Patch = s.start, s.start, opt.Patches[0].Name
 	})
@@ -277,32 +295,9 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 		}
 		defer stop()
 	}
-	if err := stream.Start(); err != nil {
-		return nil, err
-	}
-	started = true
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); s.controlLoop(ctx) }()
-	outDone := make(chan struct{})
-	go func() { defer wg.Done(); s.outLoop(ctx, outDone) }()
-	recCtx, stopRec := context.WithCancel(context.Background())
-	defer stopRec()
-	recDone := make(chan error, 1)
-	if rec != nil {
-		go func() { recDone <- s.recordLoop(recCtx, rec, wavOut, channels) }()
-	}
-	if opt.Status != nil {
-		go s.statusLoop(ctx, opt.StreamStats)
-	}
-	if opt.Monitor != nil || opt.Level != nil {
-		go s.monitorLoop(ctx)
-	}
-	if oscOut {
-		go s.oscStateLoop(ctx)
+	if opt.Level != nil {
+		// Quiet hours hold from the first sample: a restart at night stays silent.
+		player.SetLevelNow(opt.Level(time.Now()))
 	}
 	saverDone := make(chan struct{})
 	if opt.SaveState != nil {
@@ -315,6 +310,37 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 		}()
 	} else {
 		close(saverDone)
+	}
+	if err := stream.Start(); err != nil {
+		return nil, err
+	}
+	started = true
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	goLoop := func(loop func(context.Context)) {
+		wg.Add(1)
+		go func() { defer wg.Done(); loop(ctx) }()
+	}
+	goLoop(s.controlLoop)
+	outDone := make(chan struct{})
+	goLoop(func(ctx context.Context) { s.outLoop(ctx, outDone) })
+	recCtx, stopRec := context.WithCancel(context.Background())
+	defer stopRec()
+	recDone := make(chan error, 1)
+	if rec != nil {
+		go func() { recDone <- s.recordLoop(recCtx, rec, wavOut, channels) }()
+	}
+	if opt.Status != nil {
+		goLoop(func(ctx context.Context) { s.statusLoop(ctx, opt.StreamStats) })
+	}
+	if opt.Monitor != nil || opt.Level != nil {
+		goLoop(s.monitorLoop)
+	}
+	if oscOut {
+		goLoop(s.oscStateLoop)
+		goLoop(s.oscSendLoop)
 	}
 	viewDone := make(chan error, 1)
 	if opt.View != nil {
@@ -330,7 +356,9 @@ func Run(ctx context.Context, opt Options) (*Summary, error) {
 	cancel()
 	wg.Wait()
 	if s.saves != nil {
-		s.saveNow() // the control loop has ended: its values are final
+		if s.dirty {
+			s.saveNow() // the control loop has ended: its values are final
+		}
 		close(s.saves)
 		<-saverDone
 	}
@@ -410,14 +438,19 @@ type session struct {
 	attracting atomic.Bool
 	captionNow atomic.Pointer[string] // the tour's caption, for the view
 	values     []map[controlKey]float64
+	// scoreControls[i] plays patch i's attract score: its MIDI map without soft
+	// takeover (nil without a score).
+	scoreControls []*midimap.Controls
 	// saves hands the state to the saver goroutine (nil without Options.SaveState); dirty
 	// says a visitor changed it since. The control loop's.
-	saves chan State
-	dirty bool
+	saves     chan State
+	dirty     bool
+	lastSaved State // what was last saved, or restored
 
 	// OSC: the queue to the control loop, its counters, the control loop's send buffer,
 	// and the spike-note loop's (its buffer, and the spikes sent this second by neuron).
 	oscIn       chan osc.Message
+	oscOut      chan []byte // packets for the OSC send goroutine
 	oscStats    oscCounters
 	oscBuf      []byte
 	spikeBuf    []byte
@@ -425,13 +458,18 @@ type session struct {
 	spikesSent  []int
 }
 
-// saveNow hands the state to the saver, replacing one not yet taken.
+// saveNow hands the state to the saver, replacing one not yet taken, unless it is what
+// was last saved (or restored).
 func (s *session) saveNow() {
+	s.dirty = false
 	st := s.state()
+	if reflect.DeepEqual(st, s.lastSaved) {
+		return
+	}
+	s.lastSaved = st
 	for {
 		select {
 		case s.saves <- st:
-			s.dirty = false
 			return
 		default:
 			select {
@@ -513,19 +551,28 @@ func (s *session) controlLoop(ctx context.Context) {
 		armAttract(d)
 	}
 	oscLogged := 0 // OSC messages refused and logged
-	// The save timer runs from a visitor's first change until saveEvery later.
+	// The state is saved once a visitor has left (saveAfterQuiet without input), when the
+	// tour takes over, at least every saveAtLeast while someone plays, and on the way
+	// out: a few writes a visit, not one a knob's move (an SD card wears).
 	save := time.NewTimer(time.Hour)
 	defer save.Stop()
 	save.Stop()
+	var dirtySince time.Time
 	// visitor ends the tour at once when someone plays, starts the idle time anew, and
 	// marks the state to be saved.
 	visitor := func() {
 		if s.tour.on {
 			s.stopTour()
 		}
-		if s.saves != nil && !s.dirty {
-			s.dirty = true
-			save.Reset(saveEvery)
+		if s.saves != nil {
+			if !s.dirty {
+				s.dirty, dirtySince = true, time.Now()
+			}
+			if time.Since(dirtySince) >= saveAtLeast {
+				s.saveNow()
+			}
+			save.Stop()
+			save.Reset(saveAfterQuiet)
 		}
 		if d, ok := s.attractDue(); ok {
 			armAttract(d)
@@ -544,12 +591,20 @@ func (s *session) controlLoop(ctx context.Context) {
 			s.command(c, s.view)
 			continue
 		case <-save.C:
-			s.saveNow()
+			if s.dirty {
+				s.saveNow()
+			}
 			continue
 		case m := <-s.oscIn: // nil (never ready) without OSC
+			// Only what the patch understands is a visitor: a controller's pings, an
+			// echo coming back, garbage from the network are not.
+			a, ok := s.routeOSC(m, &oscLogged)
+			if !ok {
+				continue
+			}
 			s.inputFrom("osc")
 			visitor()
-			s.oscMessage(m, &oscLogged)
+			s.applyOSC(a)
 			continue
 		case m := <-s.in:
 			if isInput(m) {
@@ -589,6 +644,9 @@ func (s *session) controlLoop(ctx context.Context) {
 					continue // no patch has a tour: nothing to play, nothing to wait for
 				}
 				fmt.Fprintf(s.opt.Log, "attract: nobody has played for %s; the tour starts\n", max(s.opt.Attract.Idle, minIdle))
+				if s.dirty {
+					s.saveNow() // what the last visitor left, before the tour moves it
+				}
 				s.startTour(first)
 				evBuf, wait = s.stepTour(evBuf)
 			}

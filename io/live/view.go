@@ -186,6 +186,7 @@ func (s *session) command(c view.Command, v *viewSource) {
 		sl := info.Sliders[c.Index]
 		e.Events().Push(emu.Event{Frame: e.Frame(), Kind: emu.EventSet, Neuron: sl.Neuron, Control: sl.Control, Value: c.Value, Time: sl.Smoothing})
 		s.controls[c.Patch].Sync(sl.Neuron, sl.Control, c.Value)
+		s.noteValue(c.Patch, sl.Neuron, sl.Control, c.Value) // kept, echoed, and where a tour's ramp starts
 		v.noteSet(c.Patch, sl.Neuron, sl.Control, c.Value)
 	case view.CommandKick:
 		if c.Index < 0 || c.Index >= len(info.Kicks) {
