@@ -251,7 +251,7 @@ func runInstallation(in *patches.Installation, scores []*midifile.Score, statePa
 			notify.Ready()
 			notify.Status("playing " + in.Name)
 			fmt.Fprintf(stderr, "exhibit %s: playing\n", in.Name)
-			notify.Feed(ctx, func() bool { return mon.Snapshot().Flowing })
+			notify.Feed(ctx, func() bool { return soundFlows(mon.Snapshot(), time.Now()) })
 		}()
 		return func() {
 			notify.Stopping()
@@ -299,6 +299,16 @@ func capNow(in *patches.Installation, now time.Time) float64 {
 	return in.CapDB
 }
 
+// staleMonitor is how old the monitor's last look may be before the session counts as
+// stuck: the monitor looks eight times a second.
+const staleMonitor = 2 * time.Second
+
+// soundFlows says whether a device plays the sound, by a snapshot that is fresh: a stuck
+// session (its monitor no longer looking) does not feed the watchdog.
+func soundFlows(s live.MonitorSnapshot, now time.Time) bool {
+	return s.Flowing && now.Sub(s.Updated) < staleMonitor
+}
+
 // health is what GET /health reports.
 func health(in *patches.Installation, mon *live.Monitor, env liveEnv, oscIn *osc.Receiver, started time.Time) view.Health {
 	now := time.Now()
@@ -314,11 +324,13 @@ func health(in *patches.Installation, mon *live.Monitor, env liveEnv, oscIn *osc
 	}
 	h.Audio = view.AudioHealth{State: view.AudioStopped, Device: orText(in.Audio.Device, "default"),
 		SampleRate: float64(orInt(in.Audio.Rate, 48000)), Buffer: orInt(in.Audio.Buffer, 128), LastAudio: s.LastAudio}
+	// The stream always looks for its device (at the start too): not playing is
+	// reconnecting, unless the session itself no longer answers.
 	switch {
-	case s.Flowing:
+	case soundFlows(s, now):
 		h.Audio.State = view.AudioPlaying
-	case !s.LastAudio.IsZero():
-		h.Audio.State = view.AudioReconnecting // it played, and the stream looks for its device
+	case now.Sub(s.Updated) < staleMonitor:
+		h.Audio.State = view.AudioReconnecting
 	}
 	if env.stream != nil {
 		if st := env.stream(); st != nil {

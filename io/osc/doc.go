@@ -36,6 +36,7 @@
 //	/separatrix/NEURON/rate                 f      firing rate, spikes a second of sound
 //	                                               (a population's: per member)
 //	/separatrix/NEURON/state                f f    membrane voltage (mV), recovery variable
+//	                                               (the model's last: n, w; n for HH)
 //	/separatrix/NEURON/CONTROL              f      a control's value, sent when it changes,
 //	                                               so a TouchOSC layout stays in step
 //	/separatrix/NEURON/CONTROL/normalized   f      the same, 0..1 over the control's range

@@ -123,11 +123,13 @@ func (n *Notifier) WatchdogInterval() (time.Duration, bool) {
 	return n.watchdog, n.watchdog > 0
 }
 
-// Feed pings the watchdog every half interval while healthy returns true, and not while
-// it returns false, so that systemd restarts the service when what healthy checks (the
-// audio flowing) has been failing for the whole interval. healthy is called once at the
-// start and once per half interval, on Feed's goroutine; the caller decides what it
-// means and it must not block.
+// Feed pings the watchdog every quarter interval while healthy returns true, and not
+// while it returns false, so that systemd restarts the service when what healthy checks
+// (the audio flowing) has been failing for most of the interval. A quarter, not the
+// usual half: a check that fails once, in a short gap, must not leave the next ping
+// due just as the interval ends (a half-interval ping skipped once is a ping a whole
+// interval after the last). healthy is called once at the start and once per quarter
+// interval, on Feed's goroutine; the caller decides what it means and it must not block.
 //
 // Feed returns nil at once when no watchdog is asked for (see WatchdogInterval), and
 // otherwise nil when ctx ends. A failed send does not end it (the next may succeed, and
@@ -142,7 +144,8 @@ func (n *Notifier) Feed(ctx context.Context, healthy func() bool) error {
 	if log == nil {
 		log = io.Discard
 	}
-	tick := time.NewTicker(interval / 2)
+	every := interval / 4
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	feeding, failing := true, false
 	for {
@@ -154,7 +157,7 @@ func (n *Notifier) Feed(ctx context.Context, healthy func() bool) error {
 			err := n.Watchdog()
 			switch {
 			case err != nil && !failing:
-				fmt.Fprintf(log, "%v (retrying every %v)\n", err, interval/2)
+				fmt.Fprintf(log, "%v (retrying every %v)\n", err, every)
 				failing = true
 			case err == nil && failing:
 				fmt.Fprintf(log, "sdnotify: the watchdog pings reach the service manager again\n")

@@ -11,9 +11,9 @@ import (
 
 // Audio states, for AudioHealth.State.
 const (
-	AudioPlaying      = "playing"      // blocks are being rendered
-	AudioStopped      = "stopped"      // no audio device open, and none being sought
-	AudioReconnecting = "reconnecting" // the device or audio server went away; reopening
+	AudioPlaying      = "playing"      // a device plays what is rendered
+	AudioStopped      = "stopped"      // nothing plays and the session no longer answers (stuck)
+	AudioReconnecting = "reconnecting" // no device plays (gone, or not found yet); it is being looked for
 )
 
 // Input sources, for LastInput.Source.
@@ -79,8 +79,8 @@ type MIDIHealth struct {
 // OSCHealth counts OSC traffic.
 type OSCHealth struct {
 	Listening string `json:"listening"` // the host:port OSC listens on; empty: OSC is off
-	Received  uint64 `json:"received"`  // packets received
-	Malformed uint64 `json:"malformed"` // packets dropped as malformed
+	Received  uint64 `json:"received"`  // messages taken in
+	Malformed uint64 `json:"malformed"` // packets dropped as malformed, and messages refused (nothing in the patch by that name, a bad value)
 }
 
 // LastInput is the newest input from a visitor or a controller.
