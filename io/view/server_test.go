@@ -412,8 +412,15 @@ func TestTrailHoldsTheEngineStates(t *testing.T) {
 	p.mu.Lock()
 	trails := append([]trail(nil), p.trails...)
 	p.mu.Unlock()
-	last := trails[len(trails)-1].t
-	for ref.Frame() < int64(last[len(last)-1]*testRate)+1 {
+	// The latest record time: a message may carry no records (a display frame asked for
+	// before any was rendered), so the last trail may be empty.
+	end := 0.0
+	for _, tr := range trails {
+		for _, at := range tr.t {
+			end = max(end, at)
+		}
+	}
+	for ref.Frame() < int64(end*testRate)+1 {
 		ref.Process(out)
 		for {
 			frame, ok := ref.Tap().Pop(buf)
