@@ -142,3 +142,33 @@ func TestMonitorHearsOnlyADevice(t *testing.T) {
 		t.Errorf("the log lacks the device's loss:\n%s", log.String())
 	}
 }
+
+// The state is written a few times a visit, not once a move: a minute of knob turning
+// gives one save (on the way out), and a session nobody touched saves nothing.
+func TestStateSavedSparingly(t *testing.T) {
+	for _, touched := range []bool{false, true} {
+		var saves atomic.Int32
+		handles := make(chan func(midimap.Msg), 1)
+		stop := startSession(t, Options{Patches: []*patches.Patch{mustLoad(t, "snic")}, ConnectInputs: handOver(handles),
+			SaveState: func(State) { saves.Add(1) }})
+		handle := <-handles
+		if touched {
+			for k := range 60 { // a knob turned for 1.2 s
+				handle(midimap.ControlChange(1, 1, k))
+				time.Sleep(20 * time.Millisecond)
+			}
+		} else {
+			time.Sleep(500 * time.Millisecond)
+		}
+		if _, err := stop(); err != nil {
+			t.Fatal(err)
+		}
+		want := int32(0)
+		if touched {
+			want = 1
+		}
+		if n := saves.Load(); n != want {
+			t.Errorf("touched %v: %d saves, want %d", touched, n, want)
+		}
+	}
+}
