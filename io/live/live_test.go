@@ -167,10 +167,11 @@ func TestPlayerDoesNotAllocate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pl.PublishState() // as with OSC out: the states published after every block
 	out := [][]float32{make([]float32, 128), make([]float32, 128)}
 	drain := [][]float32{make([]float32, 4096), make([]float32, 4096)}
 	i := 0
-	allocs := testing.AllocsPerRun(100, func() {
+	block := func() {
 		if i%20 == 0 {
 			pl.Switch(i / 20 % 2)
 		}
@@ -192,9 +193,20 @@ func TestPlayerDoesNotAllocate(t *testing.T) {
 			}
 		}
 		i++
-	})
+	}
+	// AllocsPerRun counts the whole process: a goroutine of an earlier test still
+	// winding down (slowly, under emulation) would count too. An allocation of
+	// Process's own comes back every time; the fewest of three runs is what it makes.
+	allocs := testing.AllocsPerRun(100, block)
+	for try := 0; allocs != 0 && try < 2; try++ {
+		time.Sleep(500 * time.Millisecond)
+		allocs = min(allocs, testing.AllocsPerRun(100, block))
+	}
 	if allocs != 0 {
 		t.Errorf("Player.Process allocates %v times per block", allocs)
+	}
+	if _, _, _, ok := pl.Published(0); !ok {
+		t.Errorf("no state published")
 	}
 	if pl.Playing() != 0 && pl.Playing() != 1 {
 		t.Errorf("playing %d", pl.Playing())
