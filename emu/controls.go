@@ -162,6 +162,29 @@ func (s NeuronSpec) ControlValue(c int32) float64 {
 	return 0
 }
 
+// ControlName is the name ControlIndex resolves to control c of a neuron of model m
+// ("current", ..., or a parameter's name); false for a control m does not have.
+func ControlName(m *Model, c int32) (string, bool) {
+	switch c {
+	case ControlCurrent:
+		return "current", true
+	case ControlGain:
+		return "gain", true
+	case ControlPan:
+		return "pan", true
+	case ControlNoise:
+		return "noise", true
+	case ControlPulses:
+		return "pulses", true
+	case ControlInterval:
+		return "interval", true
+	}
+	if k := int(c - ControlParam); m != nil && k >= 0 && k < len(m.Params) {
+		return m.Params[k].Name, true
+	}
+	return "", false
+}
+
 // ControlRange is the range an event value for control c of a neuron of model m is
 // clamped to.
 func ControlRange(m *Model, c int32) (lo, hi float64, ok bool) {

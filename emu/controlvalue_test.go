@@ -26,3 +26,22 @@ func TestControlValue(t *testing.T) {
 		t.Errorf("pulses %g and interval %g, want 3 and 12", s.ControlValue(ControlPulses), s.ControlValue(ControlInterval))
 	}
 }
+
+// ControlName is ControlIndex's inverse, for every control of every model.
+func TestControlNameInvertsControlIndex(t *testing.T) {
+	for _, m := range []*Model{INaPK(), HH(), MorrisLecar(), FitzHughNagumo()} {
+		names := append([]string{"current", "gain", "pan", "noise", "pulses", "interval"}, m.ParamNames()...)
+		for _, name := range names {
+			c, err := ControlIndex(m, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, ok := ControlName(m, c); !ok || got != name {
+				t.Errorf("%s: ControlName(%d) = %q, %v; want %q", m.Name, c, got, ok, name)
+			}
+		}
+		if _, ok := ControlName(m, ControlParam+int32(len(m.Params))); ok {
+			t.Errorf("%s: a control past its parameters has a name", m.Name)
+		}
+	}
+}

@@ -207,27 +207,9 @@ func controlName(p *patches.Patch, k controlKey) (string, bool) {
 	if k.neuron < 0 || int(k.neuron) >= len(p.NeuronNames) {
 		return "", false
 	}
-	var name string
-	switch k.control {
-	case emu.ControlCurrent:
-		name = "current"
-	case emu.ControlGain:
-		name = "gain"
-	case emu.ControlPan:
-		name = "pan"
-	case emu.ControlNoise:
-		name = "noise"
-	case emu.ControlPulses:
-		name = "pulses"
-	case emu.ControlInterval:
-		name = "interval"
-	default:
-		names := p.Engine.Neurons[k.neuron].Model.ParamNames()
-		j := int(k.control - emu.ControlParam)
-		if j < 0 || j >= len(names) {
-			return "", false
-		}
-		name = names[j]
+	name, ok := emu.ControlName(p.Engine.Neurons[k.neuron].Model, k.control)
+	if !ok {
+		return "", false
 	}
 	return p.NeuronNames[k.neuron] + "." + name, true
 }
